@@ -1,0 +1,256 @@
+"""The command line: parse options, call the library, format the result. No logic lives here."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from cloudcarbon import __version__
+from cloudcarbon.errors import CloudcarbonError
+from cloudcarbon.store import DB_ENV_VAR, default_db_path, open_store
+
+EPILOG = "Exit codes: 0 ok, 1 error, 2 usage error. Docs: README.md and METHODOLOGY.md."
+
+
+class CloudcarbonGroup(click.Group):
+    """Turns user-facing errors into one line (exit 1); tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except CloudcarbonError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise click.ClickException(str(error)) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted; the store is unchanged by the unfinished command", err=True)
+            sys.exit(130)
+        except Exception as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise click.ClickException(
+                f"unexpected {error.__class__.__name__}: {first} (rerun with --debug for the traceback "
+                "and report it)"
+            ) from None
+
+
+def db_option(command: Callable) -> Callable:
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False),
+        envvar=DB_ENV_VAR,
+        help=f"Store file [env {DB_ENV_VAR}; default {default_db_path()}].",
+    )(command)
+
+
+def period_options(command: Callable) -> Callable:
+    options = [
+        click.option("--month", help="One month, YYYY-MM."),
+        click.option("--since", help="From this date (YYYY-MM-DD or YYYY-MM), inclusive."),
+        click.option("--until", help="Up to this date, exclusive."),
+    ]
+    return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
+
+
+def output_options(command: Callable) -> Callable:
+    from cloudcarbon.output import FORMATS
+
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                     help="Output format."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout."),
+    ]
+    return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
+
+
+def _db(ctx: click.Context, db: str | None) -> str | None:
+    return db or ctx.obj.get("db")
+
+
+@click.group(cls=CloudcarbonGroup, epilog=EPILOG)
+@click.option("--db", "group_db", type=click.Path(dir_okay=False), envvar=DB_ENV_VAR,
+              help=f"Store file for every command [env {DB_ENV_VAR}; default {default_db_path()}].")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(__version__, prog_name="cloudcarbon")
+@click.pass_context
+def cli(ctx: click.Context, group_db: str | None, debug: bool) -> None:
+    """Carbon footprint of cloud bills: ingest billing exports into a local DuckDB store, then see
+    energy and CO2e by service, region, account and instance type, each figure traceable to its sources.
+
+    \b
+    Example:
+        cloudcarbon demo
+        cloudcarbon ingest aws s3://my-cur-bucket/cur/ --profile billing
+        cloudcarbon footprint --month 2026-09 --by service,region
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(db=group_db, debug=debug)
+
+
+@cli.group(epilog=EPILOG)
+def ingest() -> None:
+    """Load billing exports into the store (atomic and idempotent per billing period).
+
+    \b
+    Example:
+        cloudcarbon ingest aws ./cur/2026-09/
+    """
+
+
+@ingest.command("aws", epilog=EPILOG)
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--profile", help="AWS profile for s3:// sources (default: the boto3 credential chain).")
+@db_option
+@click.pass_context
+def ingest_aws_command(ctx: click.Context, sources: tuple[str, ...], profile: str | None, db: str | None) -> None:
+    """Ingest AWS Cost and Usage Reports: legacy CUR (CSV, Parquet/Athena) or CUR 2.0 (Parquet, CSV).
+
+    SOURCES are files, globs, folders, CUR manifest JSON files or s3://bucket/prefix URLs; where
+    manifests are present they pick the current files of each billing period. Re-ingesting a
+    period replaces it.
+
+    \b
+    Example:
+        cloudcarbon ingest aws ./exports/cur2/*.parquet
+        cloudcarbon ingest aws s3://billing-bucket/cur/my-report/ --profile billing
+    """
+    from cloudcarbon.connectors.aws.ingest import ingest_aws
+
+    with open_store(_db(ctx, db)) as con:
+        summary = ingest_aws(con, list(sources), profile=profile)
+    click.echo(summary.line(), err=True)
+
+
+@cli.command("footprint", epilog=EPILOG)
+@click.option("--by", default="month,service", show_default=True,
+              help="Comma-separated groupings: month, provider, account, region, service, instance_type, "
+                   "usage_kind, resource, tag:KEY.")
+@click.option("--cpu-utilization", type=float, help="Central CPU utilisation, 0-1 (default 0.5; burstables at baseline).")
+@click.option("--gpu-utilization", type=float, help="Central GPU utilisation, 0-1.")
+@click.option("--trace", is_flag=True, help="One row per usage row with every coefficient and its source.")
+@period_options
+@output_options
+@db_option
+@click.pass_context
+def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None, gpu_utilization: float | None,
+                      trace: bool, month: str | None, since: str | None, until: str | None, fmt: str,
+                      output: str | None, db: str | None) -> None:
+    """Energy (kWh) and CO2e (operational, embodied, total; low/high) with cost, grouped as asked.
+
+    \b
+    Example:
+        cloudcarbon footprint --month 2026-09 --by service,region
+        cloudcarbon footprint --by month,tag:team --format csv -o footprint.csv
+        cloudcarbon footprint --month 2026-09 --trace --format csv -o trace.csv
+    """
+    from cloudcarbon import footprint as fp
+    from cloudcarbon.output import emit, provenance
+    from cloudcarbon.periods import window
+
+    span = window(month, since, until)
+    with open_store(_db(ctx, db), read_only=True) as con:
+        if trace:
+            frame = fp.trace(con, window=span, cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
+        else:
+            frame = fp.footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
+                                 gpu_utilization=gpu_utilization)
+    meta = provenance(command="footprint", period=span.label(), by=None if trace else by,
+                      method="METHODOLOGY.md", cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
+    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon footprint — {span.label()}")
+
+
+@cli.command("unknowns", epilog=EPILOG)
+@period_options
+@output_options
+@db_option
+@click.pass_context
+def unknowns_command(ctx: click.Context, month: str | None, since: str | None, until: str | None, fmt: str,
+                     output: str | None, db: str | None) -> None:
+    """Usage that could not be mapped to coefficients (unknown instance types, unmodelled usage types,
+    regions without grid data), with rows, hours and cost. Nothing is dropped silently.
+
+    \b
+    Example:
+        cloudcarbon unknowns --month 2026-09
+    """
+    from cloudcarbon.output import emit, provenance
+    from cloudcarbon.periods import window
+    from cloudcarbon.unknowns import unknowns
+
+    span = window(month, since, until)
+    with open_store(_db(ctx, db), read_only=True) as con:
+        frame = unknowns(con, window=span)
+    emit(frame, fmt, output, meta=provenance(command="unknowns", period=span.label()),
+         title=f"cloudcarbon unknowns — {span.label()}")
+
+
+@cli.group("coefficients", epilog=EPILOG)
+def coefficients_group() -> None:
+    """Inspect the coefficient library (versioned data with sources).
+
+    \b
+    Example:
+        cloudcarbon coefficients show p4d.24xlarge --region us-east-1
+    """
+
+
+@coefficients_group.command("show", epilog=EPILOG)
+@click.argument("instance_type")
+@click.option("--region", help="Also show PUE, grid intensity and per-hour results in this region.")
+@click.option("--provider", default="aws", show_default=True, type=click.Choice(["aws"]))
+@click.option("--year", type=int, help="Year for grid intensity and PUE (default: this year).")
+@output_options
+def coefficients_show_command(instance_type: str, region: str | None, provider: str, year: int | None, fmt: str,
+                              output: str | None) -> None:
+    """Every coefficient used for INSTANCE_TYPE and where it came from.
+
+    \b
+    Example:
+        cloudcarbon coefficients show m5.large --region eu-west-1
+    """
+    import duckdb
+
+    from cloudcarbon.lookup import show_instance
+    from cloudcarbon.output import emit, provenance
+
+    with duckdb.connect() as con:
+        frame = show_instance(con, instance_type, provider=provider, region=region, year=year)
+    emit(frame, fmt, output, meta=provenance(command="coefficients show", instance_type=instance_type,
+                                             region=region), title=f"{provider} {instance_type}")
+
+
+@cli.command("demo", epilog=EPILOG)
+@db_option
+@click.pass_context
+def demo_command(ctx: click.Context, db: str | None) -> None:
+    """Create a store, ingest the bundled demo CUR (three months of a small company) and print its footprint.
+
+    \b
+    Example:
+        cloudcarbon demo
+        cloudcarbon --db /tmp/demo.duckdb demo
+    """
+    from cloudcarbon.demo import run_demo
+    from cloudcarbon.output import emit
+
+    path = _db(ctx, db)
+    summary, frame = run_demo(path)
+    click.echo(summary.line(), err=True)
+    emit(frame, "table", None, title="cloudcarbon demo — footprint by month and service")
+    click.echo(
+        "Next: cloudcarbon footprint --by service,region   ·   cloudcarbon unknowns   ·   "
+        "cloudcarbon coefficients show p4d.24xlarge --region us-east-1",
+        err=True,
+    )
+
+
+def main() -> None:
+    cli(prog_name="cloudcarbon")

@@ -1,0 +1,21 @@
+"""`cloudcarbon demo`: the bundled CUR 2.0 export of a small company, ingested and summarised."""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+
+import pandas as pd
+
+from cloudcarbon.connectors.aws.ingest import ingest_aws
+from cloudcarbon.footprint import footprint
+from cloudcarbon.ingest import IngestSummary
+from cloudcarbon.store import open_store
+
+DEMO_FILE = "demo-cur2.parquet"
+
+
+def run_demo(db: str | None) -> tuple[IngestSummary, pd.DataFrame]:
+    """Ingest the demo export into the store (replacing its periods) and return its footprint."""
+    with as_file(files(__name__).joinpath(DEMO_FILE)) as path, open_store(db) as con:
+        summary = ingest_aws(con, [str(path)])
+        return summary, footprint(con, by="month,service")

@@ -1,0 +1,144 @@
+"""Historical footprint: energy, operational and embodied CO2e by any grouping, from the store."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.coefficients import loader
+from cloudcarbon.errors import InputError
+from cloudcarbon.periods import Window
+from cloudcarbon.queries import read_query
+
+# --by names -> the usage expression they group on.
+GROUP_KEYS = {
+    "month": "strftime(charge_period_start, '%Y-%m')",
+    "provider": "provider_name",
+    "account": "sub_account_id",
+    "region": "region_id",
+    "service": "service_name",
+    "instance_type": "x_instance_type",
+    "usage_kind": "x_usage_kind",
+    "resource": "resource_id",
+}
+DEFAULT_BY = ("month", "service")
+
+SUMS = (
+    "vcpu_hours",
+    "gpu_hours",
+    "energy_kwh",
+    "energy_kwh_low",
+    "energy_kwh_high",
+    "operational_kgco2e",
+    "operational_kgco2e_low",
+    "operational_kgco2e_high",
+    "embodied_kgco2e",
+    "embodied_kgco2e_low",
+    "embodied_kgco2e_high",
+)
+
+# Per-row columns for --trace: the usage row, then each coefficient and where it came from.
+TRACE_COLUMNS = (
+    "charge_period_start", "provider_name", "sub_account_id", "region_id", "service_name", "resource_id",
+    "x_usage_type", "x_usage_kind", "x_instance_type", "x_instance_hours", "x_vcpu_hours", "x_gpu_hours",
+    "x_memory_gib_hours", "x_storage_gib_hours", "x_storage_media", "x_network_gb", "effective_cost",
+    "billing_currency", "microarchitecture", "min_w_per_vcpu", "max_w_per_vcpu", "cpu_u", "cpu_source",
+    "vcpus", "memory_gib", "ref_memory_gib_per_vcpu", "memory_w_per_gib", "instance_source",
+    "gpu_model", "gpu_count", "gpu_idle_w", "gpu_max_w", "gpu_u", "gpu_source",
+    "storage_wh_per_tb_hour", "storage_replication", "network_kwh_per_gb",
+    "pue", "pue_year", "pue_scope", "pue_source",
+    "grid_gco2e_per_kwh", "grid_year", "grid_signal", "grid_source", "grid_fallback",
+    "host_vcpus", "host_embodied_kgco2e", "gpu_embodied_kgco2e", "lifespan_h",
+    "cpu_kwh", "memory_kwh", "gpu_kwh", "storage_kwh", "network_kwh",
+    "energy_kwh", "energy_kwh_low", "energy_kwh_high",
+    "operational_kgco2e", "embodied_kgco2e", "x_source_file", "x_ingest_id",
+)
+
+
+def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """`month,service,tag:team` -> validated keys (tag:KEY for any tag)."""
+    if by is None:
+        return list(DEFAULT_BY)
+    items = by.split(",") if isinstance(by, str) else list(by)
+    keys = [item.strip() for item in items if item.strip()]
+    for key in keys:
+        if key not in GROUP_KEYS and not (key.startswith("tag:") and len(key) > 4):
+            choices = ", ".join([*GROUP_KEYS, "tag:KEY"])
+            raise InputError(f"--by {key!r} is not a grouping; choose from {choices}")
+    return keys
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _row_params(window: Window, cpu_utilization: float | None, gpu_utilization: float | None) -> dict:
+    for name, value in (("--cpu-utilization", cpu_utilization), ("--gpu-utilization", gpu_utilization)):
+        if value is not None and not 0 <= value <= 1:
+            raise InputError(f"{name} {value}: give a fraction between 0 and 1, e.g. 0.5")
+    return {"since": window.since, "until": window.until, "cpu_u": cpu_utilization, "gpu_u": gpu_utilization}
+
+
+def footprint(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    by: str | list[str] | None = None,
+    window: Window = Window(),
+    cpu_utilization: float | None = None,
+    gpu_utilization: float | None = None,
+) -> pd.DataFrame:
+    """Energy and CO2e (central, low, high), hours and cost, grouped by the --by keys."""
+    keys = parse_by(by)
+    loader.register(con)
+    params = _row_params(window, cpu_utilization, gpu_utilization)
+    select, group = [], []
+    for number, key in enumerate(keys):
+        if key.startswith("tag:"):
+            params[f"tag_{number}"] = key[4:]
+            expression = f"tags[$tag_{number}]"
+        else:
+            expression = GROUP_KEYS[key]
+        select.append(f"{expression} AS {_quote(key)}")
+        group.append(expression)
+    sums = [f"sum({name}) AS {name}" for name in SUMS]
+    sql = f"""
+        WITH fp AS ({read_query('footprint_rows')})
+        SELECT {', '.join(select)}{',' if select else ''}
+               {', '.join(sums)},
+               sum(operational_kgco2e) + sum(embodied_kgco2e) AS total_kgco2e,
+               sum(operational_kgco2e_low) + sum(embodied_kgco2e_low) AS total_kgco2e_low,
+               sum(operational_kgco2e_high) + sum(embodied_kgco2e_high) AS total_kgco2e_high,
+               sum(effective_cost) AS cost,
+               CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END
+                   AS currency
+        FROM fp
+        {('GROUP BY ' + ', '.join(group)) if group else ''}
+        ORDER BY total_kgco2e DESC NULLS LAST
+    """
+    frame = con.execute(sql, params).df()
+    ordered = [*keys, "vcpu_hours", "gpu_hours", "energy_kwh", "energy_kwh_low", "energy_kwh_high",
+               "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high",
+               "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
+               "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost", "currency"]
+    return frame[ordered]
+
+
+def trace(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    window: Window = Window(),
+    cpu_utilization: float | None = None,
+    gpu_utilization: float | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """One row per usage row with every coefficient applied and its source."""
+    loader.register(con)
+    params = _row_params(window, cpu_utilization, gpu_utilization)
+    params["limit"] = limit
+    sql = f"""
+        WITH fp AS ({read_query('footprint_rows')})
+        SELECT {', '.join(TRACE_COLUMNS)} FROM fp
+        ORDER BY charge_period_start, x_source_file
+        LIMIT coalesce($limit, 9223372036854775807)
+    """
+    return con.execute(sql, params).df()

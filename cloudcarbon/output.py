@@ -1,0 +1,88 @@
+"""Write a result frame as table, CSV, JSON, JSON lines or Parquet, with provenance where it fits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from cloudcarbon import __version__
+from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
+from cloudcarbon.errors import InputError
+
+FORMATS = ("table", "csv", "json", "jsonl", "parquet")
+
+
+def provenance(**extra: object) -> dict[str, object]:
+    """What produced a result: recorded in JSON output and reports."""
+    return {
+        "tool": "cloudcarbon",
+        "tool_version": __version__,
+        "coefficients_version": COEFFICIENTS_VERSION,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **extra,
+    }
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float):
+        if value == 0:
+            return "0"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, console: Console, title: str | None) -> None:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+
+
+def emit(
+    frame: pd.DataFrame,
+    fmt: str,
+    output: str | None,
+    *,
+    meta: dict[str, object] | None = None,
+    title: str | None = None,
+) -> None:
+    """Write `frame` to `output` (a path) or stdout in the chosen format."""
+    target = Path(output) if output else None
+    if fmt == "parquet":
+        if target is None:
+            raise InputError("--format parquet writes a binary file: add --output PATH.parquet")
+        frame.to_parquet(target, index=False)
+        return
+    if fmt == "table":
+        if target:
+            with target.open("w", encoding="utf-8") as handle:
+                _table(frame, Console(file=handle, width=200), title)
+        else:
+            _table(frame, Console(), title)
+        return
+    if fmt == "csv":
+        text = frame.to_csv(index=False)
+    elif fmt == "jsonl":
+        text = frame.to_json(orient="records", lines=True, date_format="iso") if len(frame) else ""
+    elif fmt == "json":
+        rows = json.loads(frame.to_json(orient="records", date_format="iso"))
+        text = json.dumps({"meta": meta or provenance(), "rows": rows}, indent=2) + "\n"
+    else:
+        raise InputError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if target:
+        target.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

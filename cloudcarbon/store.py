@@ -1,0 +1,124 @@
+"""The DuckDB store: where it lives, how it is opened, migrated and written atomically."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+
+import duckdb
+import platformdirs
+
+from cloudcarbon.errors import CloudcarbonError, StoreBusyError
+
+DB_ENV_VAR = "CLOUDCARBON_DB"
+
+
+def default_db_path() -> Path:
+    """The store used when neither --db nor CLOUDCARBON_DB is given (the user data directory)."""
+    return Path(platformdirs.user_data_dir("cloudcarbon")) / "cloudcarbon.duckdb"
+
+
+def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
+    """--db wins, then CLOUDCARBON_DB, then the default location."""
+    chosen = db or os.environ.get(DB_ENV_VAR) or default_db_path()
+    return Path(chosen).expanduser()
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every numbered file in queries/migrations, in order."""
+    found = []
+    for entry in files("cloudcarbon.queries").joinpath("migrations").iterdir():
+        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
+        if match:
+            found.append((int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _busy_message(path: Path, error: duckdb.Error) -> str:
+    holder = re.search(r"\(PID (\d+)\)", str(error))
+    who = f"process {holder[1]}" if holder else "another process"
+    return f"store {path} is busy: {who} has it open for writing; retry when it has finished"
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store file, turning lock conflicts and unreadable files into one-line errors."""
+    if read_only and not path.exists():
+        raise CloudcarbonError(
+            f"no store at {path}: run `cloudcarbon ingest aws ...` (or `cloudcarbon demo`) first, "
+            f"or point --db / {DB_ENV_VAR} at an existing store"
+        )
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CloudcarbonError(f"cannot create the store directory {path.parent}: {error.strerror}") from None
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise StoreBusyError(_busy_message(path, error)) from None
+        raise CloudcarbonError(f"cannot open store {path}: {str(error).splitlines()[0]}") from None
+    except duckdb.Error as error:
+        raise CloudcarbonError(
+            f"{path} is not a cloudcarbon store DuckDB can open ({str(error).splitlines()[0]}); "
+            "choose another --db"
+        ) from None
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending numbered migrations, each in its own transaction; return the schema version."""
+    current = schema_version(con)
+    pending = [m for m in _migrations() if m[0] > current]
+    for version, name, sql in pending:
+        with transaction(con):
+            for statement in con.extract_statements(sql):
+                con.execute(statement)
+            con.execute("INSERT INTO schema_migrations VALUES ($1, $2, now())", [version, name])
+        current = version
+    return current
+
+
+def open_store(db: str | os.PathLike[str] | None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating and migrating when writable) the store named by --db / env / default."""
+    path = resolve_db_path(db)
+    con = connect(path, read_only=read_only)
+    latest = _migrations()[-1][0]
+    if read_only:
+        found = schema_version(con)
+        if found < latest:
+            con.close()
+            if found == 0:
+                raise CloudcarbonError(f"{path} is not a cloudcarbon store; choose another --db")
+            # Upgrade in place once, then reopen read-only.
+            con = connect(path)
+            migrate(con)
+            con.close()
+            con = connect(path, read_only=True)
+    else:
+        migrate(con)
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT, or ROLLBACK on any error (DuckDB has no context manager for this)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -1,0 +1,16 @@
+"""Usage that could not be mapped to coefficients: counted and reported, never dropped."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.coefficients import loader
+from cloudcarbon.periods import Window
+from cloudcarbon.queries import read_query
+
+
+def unknowns(con: duckdb.DuckDBPyConnection, *, window: Window = Window()) -> pd.DataFrame:
+    """One row per (reason, provider, service, usage type, instance type, region) with rows, hours, cost."""
+    loader.register(con)
+    return con.execute(read_query("unknowns"), {"since": window.since, "until": window.until}).df()

@@ -1,0 +1,551 @@
+"""Rebuild cloudcarbon's coefficient tables (coefficients/data/*.csv) from the reference folder.
+
+Maintainer script, not runtime code:
+
+    python coefficients/build.py [--reference /work/shared/reference]
+
+It reads the public source tables under <reference>/coefficients/ (see SOURCES.md there), combines
+them with the hand-entered facts in curated.py, and writes our own normalised tables. Output is
+deterministic: rows sorted, floats rounded, "\\n" line endings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import curated as cur
+
+VERSION = "2026.11.0"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DECIMALS = 6
+
+CCF = "cloud-carbon-footprint/ccf-coefficients@b0032d928c78"
+SRC_CATALOG = f"CCF aws-instances-latest-2026.csv ({CCF})"
+SRC_EMBODIED = f"CCF coefficients-aws-embodied.csv, host = total - additional_gpus ({CCF})"
+SRC_EMBODIED_MODEL = "CCF/Teads embodied component model applied to catalog specs (cloudcarbon computed)"
+SRC_USE = f"CCF coefficients-aws-use.csv, SPECpower 2026-03-09 ({CCF})"
+SRC_SPECPOWER = f"SPECpower_ssj2008 results in CCF SPECpower-2026-03-09.csv + CCF CPU-family lists ({CCF})"
+SRC_BOTOCORE = "botocore 1.43.11 (EC2 InstanceType enum, endpoints.json)"
+SRC_KARPENTER = "aws/karpenter-provider-aws@1d927085dd81 price list (instance type names)"
+SRC_GSF = "as compiled in Green-Software-Foundation/real-time-cloud@b2858aa2300a Cloud_Region_Metadata.csv"
+SRC_EM = "Electricity Maps yearly {year}, zone {zone} (via thegreenwebfoundation/co2.js@27cbe8328aea)"
+GRID_SIGNAL = "location-based annual average, life-cycle"
+
+# CCF's spelling of microarchitectures -> ours.
+CCF_MICROARCH = {
+    f"EPYC {n} Gen": f"EPYC Gen{i}" for i, n in enumerate(["1st", "2nd", "3rd", "4th", "5th"], 1)
+}
+# Our SPECpower microarchitectures -> CCF CPU-family list files.
+FAMILY_FILES = {
+    "Sandy Bridge": ["intel-sandybridge"],
+    "Ivy Bridge": ["intel-ivybridge"],
+    "Haswell": ["intel-haswell"],
+    "Broadwell": ["intel-broadwell"],
+    "Skylake": ["intel-skylake", "intel-skylake-server"],
+    "Cascade Lake": ["intel-cascadelake"],
+    "Coffee Lake": ["intel-coffeelake"],
+    "Ice Lake": ["intel-icelake"],
+    "Sapphire Rapids": ["intel-sapphirerapids"],
+    "Emerald Rapids": ["intel-emeraldrapids"],
+    "Granite Rapids": ["intel-graniterapids"],
+    "EPYC Gen1": ["amd-epyc-gen1"],
+    "EPYC Gen2": ["amd-epyc-gen2"],
+    "EPYC Gen3": ["amd-epyc-gen3"],
+    "EPYC Gen4": ["amd-epyc-gen4"],
+    "EPYC Gen5": ["amd-epyc-gen5"],
+}
+INSTANCE_COLUMNS = [
+    "provider",
+    "instance_type",
+    "family",
+    "vcpus",
+    "memory_gib",
+    "cpu_model",
+    "microarchitecture",
+    "host_vcpus",
+    "gpu_model",
+    "gpu_count",
+    "accelerator_kind",
+    "burstable_baseline",
+    "host_embodied_kgco2e",
+    "embodied_method",
+    "source",
+    "licence",
+]
+
+
+def join(*parts: str) -> str:
+    """Join non-empty, distinct source/licence strings with '; ' (order kept)."""
+    seen: list[str] = []
+    for part in parts:
+        for item in (p.strip() for p in part.split("; ")):
+            if item and item not in seen:
+                seen.append(item)
+    return "; ".join(seen)
+
+
+# ------------------------------------------------------------------------------------------------
+# CPU model -> microarchitecture
+# ------------------------------------------------------------------------------------------------
+def model_pattern(model: str) -> re.Pattern[str]:
+    # Whole-token match; "E5-2670" must not match "E5-2670 v2" (a different generation).
+    return re.compile(r"(?<![\w-])" + re.escape(model) + r"(?![\w-])(?!\s+v\d)", re.IGNORECASE)
+
+
+@cache
+def family_patterns(ref: Path) -> dict[str, list[re.Pattern[str]]]:
+    folder = ref / "coefficients/power/ccf_cpu-families"
+    out: dict[str, list[re.Pattern[str]]] = {}
+    for arch, files in FAMILY_FILES.items():
+        models = [m.strip() for f in files for m in (folder / f"{f}.csv").read_text().splitlines()]
+        out[arch] = [model_pattern(m) for m in models if m]
+    return out
+
+
+def microarchitecture(ref: Path, cpu_name: str) -> tuple[str, str]:
+    """(microarchitecture, source) for a catalog CPU name: CCF family lists, then curated rules."""
+    for arch, patterns in family_patterns(ref).items():
+        if any(p.search(cpu_name) for p in patterns):
+            return arch, f"CCF CPU-family lists ({CCF})"
+    low = cpu_name.lower()
+    for needle, arch in cur.CPU_NAME_RULES:
+        if needle in low:
+            return arch, cur.CPU_RULES_SOURCE
+    return "Unknown", ""
+
+
+# ------------------------------------------------------------------------------------------------
+# instances.csv
+# ------------------------------------------------------------------------------------------------
+def size_vcpus(size: str) -> int:
+    """vCPUs implied by an EC2 size name (medium=1, large=2, xlarge=4, 12xlarge=48, metal-48xl=192)."""
+    m = re.fullmatch(r"(?:metal-)?(\d*)x(?:large|l)", size)
+    if m:
+        return 4 * int(m.group(1) or 1)
+    return {"nano": 1, "micro": 1, "small": 1, "medium": 1, "large": 2}[size]
+
+
+def load_catalog(ref: Path) -> pd.DataFrame:
+    """CCF 2026 catalog + legacy types + karpenter-only types derived from sibling families."""
+    ccf = pd.read_csv(ref / "coefficients/catalogs/aws/ccf_aws-instances-latest-2026.csv")
+    ccf = ccf.rename(
+        columns={
+            "Instance Type": "instance_type",
+            "vCPUs": "vcpus",
+            "Memory (GiB)": "memory_gib",
+            "Platform CPU Name": "cpu_model",
+        }
+    )
+    ccf["cpu_model"] = ccf["cpu_model"].fillna("").str.replace("\u2011", "-")
+    ccf["row_source"] = SRC_CATALOG
+    ccf["row_licence"] = cur.APACHE
+    ccf = ccf[["instance_type", "vcpus", "memory_gib", "cpu_model", "row_source", "row_licence"]]
+
+    extra = [
+        {
+            "instance_type": t,
+            "vcpus": v,
+            "memory_gib": m,
+            "cpu_model": c,
+            "row_source": join(s, SRC_BOTOCORE),
+            "row_licence": cur.FACT,
+        }
+        for t, (v, m, c, s) in cur.LEGACY_INSTANCES.items()
+        if t not in set(ccf.instance_type)
+    ]
+    known = set(ccf.instance_type) | {e["instance_type"] for e in extra}
+    by_type = ccf.set_index("instance_type")
+    prices = pd.read_csv(ref / "coefficients/prices/karpenter_aws_ondemand-linux-prices.csv")
+    for name in sorted(set(prices.instance_type) - known):
+        family, size = name.split(".", 1)
+        if family not in cur.SIBLING_FAMILIES:
+            print(f"warning: no specs for {name} (add it to curated.py)", file=sys.stderr)
+            continue
+        sibling, cpu_override, src = cur.SIBLING_FAMILIES[family]
+        sib = by_type.loc[by_type.index.str.startswith(sibling + ".")]
+        same = f"{sibling}.{size}"
+        if same in by_type.index:
+            vcpus, mem, cpu = by_type.loc[same, ["vcpus", "memory_gib", "cpu_model"]]
+        else:  # size absent in the sibling: scale by the sibling's memory per vCPU
+            vcpus = size_vcpus(size)
+            mem = vcpus * float((sib.memory_gib / sib.vcpus).median())
+            cpu = sib.cpu_model.iloc[0]
+        extra.append(
+            {
+                "instance_type": name,
+                "vcpus": int(vcpus),
+                "memory_gib": float(mem),
+                "cpu_model": cpu_override or cpu,
+                "row_source": join(src, f"specs as {sibling}", SRC_KARPENTER),
+                "row_licence": join(cur.FACT, cur.APACHE),
+            }
+        )
+    out = pd.concat([ccf, pd.DataFrame(extra)], ignore_index=True)
+    out["family"] = out.instance_type.str.split(".").str[0]
+    out["size"] = out.instance_type.str.split(".", n=1).str[1]
+    return out
+
+
+def accelerators_for(instance_type: str, family: str, size: str) -> tuple[str, int, str, str]:
+    """(gpu_model, gpu_count, accelerator_kind, source) from curated facts."""
+    if instance_type in cur.FRACTIONAL_GPUS:
+        model, src = cur.FRACTIONAL_GPUS[instance_type]
+        return model, 1, "gpu", src
+    if family not in cur.FAMILY_ACCELERATORS:
+        return "", 0, "", ""
+    model, kind, counts, src = cur.FAMILY_ACCELERATORS[family]
+    if size not in counts:
+        raise ValueError(f"{instance_type}: accelerator count unknown; add the size to curated.py")
+    return model, counts[size], kind, src
+
+
+def local_drives(family: str, host_vcpus: int) -> tuple[int, int]:
+    """(SSD count, HDD count) on the whole host, for the embodied model."""
+    if family in cur.LOCAL_DRIVES:
+        n, kind = cur.LOCAL_DRIVES[family]
+        return (n, 0) if kind == "ssd" else (0, n)
+    m = re.fullmatch(r"([a-z]+)(\d+)([a-z-]*)", family)
+    if not m:
+        return 0, 0
+    prefix, _, suffix = m.groups()
+    if prefix in ("i", "im", "is"):  # storage optimised: many NVMe drives
+        return min(8, max(2, math.ceil(host_vcpus / 16))), 0
+    if prefix in ("d", "h"):  # dense HDD storage
+        return 0, 24
+    if "d" in suffix:  # "d" variants: local NVMe, roughly one drive per 32 vCPUs
+        return min(8, max(1, math.ceil(host_vcpus / 32))), 0
+    return 0, 0
+
+
+def embodied_model(memory_gib: float, sockets: int, ssd: int, hdd: int) -> float:
+    """CCF/Teads host embodied kgCO2e, excluding accelerators (they come from accelerators.csv)."""
+    c = cur.CONSTANTS
+    return (
+        c["embodied_base_kgco2e"][0]
+        + max(0.0, memory_gib - c["embodied_memory_base_gb"][0]) * c["embodied_memory_kgco2e_per_gb"][0]
+        + c["embodied_cpu_socket_kgco2e"][0] * max(0, sockets - 1)
+        + c["embodied_ssd_kgco2e"][0] * ssd
+        + c["embodied_hdd_kgco2e"][0] * hdd
+    )
+
+
+def build_instances(ref: Path) -> pd.DataFrame:
+    cat = load_catalog(ref)
+    for fam, (cpu, _src) in cur.FAMILY_CPU_MODEL.items():
+        cat.loc[cat.family == fam, "cpu_model"] = cpu
+    published = pd.read_csv(ref / "coefficients/embodied/ccf_coefficients-aws-embodied.csv").set_index("type")
+    fam_max = cat.groupby("family").vcpus.max()
+    # The platform of a family = its largest size (most vCPUs, then most memory).
+    platform = cat.sort_values(["vcpus", "memory_gib"]).groupby("family").tail(1).set_index("family")
+
+    rows = []
+    for r in cat.itertuples(index=False):
+        sources, licences = [r.row_source], [r.row_licence]
+        if r.family in cur.FAMILY_CPU_MODEL:
+            sources.append(cur.FAMILY_CPU_MODEL[r.family][1])
+        arch, src = microarchitecture(ref, r.cpu_model)
+        if arch == "Unknown" and r.family in cur.FAMILY_MICROARCH:
+            arch, src = cur.FAMILY_MICROARCH[r.family]
+        sources.append(src)
+
+        is_metal = r.size.startswith("metal")
+        host_family = cur.HOST_FAMILY.get(r.family, r.family)
+        host_vcpus = int(r.vcpus if is_metal else fam_max.get(host_family, fam_max[r.family]))
+
+        gpu_model, gpu_count, kind, gsrc = accelerators_for(r.instance_type, r.family, r.size)
+        sources.append(gsrc)
+        baseline = cur.BURSTABLE_BASELINES.get(r.family, {}).get(r.size)
+        if baseline is not None:
+            sources.append(cur.BURSTABLE_SOURCE)
+
+        if r.instance_type in published.index:
+            p = published.loc[r.instance_type]
+            embodied, method = float(p.total - p.additional_gpus), "ccf-published"
+            sources.append(SRC_EMBODIED)
+        else:
+            host_platform = platform.loc[host_family if host_family in platform.index else r.family]
+            mem = float(r.memory_gib) if is_metal else float(host_platform.memory_gib)
+            sockets = max(1, math.ceil(host_vcpus / cur.VCPUS_PER_SOCKET[arch]))
+            ssd, hdd = local_drives(r.family, host_vcpus)
+            embodied, method = embodied_model(mem, sockets, ssd, hdd), "ccf-model-computed"
+            sources.append(SRC_EMBODIED_MODEL)
+            if ssd or hdd:
+                sources.append(cur.LOCAL_DRIVES_SOURCE)
+        if any(s.startswith(("AWS documentation", "vendor", "cloudcarbon")) for s in sources[1:] if s):
+            licences.append(cur.FACT)
+        rows.append(
+            {
+                "provider": "aws",
+                "instance_type": r.instance_type,
+                "family": r.family,
+                "vcpus": int(r.vcpus),
+                "memory_gib": float(r.memory_gib),
+                "cpu_model": r.cpu_model,
+                "microarchitecture": arch,
+                "host_vcpus": host_vcpus,
+                "gpu_model": gpu_model,
+                "gpu_count": gpu_count,
+                "accelerator_kind": kind,
+                "burstable_baseline": baseline,
+                "host_embodied_kgco2e": embodied,
+                "embodied_method": method,
+                "source": join(*sources),
+                "licence": join(*licences),
+            }
+        )
+    df = pd.DataFrame(rows, columns=INSTANCE_COLUMNS)
+    return df.sort_values(["provider", "instance_type"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# cpu_power.csv
+# ------------------------------------------------------------------------------------------------
+def specpower_by_microarch(ref: Path) -> pd.DataFrame:
+    """Mean W per hardware thread (idle, 100 %) and GiB per thread of SPECpower servers, per family."""
+    spec = pd.read_csv(ref / "coefficients/power/ccf_SPECpower-2026-03-09.csv")
+    out = []
+    for arch, patterns in family_patterns(ref).items():
+        hit = spec[spec["CPU Description"].map(lambda d, ps=patterns: any(p.search(str(d)) for p in ps))]
+        threads = hit["Total Threads"].astype(float)
+        out.append(
+            {
+                "microarchitecture": arch,
+                "servers": len(hit),
+                "min_w": (hit["avg. watts @ active idle"] / threads).mean(),
+                "max_w": (hit["avg. watts @ 100%"] / threads).mean(),
+                "gib_per_thread": (hit["Total Memory (GB)"] / threads).mean(),
+            }
+        )
+    return pd.DataFrame(out).set_index("microarchitecture")
+
+
+def build_cpu_power(ref: Path) -> pd.DataFrame:
+    use = pd.read_csv(ref / "coefficients/power/ccf_coefficients-aws-use.csv", index_col=0)
+    use["Architecture"] = use["Architecture"].replace(CCF_MICROARCH)
+    use = use.set_index("Architecture")
+    spec = specpower_by_microarch(ref)
+    rows = []
+    for arch in FAMILY_FILES:
+        ref_mem = float(spec.loc[arch, "gib_per_thread"])
+        if arch == "EPYC Gen5":
+            # CCF's EPYC 5th Gen row (3.68/8.96 W) is an outlier; whole-token matching of the same
+            # SPECpower file gives values in line with the EPYC line-up.
+            mn, mx = float(spec.loc[arch, "min_w"]), float(spec.loc[arch, "max_w"])
+            n = int(spec.loc[arch, "servers"])
+            src = (
+                f"recomputed from {SRC_SPECPOWER} (whole-token model match, {n} servers); CCF value replaced"
+            )
+        else:
+            mn, mx = float(use.loc[arch, "Min Watts"]), float(use.loc[arch, "Max Watts"])
+            src = join(SRC_USE, f"ref memory from {SRC_SPECPOWER}")
+        factor = cur.AWS_SMT_OFF_FACTOR.get(arch, 1.0)
+        if factor != 1.0:
+            src = join(src, f"x{factor:g} per vCPU: {cur.AWS_SMT_OFF_SOURCE}")
+        rows.append(("aws", arch, mn * factor, mx * factor, ref_mem * factor, src, cur.APACHE))
+    measured = pd.DataFrame(
+        rows,
+        columns=[
+            "provider",
+            "microarchitecture",
+            "min_w_per_vcpu",
+            "max_w_per_vcpu",
+            "ref_memory_gib_per_vcpu",
+            "source",
+            "licence",
+        ],
+    )
+    proxy = measured.set_index("microarchitecture").loc[cur.GRAVITON_PROXY]
+    extra = [
+        (
+            "aws",
+            g,
+            proxy.min_w_per_vcpu,
+            proxy.max_w_per_vcpu,
+            proxy.ref_memory_gib_per_vcpu,
+            join(cur.GRAVITON_SOURCE, SRC_USE),
+            join(cur.APACHE, cur.FACT),
+        )
+        for g in cur.GRAVITON_ROWS
+    ]
+    mn, mx, mem, src = cur.APPLE_ROW
+    extra.append(("aws", "Apple Silicon", mn, mx, mem, src, cur.FACT))
+    extra.append(
+        (
+            "aws",
+            "Unknown",
+            measured.min_w_per_vcpu.mean(),
+            measured.max_w_per_vcpu.mean(),
+            measured.ref_memory_gib_per_vcpu.mean(),
+            "cloudcarbon: provider fallback = mean of the SPECpower-derived microarchitectures in this table",
+            cur.APACHE,
+        )
+    )
+    df = pd.concat([measured, pd.DataFrame(extra, columns=measured.columns)], ignore_index=True)
+    return df.sort_values(["provider", "microarchitecture"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# accelerators.csv, constants.csv
+# ------------------------------------------------------------------------------------------------
+def build_accelerators() -> pd.DataFrame:
+    rows = []
+    for model, (kind, max_w, idle_w, embodied, src) in cur.ACCELERATORS.items():
+        sources = [src]
+        if idle_w is None:
+            idle_w = max_w * cur.IDLE_RATIO
+            sources.append(cur.IDLE_RATIO_SOURCE)
+        if embodied is None:
+            embodied = cur.GPU_EMBODIED_KG
+            sources.append(cur.GPU_EMBODIED_SOURCE)
+        rows.append((model, kind, idle_w, max_w, embodied, join(*sources), join(cur.FACT, cur.APACHE)))
+    df = pd.DataFrame(
+        rows, columns=["model", "kind", "idle_w", "max_w", "embodied_kgco2e", "source", "licence"]
+    )
+    return df.sort_values("model").reset_index(drop=True)
+
+
+def build_constants() -> pd.DataFrame:
+    rows = [(k, v, unit, src, lic) for k, (v, unit, src, lic) in cur.CONSTANTS.items()]
+    df = pd.DataFrame(rows, columns=["key", "value", "unit", "source", "licence"])
+    return df.sort_values("key").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# pue.csv, grid.csv, regions.csv
+# ------------------------------------------------------------------------------------------------
+def build_pue(ref: Path) -> pd.DataFrame:
+    gsf = pd.read_csv(ref / "coefficients/grid/gsf-real-time-cloud_Cloud_Region_Metadata.csv")
+    aws = gsf[(gsf["cloud-provider"] == "Amazon Web Services") & gsf["power-usage-effectiveness"].notna()]
+    rows = [
+        (
+            "aws",
+            r["cloud-region"],
+            int(r["year"]),
+            float(r["power-usage-effectiveness"]),
+            f"AWS sustainability (data-center PUE by region, {int(r['year'])}), {SRC_GSF}",
+            cur.FACT,
+        )
+        for _, r in aws.iterrows()
+    ]
+    rows += [("aws", "*", year, pue, src, lic) for year, (pue, src, lic) in cur.AWS_GLOBAL_PUE.items()]
+    df = pd.DataFrame(rows, columns=["provider", "region", "year", "pue", "source", "licence"])
+    return df.sort_values(["provider", "region", "year"]).reset_index(drop=True)
+
+
+def build_grid(ref: Path) -> pd.DataFrame:
+    rows = []
+    for year in range(2021, 2026):
+        path = ref / f"coefficients/grid/co2js_electricitymaps_yearly_{year}.json"
+        zones = json.loads(path.read_text())
+        for region, (*_, zone, _prefix) in cur.AWS_REGIONS.items():
+            value = zones.get(zone, {}).get("carbonIntensity", {}).get("value")
+            if value is None:
+                print(f"warning: no Electricity Maps {year} value for {region} ({zone})", file=sys.stderr)
+                continue
+            rows.append(
+                (
+                    "aws",
+                    region,
+                    year,
+                    float(value),
+                    GRID_SIGNAL,
+                    zone,
+                    SRC_EM.format(year=year, zone=zone),
+                    cur.ODBL,
+                )
+            )
+    df = pd.DataFrame(
+        rows, columns=["provider", "region", "year", "gco2e_per_kwh", "signal", "zone", "source", "licence"]
+    )
+    return df.sort_values(["provider", "region", "year"]).reset_index(drop=True)
+
+
+def build_regions(ref: Path) -> pd.DataFrame:
+    names = pd.read_csv(ref / "coefficients/regions/botocore_aws-regions.csv").set_index("region").description
+    rows = [
+        (
+            "aws",
+            region,
+            names.get(region, region),
+            country,
+            sub,
+            lat,
+            lon,
+            prefix,
+            join(cur.REGIONS_SOURCE, SRC_BOTOCORE),
+            join(cur.FACT, cur.APACHE),
+        )
+        for region, (country, sub, lat, lon, _zone, prefix) in cur.AWS_REGIONS.items()
+    ]
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "provider",
+            "region",
+            "name",
+            "country",
+            "subdivision",
+            "latitude",
+            "longitude",
+            "billing_prefix",
+            "source",
+            "licence",
+        ],
+    )
+    return df.sort_values(["provider", "region"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing and coverage
+# ------------------------------------------------------------------------------------------------
+def write(df: pd.DataFrame, name: str) -> None:
+    df = df.copy()
+    for col in df.select_dtypes("float").columns:
+        df[col] = df[col].round(DECIMALS)
+    if "burstable_baseline" in df:
+        df["burstable_baseline"] = df["burstable_baseline"].astype("Float64")
+    path = DATA_DIR / f"{name}.csv"
+    df.to_csv(path, index=False, lineterminator="\n")
+    print(f"{path.name}: {len(df)} rows")
+
+
+def coverage(ref: Path, instances: pd.DataFrame) -> None:
+    names = set(
+        pd.read_csv(ref / "coefficients/catalogs/aws/botocore_ec2_instance-type-names.csv").instance_type
+    )
+    have = set(instances.instance_type)
+    print(f"botocore EC2 names covered: {len(names & have)}/{len(names)}; missing: {sorted(names - have)}")
+    prices = set(
+        pd.read_csv(ref / "coefficients/prices/karpenter_aws_ondemand-linux-prices.csv").instance_type
+    )
+    print(f"karpenter names covered: {len(prices & have)}/{len(prices)}; missing: {sorted(prices - have)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reference", type=Path, default=Path("/work/shared/reference"))
+    ref = parser.parse_args(argv).reference
+    DATA_DIR.mkdir(exist_ok=True)
+    instances = build_instances(ref)
+    write(instances, "instances")
+    write(build_cpu_power(ref), "cpu_power")
+    write(build_accelerators(), "accelerators")
+    write(build_constants(), "constants")
+    write(build_pue(ref), "pue")
+    write(build_grid(ref), "grid")
+    write(build_regions(ref), "regions")
+    (DATA_DIR / "VERSION").write_text(VERSION + "\n")
+    coverage(ref, instances)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Runtime access to cloudcarbon's coefficient tables (stdlib + duckdb only).
+
+The CSVs in ``data/`` are built by ``coefficients/build.py``; see ``SOURCES.md`` for what each holds.
+``register(con)`` loads them as TEMP tables ``coef_<name>`` with explicit column types. Empty CSV
+fields load as NULL (e.g. ``gpu_model`` of a CPU-only instance, ``burstable_baseline``).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from importlib.resources import files
+
+import duckdb
+
+_DATA = pathlib.Path(str(files("cloudcarbon.coefficients") / "data"))
+
+# Column name -> DuckDB type, in file order. Identifiers are VARCHAR.
+SCHEMAS: dict[str, dict[str, str]] = {
+    "instances": {
+        "provider": "VARCHAR",
+        "instance_type": "VARCHAR",
+        "family": "VARCHAR",
+        "vcpus": "INTEGER",
+        "memory_gib": "DOUBLE",
+        "cpu_model": "VARCHAR",
+        "microarchitecture": "VARCHAR",
+        "host_vcpus": "INTEGER",
+        "gpu_model": "VARCHAR",
+        "gpu_count": "INTEGER",
+        "accelerator_kind": "VARCHAR",
+        "burstable_baseline": "DOUBLE",
+        "host_embodied_kgco2e": "DOUBLE",
+        "embodied_method": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    "cpu_power": {
+        "provider": "VARCHAR",
+        "microarchitecture": "VARCHAR",
+        "min_w_per_vcpu": "DOUBLE",
+        "max_w_per_vcpu": "DOUBLE",
+        "ref_memory_gib_per_vcpu": "DOUBLE",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    "accelerators": {
+        "model": "VARCHAR",
+        "kind": "VARCHAR",
+        "idle_w": "DOUBLE",
+        "max_w": "DOUBLE",
+        "embodied_kgco2e": "DOUBLE",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    "constants": {
+        "key": "VARCHAR",
+        "value": "DOUBLE",
+        "unit": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    "pue": {
+        "provider": "VARCHAR",
+        "region": "VARCHAR",
+        "year": "INTEGER",
+        "pue": "DOUBLE",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    "grid": {
+        "provider": "VARCHAR",
+        "region": "VARCHAR",
+        "year": "INTEGER",
+        "gco2e_per_kwh": "DOUBLE",
+        "signal": "VARCHAR",
+        "zone": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    "regions": {
+        "provider": "VARCHAR",
+        "region": "VARCHAR",
+        "name": "VARCHAR",
+        "country": "VARCHAR",
+        "subdivision": "VARCHAR",
+        "latitude": "DOUBLE",
+        "longitude": "DOUBLE",
+        "billing_prefix": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+}
+TABLES: tuple[str, ...] = tuple(f"coef_{name}" for name in SCHEMAS)
+
+COEFFICIENTS_VERSION: str = (_DATA / "VERSION").read_text().strip()
+
+
+def data_path(name: str) -> pathlib.Path:
+    """Path of ``data/<name>.csv`` (name without extension, e.g. ``"instances"``)."""
+    return _DATA / f"{name}.csv"
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Create (or replace) the TEMP tables ``coef_*`` on ``con``, one per CSV, with fixed types."""
+    for name, columns in SCHEMAS.items():
+        cols = "{" + ", ".join(f"{_sql_literal(c)}: {_sql_literal(t)}" for c, t in columns.items()) + "}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE coef_{name} AS SELECT * FROM read_csv("
+            f"{_sql_literal(str(data_path(name)))}, header = true, auto_detect = false, "
+            f"delim = ',', quote = '\"', columns = {cols})"
+        )
+
+
+def constant(con: duckdb.DuckDBPyConnection, key: str) -> float:
+    """Value of ``key`` in coef_constants (call ``register(con)`` first). Raises KeyError if absent."""
+    # fetchall(): DuckDB 2 streams results, so a half-read result would block the connection.
+    rows = con.execute("SELECT value FROM coef_constants WHERE key = ?", [key]).fetchall()
+    if not rows:
+        raise KeyError(f"unknown coefficient constant {key!r} (see coefficients/data/constants.csv)")
+    return float(rows[0][0])

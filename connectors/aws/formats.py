@@ -1,0 +1,216 @@
+"""Recognise the four AWS CUR shapes and rename each into one set of CUR 2.0 column names.
+
+Detection reads only the header (CSV) or schema (Parquet). The rename produces the `cur_src` relation
+that queries/aws_cur_normalize.sql reads, so there is one normalisation query for every format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+
+from cloudcarbon.errors import InputError
+
+# Column naming styles: legacy CSV (`lineItem/UsageType`), legacy Parquet/Athena snake case
+# (`line_item_usage_type`, product attributes as columns), CUR 2.0 (snake case, `product` map).
+LEGACY = "cur-legacy"
+ATHENA = "cur-athena"
+CUR2 = "cur2"
+
+# Read CSV as text with explicit dialect: the sniffer mis-guesses some real exports, IDs must keep
+# their leading zeros, and some exporters drop the trailing empty column (null_padding). A cut-off
+# last line is caught before reading (connectors/files.py: ends_with_newline).
+CSV_OPTIONS = (
+    "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
+    "null_padding = true, union_by_name = true"
+)
+
+REQUIRED = (
+    "bill_payer_account_id",
+    "bill_billing_period_start_date",
+    "line_item_usage_account_id",
+    "line_item_line_item_type",
+    "line_item_usage_start_date",
+    "line_item_usage_type",
+    "line_item_usage_amount",
+)
+OPTIONAL = (
+    "line_item_usage_account_name",
+    "line_item_usage_end_date",
+    "line_item_product_code",
+    "line_item_operation",
+    "line_item_availability_zone",
+    "line_item_resource_id",
+    "line_item_currency_code",
+    "line_item_unblended_cost",
+    "reservation_effective_cost",
+    "savings_plan_savings_plan_effective_cost",
+    "pricing_unit",
+    "product_instance_type",
+    "product_region_code",
+)
+# Product attributes that CUR 2.0 keeps inside its `product` map and legacy CUR as columns.
+PRODUCT_MAP_KEYS = {"product_vcpu": "vcpu", "product_region": "region"}
+
+
+@dataclass(frozen=True)
+class Detected:
+    file: str
+    style: str
+    container: str  # csv | parquet
+    columns: dict[str, str]  # source column name -> DuckDB type
+
+    @property
+    def format(self) -> str:
+        return f"{self.style}-{self.container}"
+
+
+def legacy_to_snake(column: str) -> str:
+    """`lineItem/UsageType` -> `line_item_usage_type`, the rule AWS uses for its Parquet/Athena names."""
+    category, _, name = column.partition("/")
+    snake = lambda text: re.sub(r"([A-Z])", r"_\1", text).lower().strip("_")  # noqa: E731
+    return f"{snake(category)}_{snake(name)}" if name else snake(category)
+
+
+def _foreign_format(columns: set[str]) -> str | None:
+    lowered = {c.lower() for c in columns}
+    if {"chargeperiodstart", "providername"} <= lowered:
+        return "a FOCUS export"
+    if "sku.description" in lowered or {"billing_account_id", "usage.amount"} <= lowered:
+        return "a GCP billing export"
+    if lowered & {"metercategory", "subscriptionguid", "subscriptionid", "consumedservice"}:
+        return "an Azure cost export"
+    return None
+
+
+def container_of(file: str) -> str:
+    return "parquet" if file.lower().endswith(".parquet") else "csv"
+
+
+def _describe(con: duckdb.DuckDBPyConnection, file: str) -> dict[str, str]:
+    reader = (
+        "read_parquet($file)"
+        if container_of(file) == "parquet"
+        else f"read_csv($file, {CSV_OPTIONS}, sample_size = 1)"
+    )
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"file": file}).fetchall()
+    except duckdb.Error as error:
+        raise InputError(f"{file}: {explain_read_error(error)}") from None
+    return {name: kind for name, kind, *_ in rows}
+
+
+def explain_read_error(error: duckdb.Error) -> str:
+    """One line saying why DuckDB could not read a file, with the fix."""
+    message = str(error)
+    first = message.strip().splitlines()[0] if message.strip() else error.__class__.__name__
+    lowered = message.lower()
+    if "magic bytes" in lowered or "not a parquet file" in lowered or "too small to be a parquet" in lowered:
+        return "not a readable Parquet file (corrupt or truncated); download it again"
+    if "gzip" in lowered or "zlib" in lowered or "compressed" in lowered:
+        return "corrupt or truncated gzip data; download the file again"
+    if "unicode" in lowered or "utf-8" in lowered or "utf8" in lowered or "encoding" in lowered:
+        return "not UTF-8 text; AWS exports are UTF-8, re-export or convert the file"
+    return f"cannot be read as a CUR file: {first}; check it is a complete, unmodified export"
+
+
+def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detected:
+    """Which CUR shape a file is, from its column names."""
+    if size == 0:
+        raise InputError(f"{file}: the file is empty; re-download the export")
+    columns = _describe(con, file)
+    names = set(columns)
+    if "lineItem/UsageType" in names:
+        style = LEGACY
+    elif "line_item_usage_type" in names:
+        style = CUR2 if "product" in names else ATHENA
+    else:
+        foreign = _foreign_format(names)
+        what = f"looks like {foreign}, not an AWS Cost and Usage Report" if foreign else (
+            "has no lineItem/UsageType or line_item_usage_type column, so it is not an AWS Cost and Usage Report"
+        )
+        raise InputError(f"{file}: {what}; pass CUR files (legacy or 2.0, CSV or Parquet) to `ingest aws`")
+    detected = Detected(file, style, container_of(file), columns)
+    missing = [c for c in REQUIRED if c not in canonical_columns(detected)]
+    if missing:
+        raise InputError(
+            f"{file}: required CUR column {missing[0]} is missing"
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + "; export the report with its standard columns"
+        )
+    return detected
+
+
+def canonical_columns(detected: Detected) -> dict[str, str]:
+    """CUR 2.0 name -> source column, for every plain (non-tag) column the file has."""
+    if detected.style == LEGACY:
+        return {legacy_to_snake(c): c for c in detected.columns if not c.startswith("resourceTags/")}
+    return {c: c for c in detected.columns}
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _tags_expression(style: str, container: str, columns: dict[str, str]) -> str:
+    """A MAP(VARCHAR, VARCHAR) of the line's tags, keys without the `user:` / `user_` prefix."""
+    if style == CUR2:
+        if "resource_tags" not in columns:
+            return "NULL::MAP(VARCHAR, VARCHAR)"
+        raw = (
+            "resource_tags"
+            if columns["resource_tags"].startswith("MAP")
+            else "TRY_CAST(TRY_CAST(nullif(resource_tags, '') AS JSON) AS MAP(VARCHAR, VARCHAR))"
+        )
+        return (
+            f"map_from_entries(list_filter(list_transform(map_entries({raw}), lambda e: "
+            "{'key': regexp_replace(e.key, '^user[_:]', ''), 'value': e.value}), "
+            "lambda e: e.value IS NOT NULL AND e.value <> ''))"
+        )
+    prefix = "resourceTags/" if style == LEGACY else "resource_tags_"
+    tag_columns = [c for c in columns if c.startswith(prefix)]
+    if not tag_columns:
+        return "NULL::MAP(VARCHAR, VARCHAR)"
+    entries = ", ".join(
+        "{'key': "
+        + "'"
+        + re.sub(r"^user[_:]", "", c[len(prefix):]).replace("'", "''")
+        + "', 'value': "
+        + _quote(c)
+        + "}"
+        for c in tag_columns
+    )
+    return f"map_from_entries(list_filter([{entries}], lambda e: e.value IS NOT NULL AND e.value <> ''))"
+
+
+def source_select(detected: list[Detected]) -> str:
+    """SELECT producing `cur_src` (CUR 2.0 column names) over $files for files of one format."""
+    style, container = detected[0].style, detected[0].container
+    columns: dict[str, str] = {}
+    canonical: dict[str, str] = {}
+    for item in detected:
+        columns.update(item.columns)
+        canonical.update(canonical_columns(item))
+    reader = (
+        "read_parquet($files, union_by_name = true, filename = true)"
+        if container == "parquet"
+        else f"read_csv($files, {CSV_OPTIONS}, filename = true)"
+    )
+    select = []
+    for name in (*REQUIRED, *OPTIONAL):
+        source = canonical.get(name)
+        select.append(f"{_quote(source)} AS {name}" if source else f"NULL AS {name}")
+    for name, key in PRODUCT_MAP_KEYS.items():
+        if style == CUR2 and columns.get("product", "").startswith("MAP"):
+            select.append(f"product['{key}'] AS {name}")
+        elif style == CUR2 and "product" in columns:
+            select.append(f"json_extract_string(nullif(product, ''), '$.{key}') AS {name}")
+        elif name in canonical:
+            select.append(f"{_quote(canonical[name])} AS {name}")
+        else:
+            select.append(f"NULL AS {name}")
+    select.append(f"{_tags_expression(style, container, columns)} AS tags")
+    select.append("filename AS source_file")
+    return f"SELECT {', '.join(select)} FROM {reader}"

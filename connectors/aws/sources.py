@@ -1,0 +1,134 @@
+"""Find the CUR data files a SOURCE stands for: files, globs, folders, manifests, or S3 prefixes.
+
+AWS rewrites a billing period's files on every refresh and points at the current set from a
+manifest, so when manifests are present they decide which files are read; stale assemblies next to
+them are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import PurePosixPath
+
+import fsspec
+
+from cloudcarbon.connectors.files import (
+    FileSet,
+    expand_local,
+    expand_remote,
+    extract_zips,
+    is_data_file,
+    is_remote,
+    local_filesystem,
+)
+from cloudcarbon.errors import CloudcarbonError, InputError
+
+# Legacy CUR writes one manifest per period folder (20240101-20240201/) pointing at the latest
+# assembly, plus a copy inside every assembly folder; only the period-level one is current.
+LEGACY_PERIOD_DIR = re.compile(r"^\d{8}-\d{8}$")
+
+
+def s3_filesystem(profile: str | None) -> fsspec.AbstractFileSystem:
+    """An s3fs filesystem on the boto3 credential chain (and AWS_ENDPOINT_URL[_S3] when set)."""
+    try:
+        import s3fs
+    except ImportError:
+        raise CloudcarbonError(
+            "reading s3:// needs the AWS extra: pip install 'cloudcarbon[aws]'"
+        ) from None
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    client_kwargs = {"endpoint_url": endpoint} if endpoint else {}
+    return s3fs.S3FileSystem(profile=profile, client_kwargs=client_kwargs, skip_instance_cache=True)
+
+
+def is_manifest(name: str) -> bool:
+    return name.endswith("-Manifest.json")
+
+
+def _is_current_manifest(name: str) -> bool:
+    """Period-level legacy manifests and CUR 2.0 metadata manifests; not per-assembly copies."""
+    parent = PurePosixPath(name).parent
+    return bool(LEGACY_PERIOD_DIR.match(parent.name)) or parent.name.startswith("BILLING_PERIOD=") or (
+        not LEGACY_PERIOD_DIR.match(parent.parent.name)
+    )
+
+
+def _read_manifest(fs: fsspec.AbstractFileSystem, name: str) -> dict:
+    try:
+        with fs.open(name, "rb") as handle:
+            manifest = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{name}: not a valid CUR manifest ({error.__class__.__name__}: {error})") from None
+    if not isinstance(manifest, dict) or not ({"reportKeys", "dataFiles"} & manifest.keys()):
+        raise InputError(f"{name}: a manifest must list 'reportKeys' (legacy CUR) or 'dataFiles' (CUR 2.0)")
+    return manifest
+
+
+def _locate(fs: fsspec.AbstractFileSystem, manifest_name: str, key: str, remote: bool) -> str:
+    """Where a manifest's data key lives: in its bucket for S3, or beside the manifest on disk."""
+    if key.startswith("s3://"):
+        if remote:
+            return key
+        key = key.split("://", 1)[1].split("/", 1)[1]
+    if remote:
+        protocol, rest = manifest_name.split("://", 1)
+        return f"{protocol}://{rest.split('/', 1)[0]}/{key}"
+    # A local copy of the bucket: match the key's trailing folders against the manifest's ancestors.
+    parts = PurePosixPath(key).parts
+    for root in [PurePosixPath(manifest_name).parent, *PurePosixPath(manifest_name).parents]:
+        for start in range(len(parts)):
+            candidate = root.joinpath(*parts[start:])
+            if fs.isfile(str(candidate)):
+                return str(candidate)
+    raise InputError(
+        f"{manifest_name}: data file {key} listed in the manifest was not found; copy the whole report folder"
+    )
+
+
+def _manifest_files(fs: fsspec.AbstractFileSystem, manifest_name: str, remote: bool) -> list[str]:
+    manifest = _read_manifest(fs, manifest_name)
+    keys = manifest.get("dataFiles") or manifest.get("reportKeys") or []
+    if manifest.get("reportKeys") and manifest.get("bucket") and remote:
+        protocol = manifest_name.split("://", 1)[0]
+        return [f"{protocol}://{manifest['bucket']}/{key}" for key in keys]
+    return [_locate(fs, manifest_name, key, remote) for key in keys]
+
+
+def _select(fs: fsspec.AbstractFileSystem, names: list[str], remote: bool) -> list[str]:
+    """Manifest-listed files when manifests are present, else every data file."""
+    manifests = [n for n in names if is_manifest(n) and _is_current_manifest(n)]
+    if manifests:
+        selected: list[str] = []
+        for manifest in manifests:
+            selected.extend(_manifest_files(fs, manifest, remote))
+        return sorted(dict.fromkeys(selected))
+    return [n for n in names if is_data_file(n)]
+
+
+def resolve(sources: list[str], profile: str | None = None) -> FileSet:
+    """All data files the SOURCE arguments stand for, with the filesystems needed to read them."""
+    fileset = FileSet()
+    local = local_filesystem()
+    try:
+        for source in sources:
+            if is_remote(source):
+                if not source.startswith("s3://"):
+                    raise InputError(f"{source}: `ingest aws` reads local paths and s3:// URLs")
+                fs = fileset.filesystems.setdefault("s3", s3_filesystem(profile))
+                names = expand_remote(fs, source)
+                remote = True
+            else:
+                fs, names, remote = local, expand_local(source), False
+            chosen = _select(fs, names, remote)
+            if not chosen:
+                raise InputError(
+                    f"{source}: no CUR data files found (.csv, .csv.gz, .csv.zip, .parquet or a -Manifest.json)"
+                )
+            fileset.files.extend(extract_zips(chosen, fs, fileset))
+    except BaseException:
+        fileset.cleanup()
+        raise
+    fileset.files = list(dict.fromkeys(fileset.files))
+    return fileset

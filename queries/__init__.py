@@ -1,0 +1,10 @@
+"""SQL files run by DuckDB, named by what they compute; values are bound as $params."""
+
+from functools import cache
+from importlib.resources import files
+
+
+@cache
+def read_query(name: str) -> str:
+    """The text of queries/<name>.sql."""
+    return files(__name__).joinpath(f"{name}.sql").read_text(encoding="utf-8")

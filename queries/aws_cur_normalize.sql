@@ -1,0 +1,158 @@
+-- AWS CUR line items -> canonical usage rows.
+-- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; prepended as a CTE by
+-- the connector) and the coefficient tables coef_instances and coef_regions.
+-- Parameters: $ingest_id.
+-- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
+-- SavingsPlanNegation, fees, credits, refunds and taxes would double-count or are not usage.
+, typed AS (
+    SELECT
+        CAST(CAST(line_item_usage_start_date AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_start,
+        CAST(CAST(line_item_usage_end_date AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_end,
+        CAST(date_trunc('month', CAST(CAST(bill_billing_period_start_date AS TIMESTAMPTZ) AS TIMESTAMP)) AS DATE)
+            AS billing_period,
+        CAST(bill_payer_account_id AS VARCHAR) AS payer,
+        CAST(line_item_usage_account_id AS VARCHAR) AS account,
+        CAST(line_item_usage_account_name AS VARCHAR) AS account_name,
+        CAST(line_item_line_item_type AS VARCHAR) AS line_type,
+        CAST(line_item_product_code AS VARCHAR) AS product_code,
+        CAST(line_item_usage_type AS VARCHAR) AS usage_type,
+        CAST(line_item_operation AS VARCHAR) AS operation,
+        nullif(CAST(line_item_availability_zone AS VARCHAR), '') AS az,
+        nullif(CAST(line_item_resource_id AS VARCHAR), '') AS resource_id,
+        CAST(line_item_usage_amount AS DOUBLE) AS amount,
+        CAST(line_item_unblended_cost AS DOUBLE) AS unblended_cost,
+        CAST(nullif(CAST(reservation_effective_cost AS VARCHAR), '') AS DOUBLE) AS ri_effective_cost,
+        CAST(nullif(CAST(savings_plan_savings_plan_effective_cost AS VARCHAR), '') AS DOUBLE) AS sp_effective_cost,
+        coalesce(nullif(CAST(line_item_currency_code AS VARCHAR), ''), 'USD') AS currency,
+        CAST(pricing_unit AS VARCHAR) AS unit,
+        nullif(CAST(product_instance_type AS VARCHAR), '') AS product_instance_type,
+        TRY_CAST(nullif(CAST(product_vcpu AS VARCHAR), '') AS DOUBLE) AS product_vcpu,
+        coalesce(nullif(CAST(product_region_code AS VARCHAR), ''), nullif(CAST(product_region AS VARCHAR), ''))
+            AS product_region,
+        tags,
+        source_file
+    FROM cur_src
+    WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+),
+parsed AS (
+    SELECT
+        *,
+        -- `USW2-BoxUsage:c5.large`: region prefix, usage kind, detail (us-east-1 has no prefix).
+        regexp_extract(usage_type, '^([A-Z]{2,4}[0-9]?)-', 1) AS usage_prefix,
+        regexp_replace(usage_type, '^[A-Z]{2,4}[0-9]?-', '') AS bare_type,
+        -- Some trimmed exports lack pricing_unit: then the usage-type kind decides.
+        lower(unit) IN ('hrs', 'hours', 'hour')
+            OR (unit IS NULL AND regexp_matches(usage_type,
+                '(^|-)(BoxUsage|SpotUsage|DedicatedUsage|InstanceUsage|Multi-AZUsage|NodeUsage|ESInstance)')) AS hourly
+    FROM typed
+),
+classified AS (
+    SELECT
+        p.*,
+        split_part(p.bare_type, ':', 1) AS usage_word,
+        CASE
+            WHEN p.hourly
+                AND coalesce(p.product_code, '') <> 'ElasticMapReduce'      -- EMR fee, the EC2 line counts
+                AND NOT regexp_matches(p.bare_type, '^(EBSOptimized|HeavyUsage|UnusedBox|UnusedDed|CPUCredits|HostUsage|Reservation)')
+                AND (p.product_instance_type IS NOT NULL
+                     OR regexp_matches(p.bare_type, ':((db|cache|ml)\.)?[a-z][a-z0-9-]*\.[a-z0-9-]+(\.search|\.elasticsearch)?$'))
+            THEN regexp_replace(
+                regexp_replace(
+                    coalesce(p.product_instance_type, regexp_extract(p.bare_type, ':([^:]+)$', 1)),
+                    '^(db|cache|ml)\.', ''),
+                '\.(search|elasticsearch)$', '')
+        END AS instance_type,
+        r.region AS prefix_region
+    FROM parsed p
+    LEFT JOIN coef_regions r ON r.provider = 'aws' AND r.billing_prefix = p.usage_prefix
+)
+SELECT
+    c.usage_start AS charge_period_start,
+    c.usage_end AS charge_period_end,
+    c.billing_period AS billing_period_start,
+    'AWS' AS provider_name,
+    c.payer AS billing_account_id,
+    c.account AS sub_account_id,
+    c.account_name AS sub_account_name,
+    coalesce(
+        c.product_region,
+        nullif(regexp_extract(c.az, '^([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)', 1), ''),
+        c.prefix_region,
+        -- Regional usage types of us-east-1 carry no prefix.
+        CASE WHEN c.usage_prefix = '' AND (c.instance_type IS NOT NULL OR c.unit = 'GB-Mo') THEN 'us-east-1' END
+    ) AS region_id,
+    c.az AS availability_zone,
+    c.product_code AS service_name,
+    c.resource_id,
+    'Usage' AS charge_category,
+    CASE
+        WHEN c.line_type IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Committed'
+        WHEN c.usage_word = 'SpotUsage' THEN 'Dynamic'
+        ELSE 'Standard'
+    END AS pricing_category,
+    c.amount AS consumed_quantity,
+    c.unit AS consumed_unit,
+    c.unblended_cost AS billed_cost,
+    -- Amortised cost, as FOCUS EffectiveCost: RI and Savings Plan lines at their effective rate.
+    CASE c.line_type
+        WHEN 'DiscountedUsage' THEN coalesce(c.ri_effective_cost, c.unblended_cost)
+        WHEN 'SavingsPlanCoveredUsage' THEN coalesce(c.sp_effective_cost, c.unblended_cost)
+        ELSE c.unblended_cost
+    END AS effective_cost,
+    c.currency AS billing_currency,
+    c.tags,
+    c.line_type AS x_line_item_type,
+    c.usage_type AS x_usage_type,
+    c.operation AS x_operation,
+    CASE
+        WHEN c.instance_type IS NOT NULL THEN
+            CASE WHEN coalesce(i.gpu_count, 0) > 0 THEN 'gpu' ELSE 'compute' END
+        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'storage'
+        WHEN regexp_matches(c.bare_type, 'Fargate.*vCPU-Hours') THEN 'compute'
+        WHEN regexp_matches(c.bare_type, 'Fargate.*GB-Hours') THEN 'memory'
+        WHEN regexp_matches(c.bare_type, '^Lambda-GB-Second') THEN 'compute'
+        WHEN regexp_matches(c.bare_type, '^CPUCredits:') THEN 'compute'
+        WHEN c.unit IN ('GB-Mo', 'GB-Month') THEN 'storage'
+        WHEN c.unit = 'GB' AND regexp_matches(c.bare_type, 'Bytes') THEN 'network'
+        ELSE 'other'
+    END AS x_usage_kind,
+    c.instance_type AS x_instance_type,
+    -- A Multi-AZ database runs a standby (a cluster, two readers) beside the writer.
+    CASE WHEN c.instance_type IS NOT NULL THEN
+        c.amount * CASE
+            WHEN c.usage_word LIKE 'Multi-AZCluster%' THEN 3
+            WHEN c.usage_word LIKE 'Multi-AZ%' THEN 2
+            ELSE 1 END
+    END AS x_instance_hours,
+    CASE
+        WHEN c.instance_type IS NOT NULL THEN x_instance_hours * coalesce(c.product_vcpu, i.vcpus)
+        WHEN regexp_matches(c.bare_type, 'Fargate.*vCPU-Hours') OR regexp_matches(c.bare_type, '^CPUCredits:')
+            THEN c.amount
+        -- Lambda allocates one vCPU per 1,769 MB of configured memory (AWS Lambda documentation).
+        WHEN regexp_matches(c.bare_type, '^Lambda-GB-Second') THEN c.amount / 3600 / 1.769
+    END AS x_vcpu_hours,
+    CASE WHEN c.instance_type IS NOT NULL THEN x_instance_hours * coalesce(i.gpu_count, 0) END AS x_gpu_hours,
+    CASE
+        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN NULL
+        WHEN regexp_matches(c.bare_type, 'Fargate.*GB-Hours') THEN c.amount
+        WHEN regexp_matches(c.bare_type, '^Lambda-GB-Second') THEN c.amount / 3600
+    END AS x_memory_gib_hours,
+    CASE
+        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN c.amount
+        -- GB-Mo is GB held over the whole month: spread over the hours of the usage month.
+        WHEN c.instance_type IS NULL AND c.unit IN ('GB-Mo', 'GB-Month')
+            THEN c.amount * 24 * dayofmonth(last_day(c.usage_start))
+    END AS x_storage_gib_hours,
+    CASE
+        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'ssd'
+        WHEN c.instance_type IS NULL AND c.unit IN ('GB-Mo', 'GB-Month') THEN
+            CASE WHEN regexp_matches(c.bare_type,
+                    '(VolumeUsage$|VolumeUsage\.(st1|sc1|standard)$|Snapshot|TimedStorage|Glacier|Backup|DeepArchive)')
+                THEN 'hdd' ELSE 'ssd' END
+    END AS x_storage_media,
+    CASE WHEN c.unit = 'GB' AND regexp_matches(c.bare_type, 'Bytes') AND c.instance_type IS NULL
+        THEN c.amount END AS x_network_gb,
+    c.source_file AS x_source_file,
+    $ingest_id AS x_ingest_id
+FROM classified c
+LEFT JOIN coef_instances i ON i.provider = 'aws' AND i.instance_type = c.instance_type

@@ -1,0 +1,152 @@
+-- Per usage row: IT energy by component, facility energy, operational and embodied kgCO2e with
+-- low/high bounds, and every coefficient used (value and source) so each figure can be traced.
+-- Reads usage and the coef_* tables. Parameters (NULL = the coefficient library's default):
+--   $since, $until            charge_period_start window [since, until)
+--   $cpu_u, $gpu_u            central utilisation (0-1); $cpu_u also overrides burstable baselines
+-- Method: METHODOLOGY.md.
+WITH k AS (
+    SELECT
+        max(value) FILTER (WHERE key = 'memory_w_per_gib') AS memory_w_per_gib,
+        max(value) FILTER (WHERE key = 'ssd_wh_per_tb_hour') AS ssd_wh_per_tb_hour,
+        max(value) FILTER (WHERE key = 'hdd_wh_per_tb_hour') AS hdd_wh_per_tb_hour,
+        max(value) FILTER (WHERE key = 'network_kwh_per_gb') AS network_kwh_per_gb,
+        CAST($cpu_u AS DOUBLE) AS cpu_u_override,
+        coalesce($cpu_u, max(value) FILTER (WHERE key = 'cpu_utilization_default')) AS cpu_u,
+        max(value) FILTER (WHERE key = 'cpu_utilization_low') AS cpu_u_low,
+        max(value) FILTER (WHERE key = 'cpu_utilization_high') AS cpu_u_high,
+        coalesce($gpu_u, max(value) FILTER (WHERE key = 'gpu_utilization_default')) AS gpu_u,
+        max(value) FILTER (WHERE key = 'gpu_utilization_low') AS gpu_u_low,
+        max(value) FILTER (WHERE key = 'gpu_utilization_high') AS gpu_u_high,
+        max(value) FILTER (WHERE key = 'server_lifespan_hours') AS lifespan_h,
+        max(value) FILTER (WHERE key = 'server_lifespan_hours_low_bound') AS lifespan_h_short,
+        max(value) FILTER (WHERE key = 'replication_s3') AS replication_s3,
+        max(value) FILTER (WHERE key = 'replication_ebs') AS replication_ebs,
+        max(value) FILTER (WHERE key = 'replication_default') AS replication_default
+    FROM coef_constants
+),
+u AS (
+    SELECT *, lower(provider_name) AS provider, CAST(year(charge_period_start) AS INTEGER) AS usage_year
+    FROM usage
+    WHERE ($since IS NULL OR charge_period_start >= $since)
+      AND ($until IS NULL OR charge_period_start < $until)
+),
+places AS (
+    SELECT DISTINCT provider, region_id, usage_year FROM u
+),
+-- Grid intensity for the usage year: that year, else the nearest earlier, else the nearest later.
+-- A region without data takes the provider's mean for the year, and is reported by `unknowns`.
+grid AS (
+    SELECT p.provider, p.region_id, p.usage_year,
+           arg_min({'value': g.gco2e_per_kwh, 'year': g.year, 'signal': g.signal, 'source': g.source},
+                   abs(g.year - p.usage_year) * 2 + CAST(g.year > p.usage_year AS INTEGER)) AS pick
+    FROM places p
+    JOIN coef_grid g ON g.provider = p.provider AND g.region = p.region_id
+    GROUP BY ALL
+),
+grid_fallback AS (
+    SELECT p.provider, p.usage_year,
+           arg_min({'value': g.value, 'year': g.year, 'signal': 'provider mean of regions, ' || g.signal,
+                    'source': g.source},
+                   abs(g.year - p.usage_year) * 2 + CAST(g.year > p.usage_year AS INTEGER)) AS pick
+    FROM (SELECT DISTINCT provider, usage_year FROM places) p
+    JOIN (SELECT provider, year, avg(gco2e_per_kwh) AS value, any_value(signal) AS signal,
+                 'mean of ' || count(*) || ' regions: ' || string_agg(DISTINCT source, '; ') AS source
+          FROM coef_grid GROUP BY provider, year) g ON g.provider = p.provider
+    GROUP BY ALL
+),
+-- PUE: the region's published value for the nearest year, else the provider's fleet value.
+pue AS (
+    SELECT p.provider, p.region_id, p.usage_year,
+           arg_min({'value': e.pue, 'year': e.year, 'scope': e.region, 'source': e.source},
+                   CAST(e.region = '*' AS INTEGER) * 1000
+                   + abs(e.year - p.usage_year) * 2 + CAST(e.year > p.usage_year AS INTEGER)) AS pick
+    FROM places p
+    JOIN coef_pue e ON e.provider = p.provider AND (e.region = p.region_id OR e.region = '*')
+    GROUP BY ALL
+),
+rows AS (
+    SELECT
+        u.*,
+        i.instance_type IS NOT NULL AS known_instance,
+        coalesce(i.microarchitecture, 'Unknown') AS microarchitecture,
+        cp.min_w_per_vcpu, cp.max_w_per_vcpu, cp.ref_memory_gib_per_vcpu, cp.source AS cpu_source,
+        i.vcpus, i.memory_gib, i.host_vcpus, i.host_embodied_kgco2e, i.gpu_model, i.gpu_count,
+        i.source AS instance_source,
+        a.idle_w AS gpu_idle_w, a.max_w AS gpu_max_w, a.embodied_kgco2e AS gpu_embodied_kgco2e,
+        a.source AS gpu_source,
+        -- Burstable types run at their baseline unless the user sets a utilisation.
+        coalesce(k.cpu_u_override, i.burstable_baseline, k.cpu_u) AS cpu_u,
+        least(coalesce(k.cpu_u_override, i.burstable_baseline, k.cpu_u), k.cpu_u_low) AS cpu_u_low,
+        greatest(coalesce(k.cpu_u_override, i.burstable_baseline, k.cpu_u), k.cpu_u_high) AS cpu_u_high,
+        k.gpu_u, least(k.gpu_u, k.gpu_u_low) AS gpu_u_low, greatest(k.gpu_u, k.gpu_u_high) AS gpu_u_high,
+        CASE u.x_storage_media WHEN 'hdd' THEN k.hdd_wh_per_tb_hour ELSE k.ssd_wh_per_tb_hour END
+            AS storage_wh_per_tb_hour,
+        CASE
+            WHEN u.service_name = 'AmazonS3' THEN k.replication_s3
+            WHEN u.service_name = 'AmazonEC2' AND u.x_usage_kind = 'storage' THEN k.replication_ebs
+            ELSE k.replication_default
+        END AS storage_replication,
+        k.memory_w_per_gib, k.network_kwh_per_gb, k.lifespan_h, k.lifespan_h_short,
+        pue.pick.value AS pue, pue.pick.year AS pue_year, pue.pick.scope AS pue_scope, pue.pick.source AS pue_source,
+        coalesce(grid.pick, gf.pick).value AS grid_gco2e_per_kwh,
+        coalesce(grid.pick, gf.pick).year AS grid_year,
+        coalesce(grid.pick, gf.pick).signal AS grid_signal,
+        coalesce(grid.pick, gf.pick).source AS grid_source,
+        grid.pick IS NULL AS grid_fallback
+    FROM u
+    CROSS JOIN k
+    LEFT JOIN coef_instances i ON i.provider = u.provider AND i.instance_type = u.x_instance_type
+    LEFT JOIN coef_cpu_power cp
+        ON cp.provider = u.provider AND cp.microarchitecture = coalesce(i.microarchitecture, 'Unknown')
+    LEFT JOIN coef_accelerators a ON a.model = i.gpu_model
+    LEFT JOIN pue ON pue.provider = u.provider AND pue.region_id IS NOT DISTINCT FROM u.region_id
+        AND pue.usage_year = u.usage_year
+    LEFT JOIN grid ON grid.provider = u.provider AND grid.region_id IS NOT DISTINCT FROM u.region_id
+        AND grid.usage_year = u.usage_year
+    LEFT JOIN grid_fallback gf ON gf.provider = u.provider AND gf.usage_year = u.usage_year
+),
+energy AS (
+    SELECT
+        r.*,
+        -- Unknown instance types are estimated only when the bill states their vCPUs.
+        coalesce(r.x_vcpu_hours, 0) AS vcpu_hours,
+        coalesce(r.x_gpu_hours, 0) AS gpu_hours,
+        coalesce(r.x_vcpu_hours, 0) * (r.min_w_per_vcpu + r.cpu_u * (r.max_w_per_vcpu - r.min_w_per_vcpu)) / 1000
+            AS cpu_kwh,
+        coalesce(r.x_vcpu_hours, 0) * (r.min_w_per_vcpu + r.cpu_u_low * (r.max_w_per_vcpu - r.min_w_per_vcpu)) / 1000
+            AS cpu_kwh_low,
+        coalesce(r.x_vcpu_hours, 0) * (r.min_w_per_vcpu + r.cpu_u_high * (r.max_w_per_vcpu - r.min_w_per_vcpu)) / 1000
+            AS cpu_kwh_high,
+        -- SPECpower already measured its servers' memory: add only the memory above that share.
+        -- The high bound counts the instance's whole memory.
+        coalesce(r.x_memory_gib_hours, 0) * r.memory_w_per_gib / 1000
+            + coalesce(r.x_instance_hours * greatest(0, r.memory_gib - r.vcpus * r.ref_memory_gib_per_vcpu), 0)
+              * r.memory_w_per_gib / 1000 AS memory_kwh,
+        coalesce(r.x_memory_gib_hours, 0) * r.memory_w_per_gib / 1000
+            + coalesce(r.x_instance_hours * r.memory_gib, 0) * r.memory_w_per_gib / 1000 AS memory_kwh_high,
+        coalesce(r.x_gpu_hours * (r.gpu_idle_w + r.gpu_u * (r.gpu_max_w - r.gpu_idle_w)) / 1000, 0) AS gpu_kwh,
+        coalesce(r.x_gpu_hours * (r.gpu_idle_w + r.gpu_u_low * (r.gpu_max_w - r.gpu_idle_w)) / 1000, 0) AS gpu_kwh_low,
+        coalesce(r.x_gpu_hours * (r.gpu_idle_w + r.gpu_u_high * (r.gpu_max_w - r.gpu_idle_w)) / 1000, 0)
+            AS gpu_kwh_high,
+        coalesce(r.x_storage_gib_hours, 0) / 1000 * r.storage_wh_per_tb_hour * r.storage_replication / 1000
+            AS storage_kwh,
+        coalesce(r.x_network_gb, 0) * r.network_kwh_per_gb AS network_kwh,
+        -- Embodied: the host's share by vCPUs, plus the instance's own accelerators, over the lifespan.
+        CASE WHEN r.known_instance AND r.x_instance_hours IS NOT NULL THEN
+            r.x_instance_hours * (r.host_embodied_kgco2e * r.vcpus / r.host_vcpus
+                                  + coalesce(r.gpu_count, 0) * coalesce(r.gpu_embodied_kgco2e, 0))
+        ELSE 0 END AS embodied_kgco2e_hours
+    FROM rows r
+)
+SELECT
+    e.*,
+    (e.cpu_kwh + e.memory_kwh + e.gpu_kwh + e.storage_kwh + e.network_kwh) * e.pue AS energy_kwh,
+    (e.cpu_kwh_low + e.memory_kwh + e.gpu_kwh_low + e.storage_kwh + e.network_kwh) * e.pue AS energy_kwh_low,
+    (e.cpu_kwh_high + e.memory_kwh_high + e.gpu_kwh_high + e.storage_kwh + e.network_kwh) * e.pue AS energy_kwh_high,
+    energy_kwh * e.grid_gco2e_per_kwh / 1000 AS operational_kgco2e,
+    energy_kwh_low * e.grid_gco2e_per_kwh / 1000 AS operational_kgco2e_low,
+    energy_kwh_high * e.grid_gco2e_per_kwh / 1000 AS operational_kgco2e_high,
+    e.embodied_kgco2e_hours / e.lifespan_h AS embodied_kgco2e,
+    e.embodied_kgco2e_hours / e.lifespan_h AS embodied_kgco2e_low,
+    e.embodied_kgco2e_hours / e.lifespan_h_short AS embodied_kgco2e_high
+FROM energy e

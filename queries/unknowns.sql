@@ -1,0 +1,40 @@
+-- Usage the footprint could not fully map, so nothing is dropped silently:
+--   instance types missing from the coefficient library (estimated only if the bill gives vCPUs),
+--   usage types with no energy model (kind 'other': requests, fees-as-usage, ...),
+--   regions with no grid intensity (the provider's mean is used).
+-- Parameters: $since, $until.
+WITH u AS (
+    SELECT * FROM usage
+    WHERE ($since IS NULL OR charge_period_start >= $since)
+      AND ($until IS NULL OR charge_period_start < $until)
+),
+total AS (SELECT sum(abs(effective_cost)) AS cost FROM u),
+flagged AS (
+    SELECT u.*, 'instance type not in coefficient library' AS reason
+    FROM u ANTI JOIN coef_instances i
+        ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type
+    WHERE u.x_instance_type IS NOT NULL
+    UNION ALL BY NAME
+    SELECT u.*, 'usage type has no energy model' AS reason FROM u WHERE u.x_usage_kind = 'other'
+    UNION ALL BY NAME
+    SELECT u.*, 'no grid intensity for region (provider mean used)' AS reason
+    FROM u ANTI JOIN coef_grid g ON g.provider = lower(u.provider_name) AND g.region = u.region_id
+    WHERE u.x_usage_kind <> 'other'
+)
+SELECT
+    reason,
+    provider_name AS provider,
+    service_name AS service,
+    regexp_replace(x_usage_type, '^[A-Z]{2,4}[0-9]?-', '') AS usage_type,
+    x_instance_type AS instance_type,
+    coalesce(region_id, '(none)') AS region,
+    count(*) AS rows,
+    sum(consumed_quantity) AS quantity,
+    any_value(consumed_unit) AS unit,
+    sum(x_instance_hours) AS hours,
+    sum(effective_cost) AS cost,
+    sum(abs(effective_cost)) / nullif(any_value(total.cost), 0) AS cost_share,
+    CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency
+FROM flagged CROSS JOIN total
+GROUP BY ALL
+ORDER BY abs(sum(effective_cost)) DESC NULLS LAST, rows DESC

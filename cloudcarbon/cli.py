@@ -133,7 +133,8 @@ def ingest_aws_command(ctx: click.Context, sources: tuple[str, ...], profile: st
 @click.option("--by", default="month,service", show_default=True,
               help="Comma-separated groupings: month, provider, account, region, service, instance_type, "
                    "usage_kind, resource, tag:KEY.")
-@click.option("--cpu-utilization", type=float, help="Central CPU utilisation, 0-1 (default 0.5; burstables at baseline).")
+@click.option("--cpu-utilization", type=float,
+              help="Central CPU utilisation, 0-1 (default 0.5; burstables at baseline).")
 @click.option("--gpu-utilization", type=float, help="Central GPU utilisation, 0-1.")
 @click.option("--trace", is_flag=True, help="One row per usage row with every coefficient and its source.")
 @period_options
@@ -164,7 +165,8 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
                                  gpu_utilization=gpu_utilization)
     meta = provenance(command="footprint", period=span.label(), by=None if trace else by,
                       method="METHODOLOGY.md", cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
-    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon footprint — {span.label()}")
+    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon footprint — {span.label()}",
+         table_columns=None if trace else fp.table_columns(frame))
 
 
 @cli.command("unknowns", epilog=EPILOG)
@@ -239,12 +241,14 @@ def demo_command(ctx: click.Context, db: str | None) -> None:
         cloudcarbon --db /tmp/demo.duckdb demo
     """
     from cloudcarbon.demo import run_demo
+    from cloudcarbon.footprint import table_columns
     from cloudcarbon.output import emit
 
     path = _db(ctx, db)
     summary, frame = run_demo(path)
     click.echo(summary.line(), err=True)
-    emit(frame, "table", None, title="cloudcarbon demo — footprint by month and service")
+    emit(frame, "table", None, title="cloudcarbon demo — footprint by month and service",
+         table_columns=table_columns(frame))
     click.echo(
         "Next: cloudcarbon footprint --by service,region   ·   cloudcarbon unknowns   ·   "
         "cloudcarbon coefficients show p4d.24xlarge --region us-east-1",

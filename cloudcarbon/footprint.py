@@ -7,7 +7,7 @@ import pandas as pd
 
 from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError
-from cloudcarbon.periods import Window
+from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
 
 # --by names -> the usage expression they group on.
@@ -55,6 +55,25 @@ TRACE_COLUMNS = (
 )
 
 
+HEADLINE = {
+    "energy_kwh": "kWh",
+    "operational_kgco2e": "operational kgCO2e",
+    "embodied_kgco2e": "embodied kgCO2e",
+    "total_kgco2e": "total kgCO2e",
+    "total_kgco2e_low": "low",
+    "total_kgco2e_high": "high",
+    "cost": "cost",
+    "currency": "",
+}
+
+
+def table_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """The columns worth a terminal's width: the grouping keys, then the headline figures."""
+    figures = {"vcpu_hours", "gpu_hours", *SUMS, "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost",
+               "currency"}
+    return {**{c: c for c in frame.columns if c not in figures}, **HEADLINE}
+
+
 def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
     """`month,service,tag:team` -> validated keys (tag:KEY for any tag)."""
     if by is None:
@@ -83,7 +102,7 @@ def footprint(
     con: duckdb.DuckDBPyConnection,
     *,
     by: str | list[str] | None = None,
-    window: Window = Window(),
+    window: Window = ALL_TIME,
     cpu_utilization: float | None = None,
     gpu_utilization: float | None = None,
 ) -> pd.DataFrame:
@@ -126,7 +145,7 @@ def footprint(
 def trace(
     con: duckdb.DuckDBPyConnection,
     *,
-    window: Window = Window(),
+    window: Window = ALL_TIME,
     cpu_utilization: float | None = None,
     gpu_utilization: float | None = None,
     limit: int | None = None,

@@ -116,12 +116,13 @@ def _replace_older_rows(con: duckdb.DuckDBPyConnection, ingest_id: str) -> dict[
 def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str) -> tuple[int, float]:
     count, unknown_cost, total_cost = con.execute(
         """
-        SELECT count(DISTINCT u.x_instance_type) FILTER (WHERE u.x_instance_type IS NOT NULL AND i.instance_type IS NULL),
-               sum(abs(u.effective_cost)) FILTER (WHERE u.x_instance_type IS NOT NULL AND i.instance_type IS NULL),
+        SELECT count(DISTINCT u.x_instance_type) FILTER (WHERE unknown),
+               sum(abs(u.effective_cost)) FILTER (WHERE unknown),
                sum(abs(u.effective_cost))
         FROM usage u
         LEFT JOIN coef_instances i
-          ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type
+          ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type,
+        LATERAL (SELECT u.x_instance_type IS NOT NULL AND i.instance_type IS NULL AS unknown)
         WHERE u.x_ingest_id = $id
         """,
         {"id": ingest_id},

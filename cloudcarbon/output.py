@@ -45,7 +45,7 @@ def _table(frame: pd.DataFrame, console: Console, title: str | None) -> None:
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
@@ -58,8 +58,10 @@ def emit(
     *,
     meta: dict[str, object] | None = None,
     title: str | None = None,
+    table_columns: dict[str, str] | None = None,
 ) -> None:
-    """Write `frame` to `output` (a path) or stdout in the chosen format."""
+    """Write `frame` to `output` (a path) or stdout in the chosen format. The terminal table may show
+    only `table_columns` (column -> header label); every other format carries every column."""
     target = Path(output) if output else None
     if fmt == "parquet":
         if target is None:
@@ -67,18 +69,21 @@ def emit(
         frame.to_parquet(target, index=False)
         return
     if fmt == "table":
+        if table_columns:
+            frame = frame[[c for c in table_columns if c in frame.columns]].rename(columns=table_columns)
         if target:
             with target.open("w", encoding="utf-8") as handle:
                 _table(frame, Console(file=handle, width=200), title)
         else:
-            _table(frame, Console(), title)
+            # Off a terminal rich assumes 80 columns; give tables room instead of folding numbers.
+            _table(frame, Console() if sys.stdout.isatty() else Console(width=160), title)
         return
     if fmt == "csv":
         text = frame.to_csv(index=False)
     elif fmt == "jsonl":
-        text = frame.to_json(orient="records", lines=True, date_format="iso") if len(frame) else ""
+        text = frame.to_json(orient="records", lines=True, date_format="iso", double_precision=15) if len(frame) else ""
     elif fmt == "json":
-        rows = json.loads(frame.to_json(orient="records", date_format="iso"))
+        rows = json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
         text = json.dumps({"meta": meta or provenance(), "rows": rows}, indent=2) + "\n"
     else:
         raise InputError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")

@@ -23,6 +23,9 @@ class Window:
         return f"{start} to {end} (exclusive)"
 
 
+ALL_TIME = Window()
+
+
 def _first_of_next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 

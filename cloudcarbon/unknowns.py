@@ -6,11 +6,11 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.periods import Window
+from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
 
 
-def unknowns(con: duckdb.DuckDBPyConnection, *, window: Window = Window()) -> pd.DataFrame:
+def unknowns(con: duckdb.DuckDBPyConnection, *, window: Window = ALL_TIME) -> pd.DataFrame:
     """One row per (reason, provider, service, usage type, instance type, region) with rows, hours, cost."""
     loader.register(con)
     return con.execute(read_query("unknowns"), {"since": window.since, "until": window.until}).df()

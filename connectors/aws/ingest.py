@@ -6,14 +6,14 @@ from collections import defaultdict
 
 import duckdb
 import fsspec
-
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws import formats
 from cloudcarbon.connectors.aws.sources import resolve
 from cloudcarbon.connectors.files import ends_with_newline, local_filesystem
+from cloudcarbon.queries import read_query
+
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
-from cloudcarbon.queries import read_query
 
 # Columns cast by the normalisation query, with the type they must parse as (for error messages).
 CHECKED_COLUMNS = {
@@ -56,7 +56,7 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, source_sql: str, files: li
 def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]]) -> list[Batch]:
     normalize = read_query("aws_cur_normalize")
     batches = []
-    for fmt, detected in groups.items():
+    for detected in groups.values():
         files = [d.file for d in detected]
         source_sql = formats.source_select(detected)
         rows_read = con.execute(f"SELECT count(*) FROM ({source_sql})", {"files": files}).fetchall()[0][0]
@@ -99,7 +99,7 @@ def ingest_aws(
                 progress=progress,
             )
         except duckdb.ConversionException:
-            for fmt, detected in groups.items():
+            for detected in groups.values():
                 located = _locate_bad_value(con, formats.source_select(detected), [d.file for d in detected])
                 if located:
                     raise InputError(located) from None

@@ -13,7 +13,6 @@ import re
 from pathlib import PurePosixPath
 
 import fsspec
-
 from cloudcarbon.connectors.files import (
     FileSet,
     expand_local,
@@ -23,6 +22,7 @@ from cloudcarbon.connectors.files import (
     is_remote,
     local_filesystem,
 )
+
 from cloudcarbon.errors import CloudcarbonError, InputError
 
 # Legacy CUR writes one manifest per period folder (20240101-20240201/) pointing at the latest
@@ -41,6 +41,41 @@ def s3_filesystem(profile: str | None) -> fsspec.AbstractFileSystem:
     endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
     client_kwargs = {"endpoint_url": endpoint} if endpoint else {}
     return s3fs.S3FileSystem(profile=profile, client_kwargs=client_kwargs, skip_instance_cache=True)
+
+
+def _credentials_error(source: str, error: Exception, profile: str | None) -> InputError | None:
+    """One line for botocore's credential and endpoint errors, naming what was tried (never a secret).
+
+    s3fs lets these through unwrapped (they are not OSError), so without this the user would see
+    `unexpected ProfileNotFound` instead of which profile or variable to fix.
+    """
+    from botocore import exceptions as boto
+
+    config = os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")
+    credentials = os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+    named = profile or os.environ.get("AWS_PROFILE")
+    origin = "--profile" if profile else "AWS_PROFILE"
+    if isinstance(error, boto.ProfileNotFound):
+        return InputError(
+            f"{source}: AWS profile {named!r} (from {origin}) is not defined in {config} or {credentials}; "
+            f"run `aws configure --profile {named}` or pass an existing --profile"
+        )
+    if isinstance(error, boto.PartialCredentialsError):
+        # botocore's text names the provider and the missing variable, not the values.
+        return InputError(f"{source}: incomplete AWS credentials ({error}); set the missing value or use --profile")
+    if isinstance(error, boto.NoCredentialsError):
+        tried = (
+            f"profile {named!r} (from {origin}) in {config} and {credentials}"
+            if named
+            else f"AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the default profile in {config} and {credentials}, "
+            "and instance/container roles"
+        )
+        return InputError(f"{source}: no AWS credentials found (tried {tried}); set them or pass --profile")
+    if isinstance(error, boto.EndpointConnectionError | boto.ConnectTimeoutError):
+        return InputError(f"{source}: cannot reach S3 ({error}); check the network or AWS_ENDPOINT_URL_S3")
+    if isinstance(error, boto.BotoCoreError):
+        return InputError(f"{source}: AWS error {error.__class__.__name__}: {error}")
+    return None
 
 
 def is_manifest(name: str) -> bool:
@@ -107,6 +142,15 @@ def _select(fs: fsspec.AbstractFileSystem, names: list[str], remote: bool) -> li
     return [n for n in names if is_data_file(n)]
 
 
+def _add_files(fileset: FileSet, fs: fsspec.AbstractFileSystem, source: str, names: list[str], remote: bool) -> None:
+    chosen = _select(fs, names, remote)
+    if not chosen:
+        raise InputError(
+            f"{source}: no CUR data files found (.csv, .csv.gz, .csv.zip, .parquet or a -Manifest.json)"
+        )
+    fileset.files.extend(extract_zips(chosen, fs, fileset))
+
+
 def resolve(sources: list[str], profile: str | None = None) -> FileSet:
     """All data files the SOURCE arguments stand for, with the filesystems needed to read them."""
     fileset = FileSet()
@@ -117,16 +161,15 @@ def resolve(sources: list[str], profile: str | None = None) -> FileSet:
                 if not source.startswith("s3://"):
                     raise InputError(f"{source}: `ingest aws` reads local paths and s3:// URLs")
                 fs = fileset.filesystems.setdefault("s3", s3_filesystem(profile))
-                names = expand_remote(fs, source)
-                remote = True
+                try:
+                    _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
+                except Exception as error:
+                    friendly = _credentials_error(source, error, profile)
+                    if friendly is None:
+                        raise
+                    raise friendly from None
             else:
-                fs, names, remote = local, expand_local(source), False
-            chosen = _select(fs, names, remote)
-            if not chosen:
-                raise InputError(
-                    f"{source}: no CUR data files found (.csv, .csv.gz, .csv.zip, .parquet or a -Manifest.json)"
-                )
-            fileset.files.extend(extract_zips(chosen, fs, fileset))
+                _add_files(fileset, local, source, expand_local(source), remote=False)
     except BaseException:
         fileset.cleanup()
         raise

@@ -1,10 +1,10 @@
 -- AWS CUR line items -> canonical usage rows.
--- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; prepended as a CTE by
--- the connector) and the coefficient tables coef_instances and coef_regions.
+-- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; a CTE the connector
+-- wraps around this query) and the coefficient tables coef_instances and coef_regions.
 -- Parameters: $ingest_id.
 -- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
 -- SavingsPlanNegation, fees, credits, refunds and taxes would double-count or are not usage.
-, typed AS (
+WITH typed AS (
     SELECT
         CAST(CAST(line_item_usage_start_date AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_start,
         CAST(CAST(line_item_usage_end_date AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_end,

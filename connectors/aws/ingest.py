@@ -62,7 +62,8 @@ def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Dete
         rows_read = con.execute(f"SELECT count(*) FROM ({source_sql})", {"files": files}).fetchall()[0][0]
         if rows_read == 0:
             raise InputError(f"{files[0]}: holds a header but no line items; is the export complete?")
-        batches.append(Batch(f"WITH cur_src AS ({source_sql}) {normalize}", {"files": files}, rows_read))
+        select = f"WITH cur_src AS ({source_sql}) SELECT * FROM ({normalize})"
+        batches.append(Batch(select, {"files": files}, rows_read))
     return batches
 
 

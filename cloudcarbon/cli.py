@@ -185,13 +185,13 @@ def unknowns_command(ctx: click.Context, month: str | None, since: str | None, u
     """
     from cloudcarbon.output import emit, provenance
     from cloudcarbon.periods import window
-    from cloudcarbon.unknowns import unknowns
+    from cloudcarbon.unknowns import TABLE_COLUMNS, unknowns
 
     span = window(month, since, until)
     with open_store(_db(ctx, db), read_only=True) as con:
         frame = unknowns(con, window=span)
     emit(frame, fmt, output, meta=provenance(command="unknowns", period=span.label()),
-         title=f"cloudcarbon unknowns — {span.label()}")
+         title=f"cloudcarbon unknowns — {span.label()}", table_columns=TABLE_COLUMNS)
 
 
 @cli.group("coefficients", epilog=EPILOG)

@@ -13,4 +13,9 @@ from cloudcarbon.queries import read_query
 def unknowns(con: duckdb.DuckDBPyConnection, *, window: Window = ALL_TIME) -> pd.DataFrame:
     """One row per (reason, provider, service, usage type, instance type, region) with rows, hours, cost."""
     loader.register(con)
-    return con.execute(read_query("unknowns"), {"since": window.since, "until": window.until}).df()
+    frame = con.execute(read_query("unknowns"), {"since": window.since, "until": window.until}).df()
+    return frame.drop(columns="priority")
+
+
+TABLE_COLUMNS = {c: c for c in ("reason", "service", "usage_type", "instance_type", "region", "rows", "hours",
+                                 "cost", "cost_share", "currency")}

@@ -10,24 +10,26 @@ WITH u AS (
 ),
 total AS (SELECT sum(abs(effective_cost)) AS cost FROM u),
 flagged AS (
-    SELECT u.*, 'instance type not in coefficient library' AS reason
+    SELECT u.*, 1 AS priority, 'instance type not in coefficient library' AS reason
     FROM u ANTI JOIN coef_instances i
         ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type
     WHERE u.x_instance_type IS NOT NULL
     UNION ALL BY NAME
-    SELECT u.*, 'usage type has no energy model' AS reason FROM u WHERE u.x_usage_kind = 'other'
+    SELECT u.*, 3 AS priority, 'usage type has no energy model' AS reason FROM u WHERE u.x_usage_kind = 'other'
     UNION ALL BY NAME
-    SELECT u.*, 'no grid intensity for region (provider mean used)' AS reason
+    SELECT u.*, 2 AS priority, 'no grid intensity for region (provider mean used)' AS reason
     FROM u ANTI JOIN coef_grid g ON g.provider = lower(u.provider_name) AND g.region = u.region_id
     WHERE u.x_usage_kind <> 'other'
 )
 SELECT
+    priority,
     reason,
     provider_name AS provider,
     service_name AS service,
     regexp_replace(x_usage_type, '^[A-Z]{2,4}[0-9]?-', '') AS usage_type,
     x_instance_type AS instance_type,
-    coalesce(region_id, '(none)') AS region,
+    -- The region matters only when it is the reason.
+    CASE WHEN priority = 2 THEN coalesce(region_id, '(none)') END AS region,
     count(*) AS rows,
     sum(consumed_quantity) AS quantity,
     any_value(consumed_unit) AS unit,
@@ -36,5 +38,5 @@ SELECT
     sum(abs(effective_cost)) / nullif(any_value(total.cost), 0) AS cost_share,
     CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency
 FROM flagged CROSS JOIN total
-GROUP BY ALL
-ORDER BY abs(sum(effective_cost)) DESC NULLS LAST, rows DESC
+GROUP BY priority, reason, provider, service, usage_type, instance_type, region
+ORDER BY priority, abs(sum(effective_cost)) DESC NULLS LAST, rows DESC

@@ -42,11 +42,12 @@ class CloudcarbonGroup(click.Group):
 
 
 def db_option(command: Callable) -> Callable:
+    # No envvar here: the environment is read last, in store.resolve_db_path, so that
+    # `cloudcarbon --db X cmd` beats CLOUDCARBON_DB as documented.
     return click.option(
         "--db",
         "db",
         type=click.Path(dir_okay=False),
-        envvar=DB_ENV_VAR,
         help=f"Store file [env {DB_ENV_VAR}; default {default_db_path()}].",
     )(command)
 
@@ -76,7 +77,7 @@ def _db(ctx: click.Context, db: str | None) -> str | None:
 
 
 @click.group(cls=CloudcarbonGroup, epilog=EPILOG)
-@click.option("--db", "group_db", type=click.Path(dir_okay=False), envvar=DB_ENV_VAR,
+@click.option("--db", "group_db", type=click.Path(dir_okay=False),
               help=f"Store file for every command [env {DB_ENV_VAR}; default {default_db_path()}].")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="cloudcarbon")

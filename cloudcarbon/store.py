@@ -108,8 +108,17 @@ def open_store(db: str | os.PathLike[str] | None, *, read_only: bool = False) ->
             con.close()
             con = connect(path, read_only=True)
     else:
+        if schema_version(con) == 0 and _has_tables(con):
+            con.close()
+            raise CloudcarbonError(
+                f"{path} is a DuckDB database but not a cloudcarbon store; choose another --db"
+            )
         migrate(con)
     return con
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary").fetchall()[0][0])
 
 
 @contextmanager

@@ -32,13 +32,37 @@ def run(db: Path):
     return invoke
 
 
+@pytest.fixture(autouse=True)
+def _no_user_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's CLOUDCARBON_DB must never leak into a test run (it would be written to).
+    monkeypatch.delenv("CLOUDCARBON_DB", raising=False)
+
+
 def fingerprint(db: Path) -> str:
-    """A digest of every row of every table, to prove a failed command changed nothing."""
+    """A digest of every row of every table, to prove a failed command changed nothing. Values are
+    cast to text inside DuckDB (fetching TIMESTAMPTZ into Python would need pytz)."""
     if not db.exists():
         return "absent"
     digest = hashlib.sha256()
     with duckdb.connect(str(db), read_only=True) as con:
         for (table,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall():
-            rows = con.execute(f'SELECT * FROM "{table}" ORDER BY ALL').fetchall()
+            rows = con.execute(f'SELECT CAST(COLUMNS(*) AS VARCHAR) FROM "{table}" ORDER BY ALL').fetchall()
             digest.update(f"{table}:{rows!r}".encode())
     return digest.hexdigest()
+
+
+def one_line_error(result: Result, *names: str) -> str:
+    """A handled failure: exit 1, a single `Error:` line naming `names`, no traceback."""
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    # An exception escaping the CLI (instead of click's clean exit) is what prints a traceback.
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("Error: "), line
+    assert "Traceback" not in result.output
+    # CloudcarbonGroup's catch-all wording: a user mistake must not be reported as a bug.
+    assert "unexpected" not in line, line
+    for name in names:
+        assert name in line, (name, line)
+    return line

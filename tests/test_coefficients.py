@@ -6,6 +6,7 @@ import csv
 
 import duckdb
 import pytest
+
 from cloudcarbon.coefficients import loader
 
 

@@ -6,8 +6,9 @@ import json
 
 import pandas as pd
 import pytest
-from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION, data_path
 from curfiles import item, write_cur
+
+from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION, data_path
 
 
 def table(name: str) -> pd.DataFrame:

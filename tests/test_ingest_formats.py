@@ -6,8 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from cloudcarbon.connectors.aws.formats import legacy_to_snake
 from curfiles import LEGACY_NAMES, item, write_cur
+
+from cloudcarbon.connectors.aws.formats import legacy_to_snake
 
 SHAPES = [
     ("cur2", "cur.parquet"),

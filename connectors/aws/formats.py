@@ -89,38 +89,50 @@ def container_of(file: str) -> str:
     return "parquet" if file.lower().endswith(".parquet") else "csv"
 
 
-def _describe(con: duckdb.DuckDBPyConnection, file: str) -> dict[str, str]:
-    reader = (
-        "read_parquet($file)"
-        if container_of(file) == "parquet"
-        else f"read_csv($file, {CSV_OPTIONS}, sample_size = 1)"
-    )
-    try:
-        rows = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"file": file}).fetchall()
-    except duckdb.Error as error:
-        raise InputError(f"{file}: {explain_read_error(error)}") from None
+def _describe(con: duckdb.DuckDBPyConnection, file: str, options: str) -> dict[str, str]:
+    reader = "read_parquet($file)" if container_of(file) == "parquet" else f"read_csv($file, {options})"
+    rows = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"file": file}).fetchall()
     return {name: kind for name, kind, *_ in rows}
 
 
-def explain_read_error(error: duckdb.Error) -> str:
-    """One line saying why DuckDB could not read a file, with the fix."""
-    message = str(error)
-    first = message.strip().splitlines()[0] if message.strip() else error.__class__.__name__
-    lowered = message.lower()
+def _columns(con: duckdb.DuckDBPyConnection, file: str) -> dict[str, str]:
+    """The file's columns. A CSV DuckDB cannot read strictly is read leniently once, only so that a
+    foreign export (another provider's quoting conventions) is named as such instead of as broken."""
+    try:
+        return _describe(con, file, f"{CSV_OPTIONS}, sample_size = 1")
+    except duckdb.Error as error:
+        if container_of(file) == "csv":
+            try:
+                foreign = _foreign_format(set(_describe(con, file, f"{CSV_OPTIONS}, strict_mode = false")))
+            except duckdb.Error:
+                foreign = None
+            if foreign:
+                raise InputError(f"{file}: looks like {foreign}, not an AWS Cost and Usage Report; "
+                                 "pass CUR files (legacy or 2.0, CSV or Parquet) to `ingest aws`") from None
+        raise InputError(f"{file}: {explain_read_error(error, container_of(file))}") from None
+
+
+def explain_read_error(error: duckdb.Error, container: str | None = None) -> str:
+    """One line saying why DuckDB could not read a file, with the fix. Only the first line of DuckDB's
+    message is read: its "possible fixes" boilerplate mentions encodings for every CSV problem."""
+    message = str(error).strip()
+    first = message.splitlines()[0] if message else error.__class__.__name__
+    lowered = first.lower()
     if "magic bytes" in lowered or "not a parquet file" in lowered or "too small to be a parquet" in lowered:
         return "not a readable Parquet file (corrupt or truncated); download it again"
     if "gzip" in lowered or "zlib" in lowered or "compressed" in lowered:
         return "corrupt or truncated gzip data; download the file again"
     if "unicode" in lowered or "utf-8" in lowered or "utf8" in lowered or "encoding" in lowered:
         return "not UTF-8 text; AWS exports are UTF-8, re-export or convert the file"
-    return f"cannot be read as a CUR file: {first}; check it is a complete, unmodified export"
+    kind = {"parquet": "Parquet file", "csv": "CSV file"}.get(container or "", "CUR file")
+    return f"not a readable {kind} ({first}); check it is a complete, unmodified export and download it again"
 
 
 def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detected:
     """Which CUR shape a file is, from its column names."""
     if size == 0:
         raise InputError(f"{file}: the file is empty; re-download the export")
-    columns = _describe(con, file)
+    columns = _columns(con, file)
     names = set(columns)
     if "lineItem/UsageType" in names:
         style = LEGACY

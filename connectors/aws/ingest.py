@@ -6,14 +6,14 @@ from collections import defaultdict
 
 import duckdb
 import fsspec
+
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws import formats
 from cloudcarbon.connectors.aws.sources import resolve
 from cloudcarbon.connectors.files import ends_with_newline, local_filesystem
-from cloudcarbon.queries import read_query
-
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
+from cloudcarbon.queries import read_query
 
 # Columns cast by the normalisation query, with the type they must parse as (for error messages).
 CHECKED_COLUMNS = {
@@ -32,25 +32,50 @@ def _file_size(fs: fsspec.AbstractFileSystem, name: str) -> int | None:
         return None
 
 
-def _locate_bad_value(con: duckdb.DuckDBPyConnection, source_sql: str, files: list[str]) -> str | None:
-    """Name the file, row and column of the first value the normalisation could not parse."""
-    for column, kind in CHECKED_COLUMNS.items():
-        found = con.execute(
-            f"""
-            WITH cur_src AS ({source_sql}),
-            numbered AS (SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
-                                CAST({column} AS VARCHAR) AS value FROM cur_src)
-            SELECT source_file, row_no, value FROM numbered
-            WHERE nullif(value, '') IS NOT NULL AND TRY_CAST(value AS {kind}) IS NULL
-            LIMIT 1
-            """,
-            {"files": files},
-        ).fetchall()
-        if found:
-            file, row, value = found[0]
-            what = "a number" if kind == "DOUBLE" else "a date/time"
-            return f"{file}: data row {row}, column {column}: {value!r} is not {what}; fix or re-export the file"
+def _locate_bad_value(con: duckdb.DuckDBPyConnection, detected: list[formats.Detected]) -> str | None:
+    """Name the file, data row and column (as the file spells it) of the first value that does not parse.
+
+    Runs only after a failed ingest, single-threaded so that row numbers follow the file's order.
+    """
+    source_sql = formats.source_select(detected)
+    files = [d.file for d in detected]
+    con.execute("SET threads = 1")
+    try:
+        for column, kind in CHECKED_COLUMNS.items():
+            found = con.execute(
+                f"""
+                WITH cur_src AS ({source_sql}),
+                numbered AS (SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
+                                    CAST({column} AS VARCHAR) AS value FROM cur_src)
+                SELECT source_file, row_no, value FROM numbered
+                WHERE nullif(value, '') IS NOT NULL AND TRY_CAST(value AS {kind}) IS NULL
+                LIMIT 1
+                """,
+                {"files": files},
+            ).fetchall()
+            if found:
+                file, row, value = found[0]
+                spelled = formats.canonical_columns(next(d for d in detected if d.file == file)).get(column, column)
+                what = "a number" if kind == "DOUBLE" else "a date/time"
+                return (f"{file}: data row {row}, column {spelled}: {value!r} is not {what}; "
+                        "fix or re-export the file")
+    finally:
+        con.execute("RESET threads")
     return None
+
+
+def _locate_unreadable_file(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]]) -> str:
+    """After a read error over many files, read each alone to name the one that fails."""
+    for detected in groups.values():
+        for item in detected:
+            try:
+                # Hashing whole rows makes DuckDB decode every column (a count would read only metadata).
+                sql = f"SELECT bit_xor(hash(t)) FROM ({formats.source_select([item])}) t"
+                con.execute(sql, {"files": [item.file]}).fetchall()
+            except duckdb.Error as error:
+                return f"{item.file}: {formats.explain_read_error(error, item.container)}"
+    files = [d.file for detected in groups.values() for d in detected]
+    return f"{files[0]}{' and others' if len(files) > 1 else ''}: could not be read together; ingest them one by one"
 
 
 def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]]) -> list[Batch]:
@@ -67,6 +92,21 @@ def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Dete
     return batches
 
 
+def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], s3: fsspec.AbstractFileSystem | None
+                ) -> dict[str, list[formats.Detected]]:
+    """Group the files by CUR format, refusing any that is empty, foreign or cut off."""
+    local = local_filesystem()
+    groups: dict[str, list[formats.Detected]] = defaultdict(list)
+    for file in files:
+        fs = s3 if s3 is not None and file.startswith("s3://") else local
+        size = _file_size(fs, file)
+        detected = formats.detect(con, file, size)
+        if size and detected.container == "csv" and file.lower().endswith(".csv") and not ends_with_newline(fs, file):
+            raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; download it again")
+        groups[detected.format].append(detected)
+    return groups
+
+
 def ingest_aws(
     con: duckdb.DuckDBPyConnection,
     sources: list[str],
@@ -80,37 +120,29 @@ def ingest_aws(
         loader.register(con)
         for fs in fileset.filesystems.values():
             con.register_filesystem(fs)
-        groups: dict[str, list[formats.Detected]] = defaultdict(list)
-        local = local_filesystem()
-        for file in fileset.files:
-            fs = fileset.filesystems["s3"] if file.startswith("s3://") else local
-            size = _file_size(fs, file)
-            if size and file.lower().endswith(".csv") and not ends_with_newline(fs, file):
-                raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; download it again")
-            detected = formats.detect(con, file, size)
-            groups[detected.format].append(detected)
+        groups = _detect_all(con, fileset.files, fileset.filesystems.get("s3"))
         try:
-            batches = _batches(con, groups)
             return load(
                 con,
                 provider="AWS",
                 source_format="+".join(sorted(groups)),
                 files=fileset.files,
-                batches=batches,
+                batches=_batches(con, groups),
                 progress=progress,
             )
         except duckdb.ConversionException:
             for detected in groups.values():
-                located = _locate_bad_value(con, formats.source_select(detected), [d.file for d in detected])
+                located = _locate_bad_value(con, detected)
                 if located:
                     raise InputError(located) from None
             raise
-        except duckdb.InvalidInputException as error:
-            raise InputError(f"{', '.join(fileset.files[:3])}: {formats.explain_read_error(error)}") from None
-        except duckdb.IOException as error:
-            raise InputError(f"{', '.join(fileset.files[:3])}: {formats.explain_read_error(error)}") from None
+        except duckdb.Error as error:
+            # Unreadable data; corrupt pages behind an intact Parquet footer surface as a bare duckdb.Error.
+            unreadable = (duckdb.InvalidInputException, duckdb.IOException, duckdb.SerializationException)
+            if isinstance(error, unreadable) or type(error) is duckdb.Error:
+                raise InputError(_locate_unreadable_file(con, groups)) from None
+            raise
     finally:
         for fs in fileset.filesystems.values():
             con.unregister_filesystem(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0])
         fileset.cleanup()
-

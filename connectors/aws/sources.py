@@ -13,6 +13,7 @@ import re
 from pathlib import PurePosixPath
 
 import fsspec
+
 from cloudcarbon.connectors.files import (
     FileSet,
     expand_local,
@@ -22,7 +23,6 @@ from cloudcarbon.connectors.files import (
     is_remote,
     local_filesystem,
 )
-
 from cloudcarbon.errors import CloudcarbonError, InputError
 
 # Legacy CUR writes one manifest per period folder (20240101-20240201/) pointing at the latest

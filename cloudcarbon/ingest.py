@@ -70,47 +70,48 @@ class Batch:
     rows_read: int
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> object:
-    return con.execute(sql, params).fetchall()[0][0]
-
-
-def _touched_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[tuple[str, str, date, int]]:
-    return con.execute(
+def _record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Period]:
+    """Log the periods this ingest covers, then delete earlier ingests' rows of those periods."""
+    con.execute(
         """
-        SELECT provider_name, billing_account_id, billing_period_start, count(*)
-        FROM usage WHERE x_ingest_id = $id
-        GROUP BY ALL ORDER BY ALL
+        CREATE OR REPLACE TEMP TABLE ingest_scope AS
+        SELECT provider_name, billing_account_id, billing_period_start, count(*) AS rows_kept,
+               sum(effective_cost) AS effective_cost
+        FROM usage WHERE x_ingest_id = $id GROUP BY ALL
+        """,
+        {"id": ingest_id},
+    )
+    con.execute(
+        """
+        INSERT INTO ingest_periods
+        SELECT $id, s.provider_name, s.billing_account_id, s.billing_period_start, s.rows_kept,
+               coalesce(r.rows_replaced, 0), s.effective_cost
+        FROM ingest_scope s
+        LEFT JOIN (SELECT provider_name, billing_account_id, billing_period_start, count(*) AS rows_replaced
+                   FROM usage SEMI JOIN ingest_scope USING (provider_name, billing_account_id, billing_period_start)
+                   WHERE x_ingest_id <> $id GROUP BY ALL) r
+            USING (provider_name, billing_account_id, billing_period_start)
+        """,
+        {"id": ingest_id},
+    )
+    con.execute(
+        """
+        DELETE FROM usage
+        WHERE x_ingest_id <> $id
+          AND (provider_name, billing_account_id, billing_period_start) IN (
+              SELECT (provider_name, billing_account_id, billing_period_start) FROM ingest_scope)
+        """,
+        {"id": ingest_id},
+    )
+    con.execute("DROP TABLE ingest_scope")
+    rows = con.execute(
+        """
+        SELECT provider_name, billing_account_id, billing_period_start, rows_kept, rows_replaced
+        FROM ingest_periods WHERE ingest_id = $id ORDER BY ALL
         """,
         {"id": ingest_id},
     ).fetchall()
-
-
-def _replace_older_rows(con: duckdb.DuckDBPyConnection, ingest_id: str) -> dict[tuple, int]:
-    """Delete earlier ingests' rows of the periods this ingest covers; return counts per period."""
-    replaced = con.execute(
-        """
-        SELECT u.provider_name, u.billing_account_id, u.billing_period_start, count(*)
-        FROM usage u
-        SEMI JOIN (SELECT DISTINCT provider_name, billing_account_id, billing_period_start
-                   FROM usage WHERE x_ingest_id = $id) n
-          USING (provider_name, billing_account_id, billing_period_start)
-        WHERE u.x_ingest_id <> $id
-        GROUP BY ALL
-        """,
-        {"id": ingest_id},
-    ).fetchall()
-    if replaced:
-        con.execute(
-            """
-            DELETE FROM usage u
-            WHERE u.x_ingest_id <> $id
-              AND (u.provider_name, u.billing_account_id, u.billing_period_start) IN (
-                  SELECT (provider_name, billing_account_id, billing_period_start)
-                  FROM usage WHERE x_ingest_id = $id)
-            """,
-            {"id": ingest_id},
-        )
-    return {(p, a, d): n for p, a, d, n in replaced}
+    return [Period(*row) for row in rows]
 
 
 def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str) -> tuple[int, float]:
@@ -151,11 +152,7 @@ def load(
                 con, label, lambda b=batch, p=params: con.execute(f"INSERT INTO usage BY NAME {b.select_sql}", p),
                 enabled=progress,
             )
-        replaced = _replace_older_rows(con, ingest_id)
-        touched = _touched_periods(con, ingest_id)
-        periods = [
-            Period(p, a, d, n, replaced.get((p, a, d), 0)) for p, a, d, n in touched
-        ]
+        periods = _record_periods(con, ingest_id)
         rows_kept = sum(p.rows_kept for p in periods)
         con.execute(
             """
@@ -165,22 +162,6 @@ def load(
                 "id": ingest_id, "provider": provider, "format": source_format, "files": files,
                 "read": rows_read, "kept": rows_kept, "tool": __version__, "coef": COEFFICIENTS_VERSION,
             },
-        )
-        con.executemany(
-            "INSERT INTO ingest_periods VALUES ($1, $2, $3, $4, $5, $6, NULL)",
-            [[ingest_id, p.provider, p.billing_account_id, p.billing_period_start, p.rows_kept, p.rows_replaced]
-             for p in periods],
-        )
-        con.execute(
-            """
-            UPDATE ingest_periods ip SET effective_cost = s.cost
-            FROM (SELECT provider_name, billing_account_id, billing_period_start, sum(effective_cost) AS cost
-                  FROM usage WHERE x_ingest_id = $id GROUP BY ALL) s
-            WHERE ip.ingest_id = $id AND ip.provider_name = s.provider_name
-              AND ip.billing_account_id = s.billing_account_id
-              AND ip.billing_period_start = s.billing_period_start
-            """,
-            {"id": ingest_id},
         )
         unknown_types, unknown_share = _unknowns(con, ingest_id)
     return IngestSummary(

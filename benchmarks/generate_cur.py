@@ -44,7 +44,7 @@ TARGET_SERIES = 3000
 # At most this many row blocks: the block table is joined against every row.
 MAX_BLOCKS = 20000
 # An instance type that no coefficient table knows yet (tests the "unknown type" path of consumers).
-FUTURE_TYPE = ("m9g.2xlarge", "m9g", 8, 32.0)
+FUTURE_TYPE = ("c9z.2xlarge", "c9z", 8, 16.0)
 
 # code, usage-type prefix, location, price multiplier vs us-east-1, weight (share of resources)
 REGIONS = [
@@ -127,7 +127,7 @@ POOLS = {
 # Used when a pool's families are missing from instances.csv (old generations, say).
 POOL_FALLBACK = "NOT accel AND NOT future AND vcpus BETWEEN 2 AND 16"
 
-# Product-map keys that every kind of a given shape carries (values are built in SQL).
+# line_item_line_item_description of on-demand and Savings-Plan-covered instance hours
 ON_DEMAND = "${rate} per On Demand {os} {t} Instance Hour"
 
 
@@ -164,12 +164,12 @@ class Kind:
     regional: bool = True  # has a region at all (tax and credits do not)
     taggable: bool = True
     os_mix: bool = False  # Linux/Windows/RHEL mix
-    gpu_regions: bool = False
+    gpu_regions: bool = False  # only the regions that sell accelerators
     tenancy: str = "Shared"
-    resource: str = ""
-    description: str = ""
+    resource: str = ""  # line_item_resource_id template
+    description: str = ""  # line_item_line_item_description template
     mirror: str = ""  # kind whose series this one repeats (SavingsPlanNegation)
-    extra_keys: tuple[str, ...] = ()
+    extra_keys: tuple[str, ...] = ()  # extra `product` map entries
     extra_vals: tuple[str, ...] = ()
 
 
@@ -184,7 +184,7 @@ def _ec2(name: str, share: float, item_type: str, usage: str, **kw: object) -> K
     return Kind(name, share, item_type, usage_type=usage, **base)  # type: ignore[arg-type]
 
 
-EBS = ("Amazon Elastic Compute Cloud", "AmazonEC2")
+EBS = ("Amazon Elastic Compute Cloud", "AmazonEC2")  # EBS bills under EC2: (product name, product code)
 KINDS = [
     # --- EC2 instance hours, ~55 % of rows -------------------------------------------------------
     _ec2("ec2_ondemand", 26, "Usage", "{p}BoxUsage:{t}"),
@@ -202,7 +202,7 @@ KINDS = [
     _ec2("ec2_future_type", 0.3, "Usage", "{p}BoxUsage:{t}", pool="future", os_mix=False),
     # --- EC2 lines that are NOT instance hours ----------------------------------------------------
     _ec2("ec2_sp_negation", 7, "SavingsPlanNegation", "{p}BoxUsage:{t}", cost="sp_negation",
-         mirror="ec2_savings_plan", vary="none",
+         mirror="ec2_savings_plan",
          description="SavingsPlanNegation used by AccountId : {acct} and UsageSku : {sku}"),
     _ec2("ec2_ri_fee", 0.05, "RIFee", "{p}HeavyUsage:{t}", pool="reserved", cost="usage", charge_mult=0.6,
          term="Reserved", monthly=True, zonal=False, os_mix=False, units_hi=8, vary="none", resource="",
@@ -413,80 +413,93 @@ def _row(kind: Kind) -> tuple[object, ...]:
     return tuple(list(v) if isinstance(v, tuple) else v for v in astuple(kind))
 
 
+GRAVITON = "(cpu_model ILIKE '%Graviton%' OR regexp_matches(fam, '^[a-z]+[0-9]+g'))"
+AMD = "(cpu_model ILIKE '%AMD%' OR regexp_matches(fam, '^[a-z]+[0-9]+a'))"
+# $/h per accelerator, fitted to public on-demand prices (p5 / p4d / p3 / g5 / g6 / g4dn / inf2 / trn1)
+ACCELERATOR_PRICES = [("B200", 16.0), ("B300", 16.0), ("GB200", 16.0), ("H200", 13.0), ("H100", 11.5),
+                      ("A100", 3.9), ("V100", 2.6), ("RTX PRO", 2.0), ("Gaudi", 1.6), ("L40S", 1.3),
+                      ("Trainium", 1.0), ("A10G", 0.75), ("L4", 0.55), ("Inferentia2", 0.55), ("T4", 0.35),
+                      ("Inferentia", 0.3)]
+ACCELERATOR_PRICE = ("CASE " + " ".join(f"WHEN gpu_model ILIKE '%{m}%' THEN {p}" for m, p in ACCELERATOR_PRICES)
+                     + " ELSE 1.0 END")
+POPULAR_FAMILIES = ("'m5', 'c5', 'r5', 'm6i', 'c6i', 'r6i', 't3', 'm7g', 'c7g', 'r6g', 'm6g', 'r7g', 'g5', 'g4dn', "
+                    "'t4g', 'c7i', 'm7i'")
+ITYPES_SQL = f"""
+    CREATE TABLE itypes AS
+    WITH t AS (
+        SELECT *,
+               coalesce(family, split_part(instance_type, '.', 1)) AS fam,
+               split_part(instance_type, '.', 2) AS size,
+               TRY_CAST(regexp_extract(coalesce(family, instance_type), '[0-9]+') AS INT) AS gen,
+               instance_type = $future AS future
+        FROM raw_itypes
+    ), u AS (
+        SELECT *,
+               accelerator_kind IS NOT NULL OR gpu_count > 0
+                   OR regexp_matches(fam, '^(p[0-9]|g[0-9]|inf|trn|dl|f[0-9]|vt)') AS accel
+        FROM t
+    )
+    SELECT row_number() OVER (ORDER BY instance_type) - 1 AS itype_idx, instance_type, fam AS family,
+           vcpus, memory_gib, gpu_model, gpu_count, accel, future,
+           CASE WHEN memory_gib = floor(memory_gib) THEN CAST(memory_gib::BIGINT AS VARCHAR)
+                ELSE CAST(memory_gib AS VARCHAR) END || ' GiB' AS memory_text,
+           coalesce(cpu_model,
+                    CASE WHEN {GRAVITON} THEN 'AWS Graviton Processor'
+                         WHEN {AMD} THEN 'AMD EPYC 7R13 Processor'
+                         ELSE 'Intel Xeon Family' END) AS processor,
+           CASE WHEN {GRAVITON} THEN 'arm64' ELSE '64-bit' END AS arch,
+           CASE WHEN fam LIKE 'inf%' OR fam LIKE 'trn%' THEN 'Machine Learning ASIC Instances'
+                WHEN accel THEN 'GPU instance'
+                WHEN fam LIKE 'c%' THEN 'Compute optimized'
+                WHEN regexp_matches(fam, '^(r|x|z|u)') THEN 'Memory optimized'
+                WHEN regexp_matches(fam, '^(i|d|h)') THEN 'Storage optimized'
+                ELSE 'General purpose' END AS family_text,
+           -- size-flexibility units: large = 4, xlarge = 8, Nxlarge = 8N
+           CASE size WHEN 'nano' THEN 0.25 WHEN 'micro' THEN 0.5 WHEN 'small' THEN 1 WHEN 'medium' THEN 2
+                     WHEN 'large' THEN 4 WHEN 'xlarge' THEN 8
+                     ELSE coalesce(TRY_CAST(regexp_extract(size, '^([0-9]+)xlarge$', 1) AS DOUBLE) * 8,
+                                   vcpus * 2) END AS norm_factor,
+           -- on-demand Linux $/h in us-east-1: a vCPU + GiB fit of the public price list, plus the
+           -- accelerators; Graviton and AMD are cheaper than Intel.
+           round((0.031 * vcpus + 0.0042 * memory_gib)
+                 * CASE WHEN {GRAVITON} THEN 0.8 WHEN {AMD} THEN 0.9 ELSE 1 END
+                 + gpu_count * {ACCELERATOR_PRICE}, 4) AS hourly,
+           -- pool weight: popular current families and small sizes dominate real fleets
+           (CASE WHEN fam IN ({POPULAR_FAMILIES}) THEN 8 WHEN gen <= 3 THEN 1 ELSE 2 END)
+           * (CASE WHEN vcpus <= 4 THEN 6 WHEN vcpus <= 8 THEN 4 WHEN vcpus <= 16 THEN 3
+                   WHEN vcpus <= 32 THEN 2 ELSE 1 END) AS weight
+    FROM u
+"""
+
+
 def create_instance_tables(con: duckdb.DuckDBPyConnection, instances_csv: Path) -> None:
     """AWS instance types from the coefficient table, with derived price, processor and pool weights."""
     if not instances_csv.exists():
         raise SystemExit(f"instance table not found: {instances_csv} (pass --instances PATH)")
-    con.execute("""
+    source = "read_csv($path, header = true, all_varchar = true)"
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}", {"path": str(instances_csv)})
+               .fetchall()}
+    # cpu_model and accelerator_kind are optional: a minimal table has only the columns named in --help
+    cpu = "cpu_model" if "cpu_model" in present else "NULL"
+    kind = "accelerator_kind" if "accelerator_kind" in present else "NULL"
+    con.execute(f"""
         CREATE TABLE raw_itypes AS
         SELECT instance_type, any_value(family) AS family,
                any_value(TRY_CAST(vcpus AS DOUBLE)) AS vcpus,
                any_value(TRY_CAST(memory_gib AS DOUBLE)) AS memory_gib,
                any_value(coalesce(gpu_model, '')) AS gpu_model,
-               any_value(coalesce(TRY_CAST(gpu_count AS DOUBLE), 0)) AS gpu_count
-        FROM read_csv($path, header = true, all_varchar = true)
+               any_value(coalesce(TRY_CAST(gpu_count AS DOUBLE), 0)) AS gpu_count,
+               any_value({cpu}) AS cpu_model, any_value({kind}) AS accelerator_kind
+        FROM {source}
         WHERE lower(provider) = 'aws' AND TRY_CAST(vcpus AS DOUBLE) > 0
         GROUP BY instance_type
     """, {"path": str(instances_csv)})
     name, family, vcpus, memory = FUTURE_TYPE
     con.execute("""
-        INSERT INTO raw_itypes SELECT $name, $family, $vcpus, $memory, '', 0
+        INSERT INTO raw_itypes SELECT $name, $family, $vcpus, $memory, '', 0, NULL, NULL
         WHERE NOT EXISTS (SELECT 1 FROM raw_itypes WHERE instance_type = $name)
     """, {"name": name, "family": family, "vcpus": vcpus, "memory": memory})
-    con.execute("""
-        CREATE TABLE itypes AS
-        WITH t AS (
-            SELECT *,
-                   coalesce(family, split_part(instance_type, '.', 1)) AS fam,
-                   split_part(instance_type, '.', 2) AS size,
-                   TRY_CAST(regexp_extract(coalesce(family, instance_type), '[0-9]+') AS INT) AS gen,
-                   gpu_count > 0 OR regexp_matches(coalesce(family, instance_type), '^(p[0-9]|g[0-9]|inf|trn|dl|f[0-9]|vt)')
-                       AS accel,
-                   instance_type = $future AS future
-            FROM raw_itypes
-        )
-        SELECT row_number() OVER (ORDER BY instance_type) - 1 AS itype_idx, instance_type, fam AS family,
-               vcpus, memory_gib, gpu_model, gpu_count, accel, future,
-               CASE WHEN memory_gib = floor(memory_gib) THEN CAST(memory_gib::BIGINT AS VARCHAR)
-                    ELSE CAST(memory_gib AS VARCHAR) END || ' GiB' AS memory_text,
-               CASE WHEN regexp_matches(fam, '^[a-z]+[0-9]+g') THEN
-                        CASE gen WHEN 6 THEN 'AWS Graviton2 Processor' WHEN 7 THEN 'AWS Graviton3 Processor'
-                                 WHEN 8 THEN 'AWS Graviton4 Processor' ELSE 'AWS Graviton Processor' END
-                    WHEN regexp_matches(fam, '^[a-z]+[0-9]+a') THEN 'AMD EPYC 7R13 Processor'
-                    WHEN gen <= 4 THEN 'Intel Xeon E5-2686 v4 (Broadwell)'
-                    WHEN gen = 5 THEN 'Intel Xeon Platinum 8175 (Skylake)'
-                    WHEN gen = 6 THEN 'Intel Xeon 8375C (Ice Lake)'
-                    ELSE 'Intel Xeon Scalable (Sapphire Rapids)' END AS processor,
-               CASE WHEN regexp_matches(fam, '^[a-z]+[0-9]+g') THEN 'arm64' ELSE '64-bit' END AS arch,
-               CASE WHEN fam LIKE 'inf%' OR fam LIKE 'trn%' THEN 'Machine Learning ASIC Instances'
-                    WHEN accel THEN 'GPU instance'
-                    WHEN fam LIKE 'c%' THEN 'Compute optimized'
-                    WHEN regexp_matches(fam, '^(r|x|z|u)') THEN 'Memory optimized'
-                    WHEN regexp_matches(fam, '^(i|d|h)') THEN 'Storage optimized'
-                    ELSE 'General purpose' END AS family_text,
-               CASE size WHEN 'nano' THEN 0.25 WHEN 'micro' THEN 0.5 WHEN 'small' THEN 1 WHEN 'medium' THEN 2
-                         WHEN 'large' THEN 4 WHEN 'xlarge' THEN 8
-                         ELSE coalesce(TRY_CAST(regexp_extract(size, '^([0-9]+)xlarge$', 1) AS DOUBLE) * 8,
-                                       vcpus * 2) END AS norm_factor,
-               -- on-demand Linux $/h in us-east-1: a vCPU + GiB fit of the public price list, plus
-               -- the accelerators; Graviton and AMD are cheaper than Intel.
-               round((0.031 * vcpus + 0.0042 * memory_gib)
-                     * CASE WHEN regexp_matches(fam, '^[a-z]+[0-9]+g') THEN 0.8
-                            WHEN regexp_matches(fam, '^[a-z]+[0-9]+a') THEN 0.9 ELSE 1 END
-                     + gpu_count * CASE WHEN gpu_model ILIKE '%H200%' THEN 13.0 WHEN gpu_model ILIKE '%H100%' THEN 11.5
-                                        WHEN gpu_model ILIKE '%A100%' THEN 3.9 WHEN gpu_model ILIKE '%V100%' THEN 2.6
-                                        WHEN gpu_model ILIKE '%L40S%' THEN 1.3 WHEN gpu_model ILIKE '%A10G%' THEN 0.75
-                                        WHEN gpu_model ILIKE '%L4%' THEN 0.55 WHEN gpu_model ILIKE '%T4%' THEN 0.35
-                                        WHEN gpu_model ILIKE '%Trainium%' THEN 1.0
-                                        WHEN gpu_model ILIKE '%Inferentia%' THEN 0.55 ELSE 1.0 END, 4) AS hourly,
-               -- pool weight: popular current families and small sizes dominate real fleets
-               (CASE WHEN fam IN ('m5', 'c5', 'r5', 'm6i', 'c6i', 'r6i', 't3', 'm7g', 'c7g', 'r6g', 'm6g', 'r7g',
-                                  'g5', 'g4dn', 't4g', 'c7i', 'm7i') THEN 8
-                     WHEN gen <= 3 THEN 1 ELSE 2 END)
-               * (CASE WHEN vcpus <= 4 THEN 6 WHEN vcpus <= 8 THEN 4 WHEN vcpus <= 16 THEN 3
-                       WHEN vcpus <= 32 THEN 2 ELSE 1 END) AS weight
-        FROM t
-    """, {"future": FUTURE_TYPE[0]})
+    con.execute(ITYPES_SQL, {"future": FUTURE_TYPE[0]})
     con.execute("CREATE TABLE pool_slots (pool VARCHAR, k BIGINT, itype_idx BIGINT)")
     for pool, predicate in POOLS.items():
         for where in (predicate, POOL_FALLBACK):
@@ -675,7 +688,7 @@ DEMO_FLEET: list[tuple[str, str, str, int, int, float, str, str, str, int, int]]
     # shared services and things cloudcarbon does not model
     ("nat_gateway", "", "us-east-1", 6, 1, 1, "platform", "prod", "", 0, ALL),
     ("cloudwatch_metrics", "", "us-east-1", 6, 1, 400, "platform", "prod", "", 0, ALL),
-    ("ec2_future_type", "m9g.2xlarge", "us-east-1", 5, 1, 1, "platform", "dev", "", 60, 32),
+    ("ec2_future_type", "c9z.2xlarge", "us-east-1", 5, 1, 1, "platform", "dev", "", 60, 32),
     # monthly adjustments (index = month)
     ("tax_ec2", "", "us-east-1", 1, 1, 420, "", "", "", 0, 3),
     ("credit", "", "us-east-1", 3, 1, 250, "", "", "", 1, 2),
@@ -770,11 +783,12 @@ def create_series_x(con: duckdb.DuckDBPyConnection, seed: int) -> None:
     bu = " ".join(f"WHEN '{team}' THEN '{unit}'" for team, unit in BUSINESS_UNITS.items())
     con.execute(f"""
         CREATE TABLE series_x AS
-        SELECT kid, s, start, amount, vary, cost, units, charge_mult, od_rate, gran, ifamily,
+        SELECT kid, hk, s, start, amount, vary, cost, units, charge_mult, od_rate, gran, ifamily,
                CASE cost WHEN 'ri' THEN 0 WHEN 'sp_negation' THEN -od_rate WHEN 'tax' THEN units
                          WHEN 'credit' THEN -units ELSE od_rate * charge_mult END AS rate,
                CASE WHEN cost IN ('tax', 'credit', 'sp_negation') OR item_type = 'RIFee' THEN 0 ELSE od_rate END
                    AS public_rate,
+
                CASE WHEN pool <> '' AND type_fmt <> '' AND pmap <> 'generic' THEN norm_factor ELSE 0 END AS norm,
                payer_id, payer_name, entity, acct_id, acct_name, item_type, product_code,
                {_fill('usage_type')} AS usage_type,
@@ -799,9 +813,9 @@ def create_series_x(con: duckdb.DuckDBPyConnection, seed: int) -> None:
                     CASE WHEN usage_type LIKE '%AWS-Out%' THEN 'Other AWS Region' ELSE 'External' END
                     ELSE '' END AS to_location,
                MAP(list_concat(['product_name'], CASE WHEN regional THEN ['region'] ELSE [] END, extra_keys,
-                               {_pmap_keys()}),
+                               {_pmap_case(0)}),
                    list_concat([product_name], CASE WHEN regional THEN [region] ELSE [] END, extra_vals,
-                               {_pmap_values()})) AS product,
+                               {_pmap_case(1)})) AS product,
                map_from_entries(list_filter([{{'key': 'user_team', 'value': team}},
                                              {{'key': 'user_env', 'value': env}},
                                              {{'key': 'user_cost_center', 'value': cost_center}}],
@@ -816,12 +830,23 @@ def create_series_x(con: duckdb.DuckDBPyConnection, seed: int) -> None:
                     ELSE '' END AS sp_arn
         FROM series_a
     """)
+    # Rates are constant per resource: format them here once instead of on every line item.
+    con.execute("""
+        ALTER TABLE series_x ADD COLUMN blended_rate DOUBLE;
+        UPDATE series_x SET blended_rate = CASE WHEN cost = 'ri' THEN od_rate * 0.7 ELSE rate END;
+        ALTER TABLE series_x ADD COLUMN rate_text VARCHAR;
+        ALTER TABLE series_x ADD COLUMN blended_rate_text VARCHAR;
+        ALTER TABLE series_x ADD COLUMN public_rate_text VARCHAR;
+        UPDATE series_x SET rate_text = CAST(round(rate, 10) AS VARCHAR),
+                            blended_rate_text = CAST(round(blended_rate, 10) AS VARCHAR),
+                            public_rate_text = CAST(round(public_rate, 10) AS VARCHAR);
+    """)
 
 
 def _uuid(hash_expr: str) -> str:
     """SQL for a stable UUID-looking string from a hash expression."""
-    return (f"(SELECT substr(x, 1, 8) || '-' || substr(x, 9, 4) || '-' || substr(x, 13, 4) || '-' || "
-            f"substr(x, 17, 4) || '-' || substr(x, 21, 12) FROM (SELECT md5(CAST({hash_expr} AS VARCHAR)) AS x))")
+    return (f"regexp_replace(md5(CAST({hash_expr} AS VARCHAR)), "
+            r"'^(.{8})(.{4})(.{4})(.{4})(.{12})$', '\1-\2-\3-\4-\5')")
 
 
 INSTANCE_KEYS = {
@@ -829,7 +854,8 @@ INSTANCE_KEYS = {
                  ("physical_processor", "processor"), ("processor_architecture", "arch"),
                  ("operating_system", "os"), ("tenancy", "tenancy"),
                  ("current_generation", "'Yes'"), ("license_model", "'No License required'"),
-                 ("pre_installed_sw", "'NA'"), ("storage", "'EBS only'"), ("network_performance", "'Up to 12500 Megabit'"),
+                 ("pre_installed_sw", "'NA'"), ("storage", "'EBS only'"),
+                 ("network_performance", "'Up to 12500 Megabit'"),
                  ("instance_family", "family_text")],
     "db": [("vcpu", "CAST(vcpus::BIGINT AS VARCHAR)"), ("memory", "memory_text"),
            ("physical_processor", "processor"), ("license_model", "'No license required'"),
@@ -855,18 +881,12 @@ def _pmap_case(pick: int) -> str:
     return f"CASE {' '.join(arms)} ELSE []::VARCHAR[] END"
 
 
-def _pmap_keys() -> str:
-    return _pmap_case(0)
-
-
-def _pmap_values() -> str:
-    return _pmap_case(1)
-
-
 LINE_ITEMS = """
 WITH r AS ({rows}),
 x AS (
-    SELECT r.i, (hash(r.i, {seed}, 'row') >> 1)::BIGINT AS h, sx.*, sl.* EXCLUDE (gran)
+    -- h varies usage by (resource, period), not by row, so a SavingsPlanNegation line repeats the
+    -- amount of the covered line it cancels
+    SELECT r.i, (hash(sx.hk, r.s, r.o, {seed}) >> 1)::BIGINT AS h, sx.*, sl.* EXCLUDE (gran)
     FROM r
     JOIN series_x sx ON sx.kid = r.kid AND sx.s = r.s
     JOIN slots sl ON sl.gran = sx.gran AND sl.idx = sx.start + r.o
@@ -894,18 +914,19 @@ SELECT
     MAP([]::VARCHAR[], []::DOUBLE[]) AS discount,
     0.0::DOUBLE AS discount_bundled_discount,
     0.0::DOUBLE AS discount_total_discount,
-    lower(lpad(hex(h), 16, '0') || lpad(hex(hash(i, {seed}, 'id2')), 16, '0')
-          || lpad(hex(hash(i, {seed}, 'id3')), 16, '0') || lpad(hex(h % 65536), 4, '0')) AS identity_line_item_id,
+    lower(lpad(hex(hash(i, {seed}, 'id1')), 16, '0') || lpad(hex(hash(i, {seed}, 'id2')), 16, '0')
+          || lpad(hex(hash(i, {seed}, 'id3')), 16, '0') || lpad(hex(hash(i, {seed}) % 65536), 4, '0'))
+        AS identity_line_item_id,
     time_interval AS identity_time_interval,
     az AS line_item_availability_zone,
-    round(CASE WHEN cost = 'ri' THEN amt * od_rate * 0.7 ELSE amt * rate END, 10) AS line_item_blended_cost,
-    CAST(round(CASE WHEN cost = 'ri' THEN od_rate * 0.7 ELSE rate END, 10) AS VARCHAR) AS line_item_blended_rate,
+    round(amt * blended_rate, 10) AS line_item_blended_cost,
+    blended_rate_text AS line_item_blended_rate,
     'USD' AS line_item_currency_code,
     entity AS line_item_legal_entity,
     description AS line_item_line_item_description,
     item_type AS line_item_line_item_type,
     round(amt * rate, 10) AS line_item_net_unblended_cost,
-    CAST(round(rate, 10) AS VARCHAR) AS line_item_net_unblended_rate,
+    rate_text AS line_item_net_unblended_rate,
     norm AS line_item_normalization_factor,
     round(amt * norm, 9) AS line_item_normalized_usage_amount,
     operation AS line_item_operation,
@@ -913,7 +934,7 @@ SELECT
     resource_id AS line_item_resource_id,
     tax_type AS line_item_tax_type,
     round(amt * rate, 10) AS line_item_unblended_cost,
-    CAST(round(rate, 10) AS VARCHAR) AS line_item_unblended_rate,
+    rate_text AS line_item_unblended_rate,
     acct_id AS line_item_usage_account_id,
     acct_name AS line_item_usage_account_name,
     amt AS line_item_usage_amount,
@@ -924,7 +945,7 @@ SELECT
     CASE WHEN cost = 'ri' OR item_type = 'RIFee' THEN '1yr' ELSE '' END AS pricing_lease_contract_length,
     CASE WHEN cost = 'ri' OR item_type = 'RIFee' THEN 'standard' ELSE '' END AS pricing_offering_class,
     round(amt * public_rate, 10) AS pricing_public_on_demand_cost,
-    CAST(round(public_rate, 10) AS VARCHAR) AS pricing_public_on_demand_rate,
+    public_rate_text AS pricing_public_on_demand_rate,
     CASE WHEN cost = 'ri' OR item_type = 'RIFee' THEN 'No Upfront' ELSE '' END AS pricing_purchase_option,
     rate_code AS pricing_rate_code,
     CASE WHEN rate_code = '' THEN '' ELSE CAST(hash(rate_code) % 10000000000 AS VARCHAR) END AS pricing_rate_id,
@@ -1043,6 +1064,9 @@ def write(con: duckdb.DuckDBPyConnection, query: str, out: Path, fmt: str) -> No
     else:
         # AWS writes snappy-compressed Parquet
         options = "FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880"
+    # The optimizer under-estimates the generated rows and would build its hash table on them (10M rows,
+    # spilling to disk) instead of on the small series table: keep the join order as written.
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
     con.execute(f"COPY ({query}) TO '{target}' ({options})")
 
 

@@ -1,0 +1,215 @@
+#!/usr/bin/env python
+"""Benchmark cloudcarbon against the DuckDB floor on a generated CUR 2.0 file.
+
+Usage:
+    python benchmarks/run_benchmark.py --rows 10000000 [--workdir /tmp/ccbench] [--keep]
+
+Steps, each in its own subprocess so that peak RSS is that step's alone (read from os.wait4):
+  generate   benchmarks/generate_cur.py, skipped when the workdir already holds the file
+  floor      DuckDB `CREATE TABLE t AS SELECT * FROM read_parquet(file)` into a fresh database file
+  ingest     `cloudcarbon --db fresh.duckdb ingest aws file`
+  footprint  `cloudcarbon --db db footprint --by month,service,region,instance_type --format json`,
+             run three times (best and median reported)
+Prints a Markdown table and writes benchmarks/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+GENERATOR = HERE / "generate_cur.py"
+RESULTS = HERE / "results.json"
+
+# Targets from the project brief.
+MAX_INGEST_RATIO = 2.0  # ingest time / floor time
+MAX_RSS_MB = 2048.0  # every cloudcarbon step (the floor is DuckDB's own default: a reference, not a target)
+MAX_FOOTPRINT_S = 2.0  # median footprint query
+
+# The floor: what DuckDB alone needs to load the file into a database file.
+FLOOR_CODE = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[2])
+con.execute("CREATE TABLE t AS SELECT * FROM read_parquet($file)", {"file": sys.argv[1]})
+con.close()
+"""
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def run_step(name: str, argv: list[str], log_dir: Path) -> Step:
+    """Run one command, returning its wall time and the child's own peak RSS (ru_maxrss, KiB on Linux)."""
+    shown = " ".join("<script>" if "\n" in arg else arg for arg in argv)
+    print(f"[{name}] {shown}", file=sys.stderr, flush=True)
+    stderr_path = log_dir / f"{name}.stderr"
+    with open(stderr_path, "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+        # os.wait4 reaps exactly this child and hands back its rusage; RUSAGE_CHILDREN deltas
+        # would mix every child ever waited for.
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = code = os.waitstatus_to_exitcode(status)  # already reaped: tell Popen
+    error = "" if code == 0 else stderr_path.read_text(errors="replace").strip()[-2000:]
+    step = Step(name, round(seconds, 3), round(usage.ru_maxrss / 1024, 1), code, error)
+    print(f"[{name}] {step.seconds:.2f} s, {step.peak_rss_mb:.0f} MB"
+          + ("" if step.ok else f", exit {step.returncode}: {error.splitlines()[-1] if error else ''}"),
+          file=sys.stderr, flush=True)
+    return step
+
+
+def fresh(path: Path) -> Path:
+    """Remove a database file (and its WAL) so the step starts from nothing."""
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        candidate.unlink(missing_ok=True)
+    return path
+
+
+def find_cli(explicit: str | None) -> str:
+    """The cloudcarbon entry point: --cloudcarbon, else beside this Python, else on PATH."""
+    if explicit:
+        return explicit
+    beside = Path(sys.executable).with_name("cloudcarbon")
+    if beside.exists():
+        return str(beside)
+    return shutil.which("cloudcarbon") or "cloudcarbon"
+
+
+def markdown_table(rows: list[tuple[str, Step]], floor: Step) -> str:
+    lines = ["| step | seconds | peak RSS MB | ratio to floor |", "|---|---:|---:|---:|"]
+    for label, step in rows:
+        comparable = step.name != "generate" and floor.ok and floor.seconds
+        ratio = f"{step.seconds / floor.seconds:.2f}" if comparable else "–"
+        seconds = f"{step.seconds:.2f}" if step.ok else f"failed (exit {step.returncode})"
+        lines.append(f"| {label} | {seconds} | {step.peak_rss_mb:.0f} | {ratio} |")
+    return "\n".join(lines)
+
+
+def check_targets(floor: Step, ingest: Step, footprints: list[Step]) -> dict[str, dict]:
+    """Each target with its measured value and whether it is met (None when a step failed)."""
+    good_fp = [s.seconds for s in footprints if s.ok]
+    median_fp = statistics.median_low(good_fp) if good_fp else None
+    ratio = ingest.seconds / floor.seconds if floor.ok and ingest.ok and floor.seconds else None
+    peak = max((s.peak_rss_mb for s in [ingest, *footprints] if s.ok), default=None)
+    return {
+        "ingest_vs_floor": {"target": f"<= {MAX_INGEST_RATIO}x floor", "value": ratio,
+                            "met": None if ratio is None else ratio <= MAX_INGEST_RATIO},
+        "peak_rss_mb": {"target": f"< {MAX_RSS_MB:.0f} MB (ingest and footprint)", "value": peak,
+                        "met": None if peak is None else peak < MAX_RSS_MB},
+        "footprint_seconds": {"target": f"< {MAX_FOOTPRINT_S} s (median of runs)", "value": median_fp,
+                              "met": None if median_fp is None else median_fp < MAX_FOOTPRINT_S},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="example: python benchmarks/run_benchmark.py --rows 1000000 --keep")
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/ccbench"),
+                        help="holds the generated file (reused across runs) and the databases")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and outputs in --workdir")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--months", default="2025-01,2025-02")
+    parser.add_argument("--repeat", type=int, default=3, help="footprint runs")
+    parser.add_argument("--cloudcarbon", help="path to the cloudcarbon CLI (default: beside this Python)")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    work = args.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    cur = work / f"cur2-{args.rows}-seed{args.seed}-{args.months.replace(',', '_')}.parquet"
+    cli = find_cli(args.cloudcarbon)
+    steps: list[Step] = []
+
+    if cur.exists():
+        print(f"[generate] reusing {cur}", file=sys.stderr)
+    else:
+        steps.append(run_step("generate", [sys.executable, str(GENERATOR), "--rows", str(args.rows), "--out",
+                                           str(cur), "--seed", str(args.seed), "--months", args.months], work))
+        if not steps[-1].ok:
+            print(steps[-1].error, file=sys.stderr)
+            return 1
+
+    floor_db, db = fresh(work / "floor.duckdb"), fresh(work / "cloudcarbon.duckdb")
+    floor = run_step("floor", [sys.executable, "-c", FLOOR_CODE, str(cur), str(floor_db)], work)
+    fresh(floor_db)  # only its time and memory matter; free the disk before ingest
+    ingest = run_step("ingest", [cli, "--db", str(db), "ingest", "aws", str(cur)], work)
+    footprints = []
+    for n in range(1, args.repeat + 1):
+        out = work / f"footprint-{n}.json"
+        footprints.append(run_step(f"footprint-{n}", [cli, "--db", str(db), "footprint", "--by",
+                                                      "month,service,region,instance_type", "--format", "json",
+                                                      "--output", str(out)], work))
+        if not footprints[-1].ok:
+            break  # a failing query fails the same way every time
+    steps += [floor, ingest, *footprints]
+
+    good_fp = sorted((s for s in footprints if s.ok), key=lambda s: s.seconds)
+    table_rows = [(s.name, s) for s in steps if s.name in ("generate", "floor", "ingest")]
+    if good_fp:
+        # median_low: with an even number of runs the median is still one real run
+        best, median = good_fp[0], good_fp[(len(good_fp) - 1) // 2]
+        table_rows += [("footprint (best)", best), ("footprint (median)", median)]
+    else:
+        table_rows += [(s.name, s) for s in footprints]
+    targets = check_targets(floor, ingest, footprints)
+
+    print(f"\n{args.rows:,} rows, {cur.stat().st_size / 1e6:.0f} MB Parquet, {os.cpu_count()} CPUs\n")
+    print(markdown_table(table_rows, floor))
+    print("\nTargets:")
+    for name, t in targets.items():
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
+        value = "–" if t["value"] is None else f"{t['value']:.2f}"
+        print(f"- {name}: {t['target']}: {value} ({verdict})")
+
+    results = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rows": args.rows,
+        "file": cur.name,
+        "file_mb": round(cur.stat().st_size / 1e6, 1),
+        "seed": args.seed,
+        "months": args.months,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "duckdb": duckdb.__version__},
+        "steps": [asdict(s) for s in steps],
+        "footprint_best_s": good_fp[0].seconds if good_fp else None,
+        "footprint_median_s": statistics.median_low(s.seconds for s in good_fp) if good_fp else None,
+        "targets": targets,
+    }
+    args.results.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {args.results}", file=sys.stderr)
+
+    if not args.keep:
+        fresh(db)
+        for path in [*work.glob("footprint-*.json"), *work.glob("*.stderr")]:
+            path.unlink()
+    return 0 if all(s.ok for s in steps) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -98,6 +98,18 @@ def _row_params(window: Window, cpu_utilization: float | None, gpu_utilization: 
     return {"since": window.since, "until": window.until, "cpu_u": cpu_utilization, "gpu_u": gpu_utilization}
 
 
+# Columns that pick coefficients (grid, PUE, CPU, GPU, storage); usage summed within them gives the
+# same footprint as row by row, because every figure is linear in the quantities.
+COEFFICIENT_KEYS = (
+    "provider_name", "region_id", "usage_year", "service_name", "x_usage_kind", "x_instance_type",
+    "x_storage_media", "billing_currency",
+)
+QUANTITIES = (
+    "x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
+    "x_network_gb", "effective_cost",
+)
+
+
 def footprint(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -110,19 +122,27 @@ def footprint(
     keys = parse_by(by)
     loader.register(con)
     params = _row_params(window, cpu_utilization, gpu_utilization)
-    select, group = [], []
+    grouped = []
     for number, key in enumerate(keys):
         if key.startswith("tag:"):
             params[f"tag_{number}"] = key[4:]
-            expression = f"tags[$tag_{number}]"
+            grouped.append(f"tags[$tag_{number}] AS g{number}")
         else:
-            expression = GROUP_KEYS[key]
-        select.append(f"{expression} AS {_quote(key)}")
-        group.append(expression)
+            grouped.append(f"{GROUP_KEYS[key]} AS g{number}")
+    # Sum usage first (millions of rows to thousands), then apply coefficients to the sums.
+    usage_input = f"""
+        SELECT {', '.join([*grouped, *COEFFICIENT_KEYS])},
+               {', '.join(f'sum({q}) AS {q}' for q in QUANTITIES)}
+        FROM ({read_query('usage_window')})
+        GROUP BY ALL
+    """
+    outputs = [f"g{number} AS {_quote(key)}" for number, key in enumerate(keys)]
     sums = [f"sum({name}) AS {name}" for name in SUMS]
+    group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(keys)))}" if keys else ""
     sql = f"""
-        WITH fp AS ({read_query('footprint_rows')})
-        SELECT {', '.join(select)}{',' if select else ''}
+        WITH usage_input AS ({usage_input}),
+        fp AS ({read_query('footprint_rows')})
+        SELECT {''.join(o + ', ' for o in outputs)}
                {', '.join(sums)},
                sum(operational_kgco2e) + sum(embodied_kgco2e) AS total_kgco2e,
                sum(operational_kgco2e_low) + sum(embodied_kgco2e_low) AS total_kgco2e_low,
@@ -131,8 +151,8 @@ def footprint(
                CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END
                    AS currency
         FROM fp
-        {('GROUP BY ' + ', '.join(group)) if group else ''}
-        ORDER BY total_kgco2e DESC NULLS LAST
+        {group_by}
+        ORDER BY {'g' + str(keys.index('month')) + ', ' if 'month' in keys else ''}total_kgco2e DESC NULLS LAST
     """
     frame = con.execute(sql, params).df()
     ordered = [*keys, "vcpu_hours", "gpu_hours", "energy_kwh", "energy_kwh_low", "energy_kwh_high",
@@ -155,7 +175,8 @@ def trace(
     params = _row_params(window, cpu_utilization, gpu_utilization)
     params["limit"] = limit
     sql = f"""
-        WITH fp AS ({read_query('footprint_rows')})
+        WITH usage_input AS ({read_query('usage_window')}),
+        fp AS ({read_query('footprint_rows')})
         SELECT {', '.join(TRACE_COLUMNS)} FROM fp
         ORDER BY charge_period_start, x_source_file
         LIMIT coalesce($limit, 9223372036854775807)

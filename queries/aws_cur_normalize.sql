@@ -146,8 +146,11 @@ SELECT
     CASE
         WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'ssd'
         WHEN c.instance_type IS NULL AND c.unit IN ('GB-Mo', 'GB-Month') THEN
+            -- S3 and Glacier tiers, snapshots, backups and magnetic/throughput EBS are HDD-backed;
+            -- the rest (gp2/gp3/io*, RDS, DynamoDB's TimedStorage, EFS, ...) SSD.
             CASE WHEN regexp_matches(c.bare_type,
-                    '(VolumeUsage$|VolumeUsage\.(st1|sc1|standard)$|Snapshot|TimedStorage|Glacier|Backup|DeepArchive)')
+                    '(VolumeUsage$|VolumeUsage\.(st1|sc1|standard)$|Snapshot|Glacier|Backup|DeepArchive)')
+                    OR c.product_code IN ('AmazonS3', 'AmazonGlacier')
                 THEN 'hdd' ELSE 'ssd' END
     END AS x_storage_media,
     CASE WHEN c.unit = 'GB' AND regexp_matches(c.bare_type, 'Bytes') AND c.instance_type IS NULL

@@ -1,7 +1,11 @@
--- Per usage row: IT energy by component, facility energy, operational and embodied kgCO2e with
--- low/high bounds, and every coefficient used (value and source) so each figure can be traced.
--- Reads usage and the coef_* tables. Parameters (NULL = the coefficient library's default):
---   $since, $until            charge_period_start window [since, until)
+-- Energy by component, facility energy, operational and embodied kgCO2e with low/high bounds, and
+-- every coefficient used (value and source), for each row of `usage_input`: a CTE the caller wraps
+-- around this query, holding usage rows (queries/usage_window.sql) or those rows summed by the
+-- columns that pick coefficients (every figure is linear in the usage quantities).
+-- usage_input columns: provider_name, region_id, usage_year, service_name, x_usage_kind,
+--   x_instance_type, x_storage_media, billing_currency and the quantities x_instance_hours,
+--   x_vcpu_hours, x_gpu_hours, x_memory_gib_hours, x_storage_gib_hours, x_network_gb, effective_cost.
+-- Parameters (NULL = the coefficient library's default):
 --   $cpu_u, $gpu_u            central utilisation (0-1); $cpu_u also overrides burstable baselines
 -- Method: METHODOLOGY.md.
 WITH k AS (
@@ -25,10 +29,7 @@ WITH k AS (
     FROM coef_constants
 ),
 u AS (
-    SELECT *, lower(provider_name) AS provider, CAST(year(charge_period_start) AS INTEGER) AS usage_year
-    FROM usage
-    WHERE ($since IS NULL OR charge_period_start >= $since)
-      AND ($until IS NULL OR charge_period_start < $until)
+    SELECT *, lower(provider_name) AS provider FROM usage_input
 ),
 places AS (
     SELECT DISTINCT provider, region_id, usage_year FROM u

@@ -222,3 +222,15 @@ def test_coefficients_show(run):
     assert any(k.startswith("grid intensity us-east-1") for k in rows)
     missing = run("coefficients", "show", "m5.lage", expect=1)
     assert "m5.large" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_grouped_footprint_equals_the_sum_of_traced_rows(tmp_path, run):
+    """footprint sums usage before applying coefficients; that must equal applying them row by row."""
+    from test_ingest_formats import fleet
+
+    run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", fleet())))
+    [total] = footprint_json(run, "--by", "")["rows"]
+    traced = pd.read_csv(pd.io.common.StringIO(run("footprint", "--trace", "--format", "csv").stdout))
+    for field in ("energy_kwh", "energy_kwh_low", "energy_kwh_high", "operational_kgco2e", "embodied_kgco2e"):
+        assert total[field] == pytest.approx(traced[field].sum(), rel=1e-9), field
+    assert total["cost"] == pytest.approx(traced["effective_cost"].sum())

@@ -250,6 +250,13 @@ def demo_command(ctx: click.Context, db: str | None) -> None:
     click.echo(summary.line(), err=True)
     emit(frame, "table", None, title="cloudcarbon demo — footprint by month and service",
          table_columns=table_columns(frame))
+    totals = frame[["energy_kwh", "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost"]].sum()
+    click.echo(
+        f"Total: {totals.energy_kwh:,.0f} kWh, {totals.total_kgco2e / 1000:,.2f} tCO2e "
+        f"(range {totals.total_kgco2e_low / 1000:,.2f}-{totals.total_kgco2e_high / 1000:,.2f}), "
+        f"cost {totals.cost:,.0f} {frame.currency.iloc[0]}",
+        err=True,
+    )
     click.echo(
         "Next: cloudcarbon footprint --by service,region   ·   cloudcarbon unknowns   ·   "
         "cloudcarbon coefficients show p4d.24xlarge --region us-east-1",

@@ -139,6 +139,9 @@ def footprint(
     outputs = [f"g{number} AS {_quote(key)}" for number, key in enumerate(keys)]
     sums = [f"sum({name}) AS {name}" for name in SUMS]
     group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(keys)))}" if keys else ""
+    # Months in order, then the largest emitters; the keys break ties so output is stable.
+    month_first = [f"g{keys.index('month')}"] if "month" in keys else []
+    order = ", ".join([*month_first, "total_kgco2e DESC NULLS LAST", *(f"g{n} NULLS LAST" for n in range(len(keys)))])
     sql = f"""
         WITH usage_input AS ({usage_input}),
         fp AS ({read_query('footprint_rows')})
@@ -152,7 +155,7 @@ def footprint(
                    AS currency
         FROM fp
         {group_by}
-        ORDER BY {'g' + str(keys.index('month')) + ', ' if 'month' in keys else ''}total_kgco2e DESC NULLS LAST
+        ORDER BY {order}
     """
     frame = con.execute(sql, params).df()
     ordered = [*keys, "vcpu_hours", "gpu_hours", "energy_kwh", "energy_kwh_low", "energy_kwh_high",

@@ -80,12 +80,14 @@ def show_instance(
         lines.append(("accelerators", f"{info['gpu_count']} x {info['gpu_model']}", "", info["source"]))
     year = year or datetime.now().year
     hour = _one_hour(provider, instance_type, region or "us-east-1", year)
+    sources = dict(con.execute("SELECT key, source FROM coef_constants").fetchall())
     lines += [
         ("cpu min power", hour["min_w_per_vcpu"], "W per vCPU", hour["cpu_source"]),
         ("cpu max power", hour["max_w_per_vcpu"], "W per vCPU", hour["cpu_source"]),
-        ("cpu utilisation", hour["cpu_u"], "fraction", "burstable baseline" if pd.notna(info["burstable_baseline"])
-         else "coefficient library default"),
-        ("memory power", hour["memory_w_per_gib"], "W per GiB", "coefficient library constants"),
+        ("cpu utilisation", hour["cpu_u"], "fraction",
+         f"burstable baseline; {info['source']}" if pd.notna(info["burstable_baseline"])
+         else sources["cpu_utilization_default"]),
+        ("memory power", hour["memory_w_per_gib"], "W per GiB", sources["memory_w_per_gib"]),
         ("memory measured by SPECpower", hour["ref_memory_gib_per_vcpu"], "GiB per vCPU", hour["cpu_source"]),
     ]
     if info["gpu_count"]:
@@ -94,7 +96,7 @@ def show_instance(
             ("accelerator max power", hour["gpu_max_w"], "W", hour["gpu_source"]),
             ("accelerator embodied", hour["gpu_embodied_kgco2e"], "kgCO2e each", hour["gpu_source"]),
         ]
-    lines.append(("server lifespan", hour["lifespan_h"], "hours", "coefficient library constants"))
+    lines.append(("server lifespan", hour["lifespan_h"], "hours", sources["server_lifespan_hours"]))
     if region:
         lines += [
             (f"PUE {hour['pue_scope']} {hour['pue_year']}", hour["pue"], "", hour["pue_source"]),

@@ -47,16 +47,17 @@ class FileSet:
 
 def expand_local(source: str) -> list[str]:
     """A file, a directory (searched recursively) or a glob, as sorted absolute paths."""
-    path = Path(source).expanduser()
+    # Absolute but not symlink-resolved, so messages name files the way the user reached them.
+    path = Path(os.path.abspath(os.path.expanduser(source)))
     if path.is_file():
-        return [str(path.resolve())]
+        return [str(path)]
     if path.is_dir():
-        found = [str(p.resolve()) for p in path.rglob("*") if p.is_file()]
+        found = [str(p) for p in path.rglob("*") if p.is_file()]
         if not found:
             raise InputError(f"{source}: the directory is empty; point at a folder holding billing export files")
         return sorted(found)
     if glob.has_magic(source):
-        found = [str(Path(p).resolve()) for p in glob.glob(os.path.expanduser(source), recursive=True)]
+        found = [os.path.abspath(p) for p in glob.glob(os.path.expanduser(source), recursive=True)]
         found = [p for p in found if Path(p).is_file()]
         if not found:
             raise InputError(f"{source}: the pattern matches no file; check the path and quote the glob")

@@ -66,3 +66,12 @@ def test_subpackages_import_under_one_name():
     assert cloudcarbon.coefficients.loader.COEFFICIENTS_VERSION
     assert callable(cloudcarbon.connectors.aws.ingest.ingest_aws)
     assert "SELECT" in cloudcarbon.queries.read_query("footprint_rows")
+
+
+def test_demo_ingests_the_bundled_export_and_prints_a_footprint(run, db):
+    result = run("demo")
+    assert "AmazonEC2" in result.stdout and "kWh" in result.stdout
+    assert "3 period(s)" in result.stderr and "Total:" in result.stderr
+    again = run("demo")  # idempotent: the same periods are replaced, not doubled
+    assert "(replaced)" in again.stderr
+    assert again.stdout == result.stdout

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from cloudcarbon import __version__
+from cloudcarbon.cli_options import EPILOG, db_option, output_options, period_options, store_path
+from cloudcarbon.connectors.aws.cli import ingest_aws_command
 from cloudcarbon.errors import CloudcarbonError
 from cloudcarbon.store import DB_ENV_VAR, default_db_path, open_store
-
-EPILOG = "Exit codes: 0 ok, 1 error, 2 usage error. Docs: README.md and METHODOLOGY.md."
 
 
 class CloudcarbonGroup(click.Group):
@@ -39,41 +37,6 @@ class CloudcarbonGroup(click.Group):
                 f"unexpected {error.__class__.__name__}: {first} (rerun with --debug for the traceback "
                 "and report it)"
             ) from None
-
-
-def db_option(command: Callable) -> Callable:
-    # No envvar here: the environment is read last, in store.resolve_db_path, so that
-    # `cloudcarbon --db X cmd` beats CLOUDCARBON_DB as documented.
-    return click.option(
-        "--db",
-        "db",
-        type=click.Path(dir_okay=False),
-        help=f"Store file [env {DB_ENV_VAR}; default {default_db_path()}].",
-    )(command)
-
-
-def period_options(command: Callable) -> Callable:
-    options = [
-        click.option("--month", help="One month, YYYY-MM."),
-        click.option("--since", help="From this date (YYYY-MM-DD or YYYY-MM), inclusive."),
-        click.option("--until", help="Up to this date, exclusive."),
-    ]
-    return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
-
-
-def output_options(command: Callable) -> Callable:
-    from cloudcarbon.output import FORMATS
-
-    options = [
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                     help="Output format."),
-        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout."),
-    ]
-    return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
-
-
-def _db(ctx: click.Context, db: str | None) -> str | None:
-    return db or ctx.obj.get("db")
 
 
 @click.group(cls=CloudcarbonGroup, epilog=EPILOG)
@@ -106,28 +69,7 @@ def ingest() -> None:
     """
 
 
-@ingest.command("aws", epilog=EPILOG)
-@click.argument("sources", nargs=-1, required=True)
-@click.option("--profile", help="AWS profile for s3:// sources (default: the boto3 credential chain).")
-@db_option
-@click.pass_context
-def ingest_aws_command(ctx: click.Context, sources: tuple[str, ...], profile: str | None, db: str | None) -> None:
-    """Ingest AWS Cost and Usage Reports: legacy CUR (CSV, Parquet/Athena) or CUR 2.0 (Parquet, CSV).
-
-    SOURCES are files, globs, folders, CUR manifest JSON files or s3://bucket/prefix URLs; where
-    manifests are present they pick the current files of each billing period. Re-ingesting a
-    period replaces it.
-
-    \b
-    Example:
-        cloudcarbon ingest aws ./exports/cur2/*.parquet
-        cloudcarbon ingest aws s3://billing-bucket/cur/my-report/ --profile billing
-    """
-    from cloudcarbon.connectors.aws.ingest import ingest_aws
-
-    with open_store(_db(ctx, db)) as con:
-        summary = ingest_aws(con, list(sources), profile=profile)
-    click.echo(summary.line(), err=True)
+ingest.add_command(ingest_aws_command)
 
 
 @cli.command("footprint", epilog=EPILOG)
@@ -158,7 +100,7 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
     from cloudcarbon.periods import window
 
     span = window(month, since, until)
-    with open_store(_db(ctx, db), read_only=True) as con:
+    with open_store(store_path(ctx, db), read_only=True) as con:
         if trace:
             frame = fp.trace(con, window=span, cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
         else:
@@ -189,7 +131,7 @@ def unknowns_command(ctx: click.Context, month: str | None, since: str | None, u
     from cloudcarbon.unknowns import TABLE_COLUMNS, unknowns
 
     span = window(month, since, until)
-    with open_store(_db(ctx, db), read_only=True) as con:
+    with open_store(store_path(ctx, db), read_only=True) as con:
         frame = unknowns(con, window=span)
     emit(frame, fmt, output, meta=provenance(command="unknowns", period=span.label()),
          title=f"cloudcarbon unknowns — {span.label()}", table_columns=TABLE_COLUMNS)
@@ -245,7 +187,7 @@ def demo_command(ctx: click.Context, db: str | None) -> None:
     from cloudcarbon.footprint import table_columns
     from cloudcarbon.output import emit
 
-    path = _db(ctx, db)
+    path = store_path(ctx, db)
     summary, frame = run_demo(path)
     click.echo(summary.line(), err=True)
     emit(frame, "table", None, title="cloudcarbon demo — footprint by month and service",

@@ -41,7 +41,8 @@ SUMS = (
 TRACE_COLUMNS = (
     "charge_period_start", "provider_name", "sub_account_id", "region_id", "service_name", "resource_id",
     "x_usage_type", "x_usage_kind", "x_instance_type", "x_instance_hours", "x_vcpu_hours", "x_gpu_hours",
-    "x_memory_gib_hours", "x_storage_gib_hours", "x_storage_media", "x_network_gb", "effective_cost",
+    "x_memory_gib_hours", "x_storage_gib_hours", "x_storage_media", "x_storage_class", "x_network_gb",
+    "effective_cost",
     "billing_currency", "microarchitecture", "min_w_per_vcpu", "max_w_per_vcpu", "cpu_u", "cpu_source",
     "vcpus", "memory_gib", "ref_memory_gib_per_vcpu", "memory_w_per_gib", "instance_source",
     "gpu_model", "gpu_count", "gpu_idle_w", "gpu_max_w", "gpu_u", "gpu_source",
@@ -102,7 +103,7 @@ def _row_params(window: Window, cpu_utilization: float | None, gpu_utilization: 
 # same footprint as row by row, because every figure is linear in the quantities.
 COEFFICIENT_KEYS = (
     "provider_name", "region_id", "usage_year", "service_name", "x_usage_kind", "x_instance_type",
-    "x_storage_media", "billing_currency",
+    "x_storage_media", "x_storage_class", "billing_currency",
 )
 QUANTITIES = (
     "x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",

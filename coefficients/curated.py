@@ -725,8 +725,11 @@ CONSTANTS: dict[str, tuple[float, str, str, str]] = {
         "CCF methodology (4-year lifespan, Dell R740 LCA); high embodied bound",
         APACHE,
     ),
-    "replication_s3": (3.0, "copies", "AWS documentation (S3 Standard stores data across >= 3 AZs)", FACT),
-    "replication_ebs": (2.0, "copies", "CCF methodology (EBS volume replication factor 2)", APACHE),
+    # replication_<provider>_<storage class>: copies the provider keeps of each stored byte.
+    "replication_aws_object": (3.0, "copies", "AWS documentation (S3 Standard stores data across >= 3 AZs)", FACT),
+    "replication_aws_archive": (3.0, "copies", "AWS documentation (S3 Glacier classes store data across >= 3 AZs)",
+                                FACT),
+    "replication_aws_block": (2.0, "copies", "CCF methodology (EBS volume replication factor 2)", APACHE),
     "replication_default": (1.0, "copies", "cloudcarbon default (no replication)", FACT),
     "onprem_pue": (1.56, "ratio", "Uptime Institute Global Data Center Survey 2024 (average PUE 1.56)", FACT),
     "embodied_base_kgco2e": (

@@ -153,6 +153,15 @@ SELECT
                     OR c.product_code IN ('AmazonS3', 'AmazonGlacier')
                 THEN 'hdd' ELSE 'ssd' END
     END AS x_storage_media,
+    CASE
+        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'ephemeral'
+        WHEN c.instance_type IS NOT NULL OR c.unit NOT IN ('GB-Mo', 'GB-Month') THEN NULL
+        WHEN c.product_code = 'AmazonGlacier' OR regexp_matches(c.bare_type, '(Glacier|DeepArchive)') THEN 'archive'
+        WHEN c.product_code = 'AmazonS3' THEN 'object'
+        WHEN regexp_matches(c.bare_type, '^EBS:') THEN 'block'
+        WHEN c.product_code IN ('AmazonEFS', 'AmazonFSx') THEN 'file'
+        WHEN c.product_code IN ('AmazonRDS', 'AmazonDynamoDB', 'AmazonDocDB', 'AmazonNeptune') THEN 'database'
+    END AS x_storage_class,
     CASE WHEN c.unit = 'GB' AND regexp_matches(c.bare_type, 'Bytes') AND c.instance_type IS NULL
         THEN c.amount END AS x_network_gb,
     c.source_file AS x_source_file,

@@ -3,7 +3,7 @@
 -- around this query, holding usage rows (queries/usage_window.sql) or those rows summed by the
 -- columns that pick coefficients (every figure is linear in the usage quantities).
 -- usage_input columns: provider_name, region_id, usage_year, service_name, x_usage_kind,
---   x_instance_type, x_storage_media, billing_currency and the quantities x_instance_hours,
+--   x_instance_type, x_storage_media, x_storage_class, billing_currency and the quantities x_instance_hours,
 --   x_vcpu_hours, x_gpu_hours, x_memory_gib_hours, x_storage_gib_hours, x_network_gb, effective_cost.
 -- Parameters (NULL = the coefficient library's default):
 --   $cpu_u, $gpu_u            central utilisation (0-1); $cpu_u also overrides burstable baselines
@@ -23,8 +23,6 @@ WITH k AS (
         max(value) FILTER (WHERE key = 'gpu_utilization_high') AS gpu_u_high,
         max(value) FILTER (WHERE key = 'server_lifespan_hours') AS lifespan_h,
         max(value) FILTER (WHERE key = 'server_lifespan_hours_low_bound') AS lifespan_h_short,
-        max(value) FILTER (WHERE key = 'replication_s3') AS replication_s3,
-        max(value) FILTER (WHERE key = 'replication_ebs') AS replication_ebs,
         max(value) FILTER (WHERE key = 'replication_default') AS replication_default
     FROM coef_constants
 ),
@@ -82,11 +80,7 @@ rows AS (
         k.gpu_u, least(k.gpu_u, k.gpu_u_low) AS gpu_u_low, greatest(k.gpu_u, k.gpu_u_high) AS gpu_u_high,
         CASE u.x_storage_media WHEN 'hdd' THEN k.hdd_wh_per_tb_hour ELSE k.ssd_wh_per_tb_hour END
             AS storage_wh_per_tb_hour,
-        CASE
-            WHEN u.service_name = 'AmazonS3' THEN k.replication_s3
-            WHEN u.service_name = 'AmazonEC2' AND u.x_usage_kind = 'storage' THEN k.replication_ebs
-            ELSE k.replication_default
-        END AS storage_replication,
+        coalesce(rep.value, k.replication_default) AS storage_replication,
         k.memory_w_per_gib, k.network_kwh_per_gb, k.lifespan_h, k.lifespan_h_short,
         pue.pick.value AS pue, pue.pick.year AS pue_year, pue.pick.scope AS pue_scope, pue.pick.source AS pue_source,
         coalesce(grid.pick, gf.pick).value AS grid_gco2e_per_kwh,
@@ -100,6 +94,7 @@ rows AS (
     LEFT JOIN coef_cpu_power cp
         ON cp.provider = u.provider AND cp.microarchitecture = coalesce(i.microarchitecture, 'Unknown')
     LEFT JOIN coef_accelerators a ON a.model = i.gpu_model
+    LEFT JOIN coef_constants rep ON rep.key = 'replication_' || u.provider || '_' || u.x_storage_class
     LEFT JOIN pue ON pue.provider = u.provider AND pue.region_id IS NOT DISTINCT FROM u.region_id
         AND pue.usage_year = u.usage_year
     LEFT JOIN grid ON grid.provider = u.provider AND grid.region_id IS NOT DISTINCT FROM u.region_id

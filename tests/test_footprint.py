@@ -144,8 +144,8 @@ def test_storage_and_network(tmp_path, run):
     run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", lines)))
     rows = {r["usage_kind"] + "/" + r["service"]: r for r in footprint_json(run, "--by", "usage_kind,service")["rows"]}
     hours = 100 * 24 * 31  # GB-months over January
-    s3 = hours / 1000 * constant("hdd_wh_per_tb_hour") * constant("replication_s3") / 1000
-    ebs = hours / 1000 * constant("ssd_wh_per_tb_hour") * constant("replication_ebs") / 1000
+    s3 = hours / 1000 * constant("hdd_wh_per_tb_hour") * constant("replication_aws_object") / 1000
+    ebs = hours / 1000 * constant("ssd_wh_per_tb_hour") * constant("replication_aws_block") / 1000
     factor = pue("us-east-1", 2025)
     assert rows["storage/AmazonS3"]["energy_kwh"] == pytest.approx(s3 * factor)
     assert rows["storage/AmazonEC2"]["energy_kwh"] == pytest.approx(ebs * factor)

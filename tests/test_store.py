@@ -46,24 +46,50 @@ FEB = {"period": "2025-02", "start": "2025-02-01T00:00:00Z", "end": "2025-02-01T
 # ---------------------------------------------------------------------------------------------
 
 
+MIGRATIONS = [(version, name) for version, name, _ in store._migrations()]
+LATEST = MIGRATIONS[-1][0]
+
+
 def test_a_new_store_records_its_migrations_once(db):
+    assert [v for v, _ in MIGRATIONS] == list(range(1, LATEST + 1))  # numbered without gaps
     with store.open_store(db) as con:
-        assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [(1, "initial")]
+        assert con.execute("SELECT version, name FROM schema_migrations ORDER BY 1").fetchall() == MIGRATIONS
         tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         assert {"schema_migrations", "usage", "ingests", "ingest_periods"} <= tables
     # Reopening (writable and read-only) applies nothing again.
     with store.open_store(db) as con:
-        assert store.migrate(con) == 1
-        assert con.execute("SELECT count(*), count(applied_at) FROM schema_migrations").fetchall() == [(1, 1)]
+        assert store.migrate(con) == LATEST
+        counts = con.execute("SELECT count(*), count(applied_at) FROM schema_migrations").fetchall()
+        assert counts == [(LATEST, LATEST)]
     with store.open_store(db, read_only=True) as con:
-        assert store.schema_version(con) == 1
+        assert store.schema_version(con) == LATEST
+
+
+def test_an_older_store_is_upgraded_in_place_keeping_its_data(tmp_path, run, db):
+    """A store written by an older release (only migration 1) opens, upgrades, and keeps its rows."""
+    _, _, first = store._migrations()[0]
+    with duckdb.connect(str(db)) as con:
+        for statement in con.extract_statements(first):
+            con.execute(statement)
+        con.execute("INSERT INTO schema_migrations VALUES (1, 'initial', now())")
+        con.execute(
+            "INSERT INTO usage (charge_period_start, billing_period_start, provider_name, billing_account_id, "
+            "x_usage_kind, x_ingest_id) VALUES ('2024-01-01', '2024-01-01', 'AWS', '1', 'other', 'old')"
+        )
+    run("footprint", "--format", "json")  # read-only commands upgrade too
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(LATEST,)]
+        assert con.execute("SELECT count(*) FROM usage WHERE x_ingest_id = 'old'").fetchall() == [(1,)]
+        columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_name = 'usage'").fetchall()}
+    assert "x_storage_class" in columns
 
 
 def test_the_cli_creates_a_migrated_store_on_first_ingest(tmp_path, run, db):
     assert not db.exists()
     run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", lines(1, 1.0))))
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(1,)]
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(LATEST,)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -138,7 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="footprint runs")
     parser.add_argument("--cloudcarbon", help="path to the cloudcarbon CLI (default: beside this Python)")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--focus", action="store_true",
+                        help="benchmark `ingest focus` on the same line items as FOCUS 1.2 (generate_focus.py)")
     args = parser.parse_args(argv)
+    if args.focus and args.results == RESULTS:
+        args.results = HERE / "results-focus.json"
 
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
@@ -155,10 +159,18 @@ def main(argv: list[str] | None = None) -> int:
             print(steps[-1].error, file=sys.stderr)
             return 1
 
+    connector = "aws"
+    if args.focus:  # the same line items as a FOCUS 1.2 export; the floor then reads that file
+        focus = cur.with_name(cur.name.replace("cur2-", "focus12-"))
+        if not focus.exists():
+            steps.append(run_step("generate-focus", [sys.executable, str(HERE / "generate_focus.py"), "--from-cur",
+                                                     str(cur), "--out", str(focus)], work))
+        cur, connector = focus, "focus"
+
     floor_db, db = fresh(work / "floor.duckdb"), fresh(work / "cloudcarbon.duckdb")
     floor = run_step("floor", [sys.executable, "-c", FLOOR_CODE, str(cur), str(floor_db)], work)
     fresh(floor_db)  # only its time and memory matter; free the disk before ingest
-    ingest = run_step("ingest", [cli, "--db", str(db), "ingest", "aws", str(cur)], work)
+    ingest = run_step("ingest", [cli, "--db", str(db), "ingest", connector, str(cur)], work)
     footprints = []
     for n in range(1, args.repeat + 1):
         out = work / f"footprint-{n}.json"

@@ -8,8 +8,14 @@ from typing import Any
 import click
 
 from cloudcarbon import __version__
+from cloudcarbon.cli_doctor import doctor_command
 from cloudcarbon.cli_options import EPILOG, db_option, output_options, period_options, store_path
+from cloudcarbon.cli_planning import estimate_command, prices_group, recommend_region_command, whatif_command
+from cloudcarbon.cli_report import report_command, run_monthly_command, serve_command
 from cloudcarbon.connectors.aws.cli import ingest_aws_command
+from cloudcarbon.connectors.azure.cli import ingest_azure_command
+from cloudcarbon.connectors.focus.cli import ingest_focus_command
+from cloudcarbon.connectors.gcp.cli import ingest_gcp_command
 from cloudcarbon.errors import CloudcarbonError
 from cloudcarbon.store import DB_ENV_VAR, default_db_path, open_store
 
@@ -70,6 +76,9 @@ def ingest() -> None:
 
 
 ingest.add_command(ingest_aws_command)
+ingest.add_command(ingest_azure_command)
+ingest.add_command(ingest_gcp_command)
+ingest.add_command(ingest_focus_command)
 
 
 @cli.command("footprint", epilog=EPILOG)
@@ -204,6 +213,17 @@ def demo_command(ctx: click.Context, db: str | None) -> None:
         "cloudcarbon coefficients show p4d.24xlarge --region us-east-1",
         err=True,
     )
+
+
+cli.add_command(doctor_command)
+cli.add_command(report_command)
+cli.add_command(run_monthly_command)
+cli.add_command(serve_command)
+
+cli.add_command(estimate_command)
+cli.add_command(recommend_region_command)
+cli.add_command(whatif_command)
+cli.add_command(prices_group)
 
 
 def main() -> None:

@@ -96,7 +96,8 @@ def _row_params(window: Window, cpu_utilization: float | None, gpu_utilization: 
     for name, value in (("--cpu-utilization", cpu_utilization), ("--gpu-utilization", gpu_utilization)):
         if value is not None and not 0 <= value <= 1:
             raise InputError(f"{name} {value}: give a fraction between 0 and 1, e.g. 0.5")
-    return {"since": window.since, "until": window.until, "cpu_u": cpu_utilization, "gpu_u": gpu_utilization}
+    return {"since": window.since, "until": window.until, "cpu_u": cpu_utilization, "gpu_u": gpu_utilization,
+            "pue_override": None, "grid_override": None, "override_region": None}
 
 
 # Columns that pick coefficients (grid, PUE, CPU, GPU, storage); usage summed within them gives the

@@ -16,8 +16,13 @@ import duckdb
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
+from cloudcarbon.errors import InputError
 from cloudcarbon.progress import run_with_progress
 from cloudcarbon.store import transaction
+
+# Prefix of the error() a normalisation query raises for a line that breaks a data rule
+# (METHODOLOGY.md, "Data rules"); the rest of the message names the file and line.
+DATA_RULE_MARKER = "cloudcarbon data rule: "
 
 
 @dataclass(frozen=True)
@@ -122,8 +127,10 @@ def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str) -> tuple[int, floa
                sum(abs(u.effective_cost))
         FROM usage u
         LEFT JOIN coef_instances i
-          ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type,
-        LATERAL (SELECT u.x_instance_type IS NOT NULL AND i.instance_type IS NULL AS unknown)
+          ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type
+        -- GCP GPU rows name their accelerator model (coef_accelerators), not an instance type.
+        LEFT JOIN coef_accelerators a ON u.x_usage_kind = 'gpu' AND a.model = u.x_instance_type,
+        LATERAL (SELECT u.x_instance_type IS NOT NULL AND i.instance_type IS NULL AND a.model IS NULL AS unknown)
         WHERE u.x_ingest_id = $id
         """,
         {"id": ingest_id},
@@ -144,6 +151,18 @@ def load(
     """Insert every batch and replace the periods they cover, all in one transaction."""
     ingest_id = uuid.uuid4().hex
     rows_read = sum(b.rows_read for b in batches)
+    try:
+        return _load(con, ingest_id, provider, source_format, files, batches, rows_read, progress)
+    except duckdb.InvalidInputException as error:
+        # A normalisation query stops on a line that breaks a data rule: error('cloudcarbon data rule: ...').
+        _, marker, message = str(error).partition(DATA_RULE_MARKER)
+        if marker:
+            raise InputError(message.splitlines()[0]) from None
+        raise
+
+
+def _load(con: duckdb.DuckDBPyConnection, ingest_id: str, provider: str, source_format: str, files: list[str],
+          batches: list[Batch], rows_read: int, progress: bool | None) -> IngestSummary:
     with transaction(con):
         for number, batch in enumerate(batches, start=1):
             label = f"ingesting {provider} batch {number}/{len(batches)}"

@@ -52,7 +52,8 @@ def _one_hour(provider: str, instance_type: str, region: str, year: int) -> dict
             """,
             {"start": datetime(year, 7, 1), "provider": provider, "region": region, "type": instance_type},
         )
-        params = {"since": None, "until": None, "cpu_u": None, "gpu_u": None}
+        params = {"since": None, "until": None, "cpu_u": None, "gpu_u": None, "pue_override": None,
+                  "grid_override": None, "override_region": None}
         sql = f"WITH usage_input AS ({read_query('usage_window')}) SELECT * FROM ({read_query('footprint_rows')})"
         return con.execute(sql, params).df().iloc[0].to_dict()
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
 
@@ -121,13 +121,41 @@ def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary").fetchall()[0][0])
 
 
+# DuckDB's wording when a file cannot be written (disk full, a file size limit, a read-only directory).
+WRITE_FAILURE = re.compile(
+    r'(?:Could not write|Cannot open|Could not create|Could not truncate) file "([^"]+)": ([^\n]+)'
+)
+
+
+def write_failure(error: BaseException, store_file: str) -> CloudcarbonError | None:
+    """A failure to write the store, its WAL or its spill files (all named after the store file), as one
+    line naming the file and the fix; None for any other error (an unreadable input file, say)."""
+    found = WRITE_FAILURE.search(str(error)) if isinstance(error, duckdb.Error) else None
+    if not found or not store_file or not found[1].startswith(store_file):
+        return None
+    return CloudcarbonError(
+        f"cannot write the store ({found[1]}: {found[2].strip()}): free disk space, make the store's directory "
+        "writable or choose another --db; the store is unchanged"
+    )
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """BEGIN ... COMMIT, or ROLLBACK on any error (DuckDB has no context manager for this)."""
+    """BEGIN ... COMMIT, or ROLLBACK on any error (DuckDB has no context manager for this).
+
+    A failed COMMIT (the WAL cannot be written) is rolled back the same way; nothing is committed."""
+    store_file = con.execute(
+        "SELECT coalesce(path, '') FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()[0][0]
     con.execute("BEGIN TRANSACTION")
     try:
         yield
-    except BaseException:
-        con.execute("ROLLBACK")
+        con.execute("COMMIT")
+    except BaseException as error:
+        # A failed COMMIT has already ended the transaction, and a fatal error invalidates the database.
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        friendly = write_failure(error, store_file)
+        if friendly is not None:
+            raise friendly from None
         raise
-    con.execute("COMMIT")

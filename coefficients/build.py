@@ -16,112 +16,43 @@ import json
 import math
 import re
 import sys
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_azure
+import build_gcp
 import curated as cur
+import curated_azure
+import curated_gcp
+from build_common import (
+    CCF,
+    CCF_MICROARCH,
+    FAMILY_FILES,
+    INSTANCE_COLUMNS,
+    SRC_EMBODIED_MODEL,
+    SRC_SPECPOWER,
+    embodied_model,
+    join,
+    microarchitecture,
+    specpower_by_microarch,
+)
 
 VERSION = "2026.11.0"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DECIMALS = 6
 
-CCF = "cloud-carbon-footprint/ccf-coefficients@b0032d928c78"
 SRC_CATALOG = f"CCF aws-instances-latest-2026.csv ({CCF})"
 SRC_EMBODIED = f"CCF coefficients-aws-embodied.csv, host = total - additional_gpus ({CCF})"
-SRC_EMBODIED_MODEL = "CCF/Teads embodied component model applied to catalog specs (cloudcarbon computed)"
 SRC_USE = f"CCF coefficients-aws-use.csv, SPECpower 2026-03-09 ({CCF})"
-SRC_SPECPOWER = f"SPECpower_ssj2008 results in CCF SPECpower-2026-03-09.csv + CCF CPU-family lists ({CCF})"
 SRC_BOTOCORE = "botocore 1.43.11 (EC2 InstanceType enum, endpoints.json)"
 SRC_KARPENTER = "aws/karpenter-provider-aws@1d927085dd81 price list (instance type names)"
 SRC_GSF = "as compiled in Green-Software-Foundation/real-time-cloud@b2858aa2300a Cloud_Region_Metadata.csv"
 SRC_EM = "Electricity Maps yearly {year}, zone {zone} (via thegreenwebfoundation/co2.js@27cbe8328aea)"
 GRID_SIGNAL = "location-based annual average, life-cycle"
-
-# CCF's spelling of microarchitectures -> ours.
-CCF_MICROARCH = {
-    f"EPYC {n} Gen": f"EPYC Gen{i}" for i, n in enumerate(["1st", "2nd", "3rd", "4th", "5th"], 1)
-}
-# Our SPECpower microarchitectures -> CCF CPU-family list files.
-FAMILY_FILES = {
-    "Sandy Bridge": ["intel-sandybridge"],
-    "Ivy Bridge": ["intel-ivybridge"],
-    "Haswell": ["intel-haswell"],
-    "Broadwell": ["intel-broadwell"],
-    "Skylake": ["intel-skylake", "intel-skylake-server"],
-    "Cascade Lake": ["intel-cascadelake"],
-    "Coffee Lake": ["intel-coffeelake"],
-    "Ice Lake": ["intel-icelake"],
-    "Sapphire Rapids": ["intel-sapphirerapids"],
-    "Emerald Rapids": ["intel-emeraldrapids"],
-    "Granite Rapids": ["intel-graniterapids"],
-    "EPYC Gen1": ["amd-epyc-gen1"],
-    "EPYC Gen2": ["amd-epyc-gen2"],
-    "EPYC Gen3": ["amd-epyc-gen3"],
-    "EPYC Gen4": ["amd-epyc-gen4"],
-    "EPYC Gen5": ["amd-epyc-gen5"],
-}
-INSTANCE_COLUMNS = [
-    "provider",
-    "instance_type",
-    "family",
-    "vcpus",
-    "memory_gib",
-    "cpu_model",
-    "microarchitecture",
-    "host_vcpus",
-    "gpu_model",
-    "gpu_count",
-    "accelerator_kind",
-    "burstable_baseline",
-    "host_embodied_kgco2e",
-    "embodied_method",
-    "source",
-    "licence",
-]
-
-
-def join(*parts: str) -> str:
-    """Join non-empty, distinct source/licence strings with '; ' (order kept)."""
-    seen: list[str] = []
-    for part in parts:
-        for item in (p.strip() for p in part.split("; ")):
-            if item and item not in seen:
-                seen.append(item)
-    return "; ".join(seen)
-
-
-# ------------------------------------------------------------------------------------------------
-# CPU model -> microarchitecture
-# ------------------------------------------------------------------------------------------------
-def model_pattern(model: str) -> re.Pattern[str]:
-    # Whole-token match; "E5-2670" must not match "E5-2670 v2" (a different generation).
-    return re.compile(r"(?<![\w-])" + re.escape(model) + r"(?![\w-])(?!\s+v\d)", re.IGNORECASE)
-
-
-@cache
-def family_patterns(ref: Path) -> dict[str, list[re.Pattern[str]]]:
-    folder = ref / "coefficients/power/ccf_cpu-families"
-    out: dict[str, list[re.Pattern[str]]] = {}
-    for arch, files in FAMILY_FILES.items():
-        models = [m.strip() for f in files for m in (folder / f"{f}.csv").read_text().splitlines()]
-        out[arch] = [model_pattern(m) for m in models if m]
-    return out
-
-
-def microarchitecture(ref: Path, cpu_name: str) -> tuple[str, str]:
-    """(microarchitecture, source) for a catalog CPU name: CCF family lists, then curated rules."""
-    for arch, patterns in family_patterns(ref).items():
-        if any(p.search(cpu_name) for p in patterns):
-            return arch, f"CCF CPU-family lists ({CCF})"
-    low = cpu_name.lower()
-    for needle, arch in cur.CPU_NAME_RULES:
-        if needle in low:
-            return arch, cur.CPU_RULES_SOURCE
-    return "Unknown", ""
-
+# cfe_pct: the provider's carbon-free energy % for the region and year (NULL where not published).
+GRID_COLUMNS = ["provider", "region", "year", "gco2e_per_kwh", "cfe_pct", "signal", "zone", "source", "licence"]
 
 # ------------------------------------------------------------------------------------------------
 # instances.csv
@@ -226,18 +157,6 @@ def local_drives(family: str, host_vcpus: int) -> tuple[int, int]:
     return 0, 0
 
 
-def embodied_model(memory_gib: float, sockets: int, ssd: int, hdd: int) -> float:
-    """CCF/Teads host embodied kgCO2e, excluding accelerators (they come from accelerators.csv)."""
-    c = cur.CONSTANTS
-    return (
-        c["embodied_base_kgco2e"][0]
-        + max(0.0, memory_gib - c["embodied_memory_base_gb"][0]) * c["embodied_memory_kgco2e_per_gb"][0]
-        + c["embodied_cpu_socket_kgco2e"][0] * max(0, sockets - 1)
-        + c["embodied_ssd_kgco2e"][0] * ssd
-        + c["embodied_hdd_kgco2e"][0] * hdd
-    )
-
-
 def build_instances(ref: Path) -> pd.DataFrame:
     cat = load_catalog(ref)
     for fam, (cpu, _src) in cur.FAMILY_CPU_MODEL.items():
@@ -309,25 +228,6 @@ def build_instances(ref: Path) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------
 # cpu_power.csv
 # ------------------------------------------------------------------------------------------------
-def specpower_by_microarch(ref: Path) -> pd.DataFrame:
-    """Mean W per hardware thread (idle, 100 %) and GiB per thread of SPECpower servers, per family."""
-    spec = pd.read_csv(ref / "coefficients/power/ccf_SPECpower-2026-03-09.csv")
-    out = []
-    for arch, patterns in family_patterns(ref).items():
-        hit = spec[spec["CPU Description"].map(lambda d, ps=patterns: any(p.search(str(d)) for p in ps))]
-        threads = hit["Total Threads"].astype(float)
-        out.append(
-            {
-                "microarchitecture": arch,
-                "servers": len(hit),
-                "min_w": (hit["avg. watts @ active idle"] / threads).mean(),
-                "max_w": (hit["avg. watts @ 100%"] / threads).mean(),
-                "gib_per_thread": (hit["Total Memory (GB)"] / threads).mean(),
-            }
-        )
-    return pd.DataFrame(out).set_index("microarchitecture")
-
-
 def build_cpu_power(ref: Path) -> pd.DataFrame:
     use = pd.read_csv(ref / "coefficients/power/ccf_coefficients-aws-use.csv", index_col=0)
     use["Architecture"] = use["Architecture"].replace(CCF_MICROARCH)
@@ -398,7 +298,8 @@ def build_cpu_power(ref: Path) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------
 def build_accelerators() -> pd.DataFrame:
     rows = []
-    for model, (kind, max_w, idle_w, embodied, src) in cur.ACCELERATORS.items():
+    catalog = {**cur.ACCELERATORS, **curated_azure.ACCELERATORS, **curated_gcp.ACCELERATORS}
+    for model, (kind, max_w, idle_w, embodied, src) in catalog.items():
         sources = [src]
         if idle_w is None:
             idle_w = max_w * cur.IDLE_RATIO
@@ -415,6 +316,7 @@ def build_accelerators() -> pd.DataFrame:
 
 def build_constants() -> pd.DataFrame:
     rows = [(k, v, unit, src, lic) for k, (v, unit, src, lic) in cur.CONSTANTS.items()]
+    rows += build_azure.build_constants() + build_gcp.build_constants()
     df = pd.DataFrame(rows, columns=["key", "value", "unit", "source", "licence"])
     return df.sort_values("key").reset_index(drop=True)
 
@@ -457,6 +359,7 @@ def build_grid(ref: Path) -> pd.DataFrame:
                     region,
                     year,
                     float(value),
+                    None,
                     GRID_SIGNAL,
                     zone,
                     SRC_EM.format(year=year, zone=zone),
@@ -464,7 +367,7 @@ def build_grid(ref: Path) -> pd.DataFrame:
                 )
             )
     df = pd.DataFrame(
-        rows, columns=["provider", "region", "year", "gco2e_per_kwh", "signal", "zone", "source", "licence"]
+        rows, columns=GRID_COLUMNS
     )
     return df.sort_values(["provider", "region", "year"]).reset_index(drop=True)
 
@@ -530,21 +433,53 @@ def coverage(ref: Path, instances: pd.DataFrame) -> None:
     print(f"karpenter names covered: {len(prices & have)}/{len(prices)}; missing: {sorted(prices - have)}")
 
 
+def combine(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    """Rows of every provider, sorted by `keys` (stable, so each provider's own order is kept)."""
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=Path("/work/shared/reference"))
     ref = parser.parse_args(argv).reference
     DATA_DIR.mkdir(exist_ok=True)
-    instances = build_instances(ref)
-    write(instances, "instances")
-    write(build_cpu_power(ref), "cpu_power")
+    aws_instances = build_instances(ref)
+    gcp_instances = build_gcp.build_instances(ref)
+    azure_instances = build_azure.build_instances(ref)
+    write(combine([aws_instances, azure_instances, gcp_instances], ["provider", "instance_type"]), "instances")
+    write(
+        combine(
+            [build_cpu_power(ref), build_azure.build_cpu_power(ref, azure_instances),
+             build_gcp.build_cpu_power(ref, gcp_instances)],
+            ["provider", "microarchitecture"],
+        ),
+        "cpu_power",
+    )
     write(build_accelerators(), "accelerators")
     write(build_constants(), "constants")
-    write(build_pue(ref), "pue")
-    write(build_grid(ref), "grid")
-    write(build_regions(ref), "regions")
+    write(combine([build_pue(ref), build_azure.build_pue(ref), build_gcp.build_pue(ref)],
+                  ["provider", "region", "year"]), "pue")
+    grid = combine([build_grid(ref), build_azure.build_grid(ref), build_gcp.build_grid(ref)],
+                   ["provider", "region", "year"])
+    write(grid[GRID_COLUMNS], "grid")
+    write(combine([build_regions(ref), build_azure.build_regions(ref), build_gcp.build_regions(ref)],
+                  ["provider", "region"]), "regions")
+    write(combine([build_azure.build_aliases(ref), build_gcp.build_aliases()], ["provider", "alias"]),
+          "region_aliases")
     (DATA_DIR / "VERSION").write_text(VERSION + "\n")
-    coverage(ref, instances)
+    coverage(ref, aws_instances)
+    coverage_gcp_azure(ref, gcp_instances, azure_instances)
+
+
+def coverage_gcp_azure(ref: Path, gcp: pd.DataFrame, azure: pd.DataFrame) -> None:
+    prices = pd.read_csv(ref / "coefficients/prices/cyclenerd_gcp_compute-instance-prices_2026-07-30.csv")
+    names = {n for n in prices.machine_type if not n.startswith("custom-")}
+    ccf = set(pd.read_csv(ref / "coefficients/catalogs/gcp/ccf_gcp-instances-latest-2026.csv")["Instance Type"])
+    have = set(gcp.instance_type)
+    print(f"GCP price-list types covered: {len(names & have)}/{len(names)}; CCF: {len(ccf & have)}/{len(ccf)}")
+    print(f"Azure sizes: {len(azure)}; GPU sizes: {int((azure.gpu_count > 0).sum())}; "
+          f"Unknown microarchitecture: {sorted(azure.loc[azure.microarchitecture == 'Unknown', 'instance_type'])}")
 
 
 if __name__ == "__main__":

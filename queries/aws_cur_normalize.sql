@@ -6,9 +6,10 @@
 -- SavingsPlanNegation, fees, credits, refunds and taxes would double-count or are not usage.
 WITH typed AS (
     SELECT
-        CAST(CAST(line_item_usage_start_date AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_start,
-        CAST(CAST(line_item_usage_end_date AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_end,
-        CAST(date_trunc('month', CAST(CAST(bill_billing_period_start_date AS TIMESTAMPTZ) AS TIMESTAMP)) AS DATE)
+        -- In UTC, as AWS writes them (a plain cast to TIMESTAMP would shift them into the machine's zone).
+        timezone('UTC', CAST(line_item_usage_start_date AS TIMESTAMPTZ)) AS usage_start,
+        timezone('UTC', CAST(line_item_usage_end_date AS TIMESTAMPTZ)) AS usage_end,
+        CAST(date_trunc('month', timezone('UTC', CAST(bill_billing_period_start_date AS TIMESTAMPTZ))) AS DATE)
             AS billing_period,
         CAST(bill_payer_account_id AS VARCHAR) AS payer,
         CAST(line_item_usage_account_id AS VARCHAR) AS account,
@@ -65,6 +66,41 @@ classified AS (
         r.region AS prefix_region
     FROM parsed p
     LEFT JOIN coef_regions r ON r.provider = 'aws' AND r.billing_prefix = p.usage_prefix
+),
+-- Data rules (METHODOLOGY.md, "Data rules"): values no genuine export holds stop the ingest with a
+-- message naming the line; negative amounts (corrections) and mixed currencies are kept as they are.
+checked AS (
+    SELECT
+        c.*,
+        CASE
+            WHEN NOT isfinite(c.amount)
+                THEN printf('line_item_usage_amount is %s, not a finite number', CAST(c.amount AS VARCHAR))
+            WHEN NOT isfinite(c.unblended_cost)
+                THEN printf('line_item_unblended_cost is %s, not a finite number',
+                            CAST(c.unblended_cost AS VARCHAR))
+            WHEN NOT isfinite(c.ri_effective_cost)
+                THEN printf('reservation_effective_cost is %s, not a finite number',
+                            CAST(c.ri_effective_cost AS VARCHAR))
+            WHEN NOT isfinite(c.sp_effective_cost)
+                THEN printf('savings_plan_savings_plan_effective_cost is %s, not a finite number',
+                            CAST(c.sp_effective_cost AS VARCHAR))
+            WHEN abs(c.amount) > 1e15
+                THEN printf('line_item_usage_amount %s is beyond any real bill (limit 1e15)',
+                            CAST(c.amount AS VARCHAR))
+            WHEN greatest(abs(c.unblended_cost), abs(c.ri_effective_cost), abs(c.sp_effective_cost)) > 1e15
+                THEN printf('a cost of %s is beyond any real bill (limit 1e15)', CAST(greatest(
+                    abs(c.unblended_cost), abs(c.ri_effective_cost), abs(c.sp_effective_cost)) AS VARCHAR))
+            WHEN c.usage_start < c.billing_period OR c.usage_start >= c.billing_period + INTERVAL 1 MONTH
+                THEN printf('line_item_usage_start_date %s is outside its billing period %s',
+                            strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ'), strftime(c.billing_period, '%Y-%m'))
+            -- One resource cannot run more hours than its billing period has.
+            WHEN c.instance_type IS NOT NULL AND c.resource_id IS NOT NULL
+                AND c.amount > 24 * dayofmonth(last_day(c.billing_period))
+                THEN printf('line_item_usage_amount %s is more instance-hours than the %s hours of its billing '
+                            'period', CAST(c.amount AS VARCHAR), CAST(24 * dayofmonth(last_day(c.billing_period))
+                                                                     AS VARCHAR))
+        END AS violation
+    FROM classified c
 )
 SELECT
     c.usage_start AS charge_period_start,
@@ -166,5 +202,8 @@ SELECT
         THEN c.amount END AS x_network_gb,
     c.source_file AS x_source_file,
     $ingest_id AS x_ingest_id
-FROM classified c
+FROM checked c
 LEFT JOIN coef_instances i ON i.provider = 'aws' AND i.instance_type = c.instance_type
+WHERE CASE WHEN c.violation IS NULL THEN true ELSE error(printf(
+    'cloudcarbon data rule: %s: the line of %s starting %s: %s; fix or re-export the file', c.source_file,
+    coalesce(c.resource_id, c.usage_type), strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ'), c.violation)) END

@@ -7,6 +7,9 @@
 --   x_vcpu_hours, x_gpu_hours, x_memory_gib_hours, x_storage_gib_hours, x_network_gb, effective_cost.
 -- Parameters (NULL = the coefficient library's default):
 --   $cpu_u, $gpu_u            central utilisation (0-1); $cpu_u also overrides burstable baselines
+--   $pue_override             facility PUE to use instead of the library's (estimate --pue, what-if levers)
+--   $grid_override            grid intensity gCO2e/kWh to use instead of the library's (estimate --grid-intensity)
+--   $override_region          apply the two overrides only to rows of this region (NULL = every row)
 -- Method: METHODOLOGY.md.
 WITH k AS (
     SELECT
@@ -23,7 +26,10 @@ WITH k AS (
         max(value) FILTER (WHERE key = 'gpu_utilization_high') AS gpu_u_high,
         max(value) FILTER (WHERE key = 'server_lifespan_hours') AS lifespan_h,
         max(value) FILTER (WHERE key = 'server_lifespan_hours_low_bound') AS lifespan_h_short,
-        max(value) FILTER (WHERE key = 'replication_default') AS replication_default
+        max(value) FILTER (WHERE key = 'replication_default') AS replication_default,
+        CAST($pue_override AS DOUBLE) AS pue_override,
+        CAST($grid_override AS DOUBLE) AS grid_override,
+        CAST($override_region AS VARCHAR) AS override_region
     FROM coef_constants
 ),
 u AS (
@@ -82,18 +88,29 @@ rows AS (
             AS storage_wh_per_tb_hour,
         coalesce(rep.value, k.replication_default) AS storage_replication,
         k.memory_w_per_gib, k.network_kwh_per_gb, k.lifespan_h, k.lifespan_h_short,
-        pue.pick.value AS pue, pue.pick.year AS pue_year, pue.pick.scope AS pue_scope, pue.pick.source AS pue_source,
-        coalesce(grid.pick, gf.pick).value AS grid_gco2e_per_kwh,
-        coalesce(grid.pick, gf.pick).year AS grid_year,
-        coalesce(grid.pick, gf.pick).signal AS grid_signal,
-        coalesce(grid.pick, gf.pick).source AS grid_source,
-        grid.pick IS NULL AS grid_fallback
+        -- User-given PUE / intensity (estimate --pue/--grid-intensity, what-if levers) replace the library's
+        -- values for the rows they apply to, labelled as such.
+        coalesce(k.override_region IS NULL OR u.region_id = k.override_region, false) AS override_applies,
+        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN k.pue_override ELSE pue.pick.value END AS pue,
+        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN u.usage_year ELSE pue.pick.year END AS pue_year,
+        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN 'user' ELSE pue.pick.scope END AS pue_scope,
+        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN 'user-supplied (--pue)'
+             ELSE pue.pick.source END AS pue_source,
+        override_applies AND k.grid_override IS NOT NULL AS grid_user,
+        CASE WHEN grid_user THEN k.grid_override ELSE coalesce(grid.pick, gf.pick).value END AS grid_gco2e_per_kwh,
+        CASE WHEN grid_user THEN u.usage_year ELSE coalesce(grid.pick, gf.pick).year END AS grid_year,
+        CASE WHEN grid_user THEN 'user-supplied' ELSE coalesce(grid.pick, gf.pick).signal END AS grid_signal,
+        CASE WHEN grid_user THEN 'user-supplied (--grid-intensity)' ELSE coalesce(grid.pick, gf.pick).source END
+            AS grid_source,
+        NOT grid_user AND grid.pick IS NULL AS grid_fallback
     FROM u
     CROSS JOIN k
     LEFT JOIN coef_instances i ON i.provider = u.provider AND i.instance_type = u.x_instance_type
     LEFT JOIN coef_cpu_power cp
         ON cp.provider = u.provider AND cp.microarchitecture = coalesce(i.microarchitecture, 'Unknown')
-    LEFT JOIN coef_accelerators a ON a.model = i.gpu_model
+    -- GCP bills attached GPUs on their own rows: kind 'gpu', x_instance_type = the accelerator model.
+    LEFT JOIN coef_accelerators a
+        ON a.model = coalesce(i.gpu_model, CASE WHEN u.x_usage_kind = 'gpu' THEN u.x_instance_type END)
     LEFT JOIN coef_constants rep ON rep.key = 'replication_' || u.provider || '_' || u.x_storage_class
     LEFT JOIN pue ON pue.provider = u.provider AND pue.region_id IS NOT DISTINCT FROM u.region_id
         AND pue.usage_year = u.usage_year

@@ -1,7 +1,8 @@
 -- Usage the footprint could not fully map, so nothing is dropped silently:
 --   instance types missing from the coefficient library (estimated only if the bill gives vCPUs),
 --   usage types with no energy model (kind 'other': requests, fees-as-usage, ...),
---   regions with no grid intensity (the provider's mean is used).
+--   regions with no grid intensity (the provider's mean is used),
+--   providers with no coefficient tables at all (FOCUS exports can hold any provider).
 -- Parameters: $since, $until.
 WITH u AS (
     SELECT * FROM usage
@@ -9,16 +10,24 @@ WITH u AS (
       AND ($until IS NULL OR charge_period_start < $until)
 ),
 total AS (SELECT sum(abs(effective_cost)) AS cost FROM u),
+covered AS (SELECT * FROM u WHERE lower(provider_name) IN (SELECT provider FROM coef_instances)),
 flagged AS (
     SELECT u.*, 1 AS priority, 'instance type not in coefficient library' AS reason
-    FROM u ANTI JOIN coef_instances i
+    FROM covered u ANTI JOIN coef_instances i
         ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type
     WHERE u.x_instance_type IS NOT NULL
+      -- GCP GPU rows name their accelerator model, which the footprint finds in coef_accelerators.
+      AND NOT (u.x_usage_kind = 'gpu' AND u.x_instance_type IN (SELECT model FROM coef_accelerators))
     UNION ALL BY NAME
-    SELECT u.*, 3 AS priority, 'usage type has no energy model' AS reason FROM u WHERE u.x_usage_kind = 'other'
+    SELECT u.*, 3 AS priority, 'usage type has no energy model' AS reason
+    FROM covered u WHERE u.x_usage_kind = 'other'
+    UNION ALL BY NAME
+    -- e.g. Oracle rows of a FOCUS export: kept with their cost, never estimated with another provider's data.
+    SELECT u.*, 0 AS priority, 'provider has no coefficient tables (not estimated)' AS reason
+    FROM u ANTI JOIN (SELECT DISTINCT provider FROM coef_instances) p ON p.provider = lower(u.provider_name)
     UNION ALL BY NAME
     SELECT u.*, 2 AS priority, 'no grid intensity for region (provider mean used)' AS reason
-    FROM u ANTI JOIN coef_grid g ON g.provider = lower(u.provider_name) AND g.region = u.region_id
+    FROM covered u ANTI JOIN coef_grid g ON g.provider = lower(u.provider_name) AND g.region = u.region_id
     WHERE u.x_usage_kind <> 'other'
 )
 SELECT

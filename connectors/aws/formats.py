@@ -112,10 +112,22 @@ def _columns(con: duckdb.DuckDBPyConnection, file: str) -> dict[str, str]:
         raise InputError(f"{file}: {explain_read_error(error, container_of(file))}") from None
 
 
+def _filesystem_exception(message: str) -> str | None:
+    """DuckDB reports an exception raised inside an fsspec filesystem (an S3 read that failed after its
+    retries) as that exception's Python traceback; its last `Type: text` line says what happened."""
+    if not message.startswith("Traceback"):
+        return None
+    raised = re.findall(r"^([A-Za-z_][\w.]*: .+)$", message, re.MULTILINE)
+    return raised[-1].strip() if raised else "an error from the object store"
+
+
 def explain_read_error(error: duckdb.Error, container: str | None = None) -> str:
     """One line saying why DuckDB could not read a file, with the fix. Only the first line of DuckDB's
     message is read: its "possible fixes" boilerplate mentions encodings for every CSV problem."""
     message = str(error).strip()
+    raised = _filesystem_exception(message)
+    if raised:
+        return f"reading it failed after retries ({raised}); check the network and credentials, then retry"
     first = message.splitlines()[0] if message else error.__class__.__name__
     lowered = first.lower()
     if "magic bytes" in lowered or "not a parquet file" in lowered or "too small to be a parquet" in lowered:
@@ -144,6 +156,10 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
             "has no lineItem/UsageType or line_item_usage_type column, so it is not an AWS Cost and Usage Report"
         )
         raise InputError(f"{file}: {what}; pass CUR files (legacy or 2.0, CSV or Parquet) to `ingest aws`")
+    duplicated = _duplicated_column(names)
+    if duplicated:
+        raise InputError(f"{file}: column {duplicated} appears more than once, so which copy to read is unknowable; "
+                         "re-export the report")
     detected = Detected(file, style, container_of(file), columns)
     missing = [c for c in REQUIRED if c not in canonical_columns(detected)]
     if missing:
@@ -153,6 +169,17 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
             + "; export the report with its standard columns"
         )
     return detected
+
+
+def _duplicated_column(names: set[str]) -> str | None:
+    """A non-tag column the file holds twice: DuckDB renames the second copy `NAME_1` (case-insensitively)."""
+    lowered = {name.lower(): name for name in names}
+    for name in sorted(names):
+        match = re.fullmatch(r"(.+)_(\d+)", name)
+        original = lowered.get(match[1].lower()) if match else None
+        if original and not original.lower().startswith(("resourcetags/", "resource_tags_")):
+            return original
+    return None
 
 
 def canonical_columns(detected: Detected) -> dict[str, str]:

@@ -8,7 +8,7 @@ import duckdb
 import fsspec
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.aws import formats
+from cloudcarbon.connectors.aws import athena, formats
 from cloudcarbon.connectors.aws.sources import resolve
 from cloudcarbon.connectors.files import ends_with_newline, local_filesystem
 from cloudcarbon.errors import InputError
@@ -78,7 +78,8 @@ def _locate_unreadable_file(con: duckdb.DuckDBPyConnection, groups: dict[str, li
     return f"{files[0]}{' and others' if len(files) > 1 else ''}: could not be read together; ingest them one by one"
 
 
-def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]]) -> list[Batch]:
+def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]], aggregate: bool = False
+             ) -> list[Batch]:
     normalize = read_query("aws_cur_normalize")
     batches = []
     for detected in groups.values():
@@ -87,8 +88,13 @@ def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Dete
         rows_read = con.execute(f"SELECT count(*) FROM ({source_sql})", {"files": files}).fetchall()[0][0]
         if rows_read == 0:
             raise InputError(f"{files[0]}: holds a header but no line items; is the export complete?")
+        params: dict[str, object] = {"files": files}
+        if aggregate:  # the same daily aggregate `--athena` pushes down (queries/aws_cur_aggregate.sql)
+            source_sql = athena.as_cur_src(athena.local_aggregate(source_sql))
+            label = files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
+            params |= {"since": None, "until": None, "source_label": label}
         select = f"WITH cur_src AS ({source_sql}) SELECT * FROM ({normalize})"
-        batches.append(Batch(select, {"files": files}, rows_read))
+        batches.append(Batch(select, params, rows_read))
     return batches
 
 
@@ -113,8 +119,10 @@ def ingest_aws(
     *,
     profile: str | None = None,
     progress: bool | None = None,
+    aggregate: bool = False,
 ) -> IngestSummary:
-    """Ingest AWS CUR SOURCEs (files, globs, folders, manifests, s3:// prefixes) into the store."""
+    """Ingest AWS CUR SOURCEs (files, globs, folders, manifests, s3:// prefixes) into the store;
+    `aggregate` keeps one row per day and usage dimension instead of every line item."""
     fileset = resolve(sources, profile)
     try:
         loader.register(con)
@@ -127,7 +135,7 @@ def ingest_aws(
                 provider="AWS",
                 source_format="+".join(sorted(groups)),
                 files=fileset.files,
-                batches=_batches(con, groups),
+                batches=_batches(con, groups, aggregate),
                 progress=progress,
             )
         except duckdb.ConversionException:

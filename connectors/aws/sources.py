@@ -29,6 +29,13 @@ from cloudcarbon.errors import CloudcarbonError, InputError
 # assembly, plus a copy inside every assembly folder; only the period-level one is current.
 LEGACY_PERIOD_DIR = re.compile(r"^\d{8}-\d{8}$")
 
+# Bounded retries with backoff, so a flaky or throttling endpoint ends in a clear error instead of a
+# hang: botocore retries 5xx, throttling (503 SlowDown) and connection errors per request (standard
+# mode: exponential backoff with jitter); s3fs retries reads cut off mid-body (IncompleteRead,
+# timeouts) that botocore cannot. At most S3_READ_RETRIES x max_attempts tries per request.
+S3_CLIENT_CONFIG = {"retries": {"max_attempts": 3, "mode": "standard"}, "connect_timeout": 10, "read_timeout": 60}
+S3_READ_RETRIES = 3
+
 
 def s3_filesystem(profile: str | None) -> fsspec.AbstractFileSystem:
     """An s3fs filesystem on the boto3 credential chain (and AWS_ENDPOINT_URL[_S3] when set)."""
@@ -40,7 +47,10 @@ def s3_filesystem(profile: str | None) -> fsspec.AbstractFileSystem:
         ) from None
     endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
     client_kwargs = {"endpoint_url": endpoint} if endpoint else {}
-    return s3fs.S3FileSystem(profile=profile, client_kwargs=client_kwargs, skip_instance_cache=True)
+    fs = s3fs.S3FileSystem(profile=profile, client_kwargs=client_kwargs, skip_instance_cache=True,
+                           config_kwargs=dict(S3_CLIENT_CONFIG))
+    fs.retries = S3_READ_RETRIES  # a class attribute in s3fs, not a constructor argument
+    return fs
 
 
 def _credentials_error(source: str, error: Exception, profile: str | None) -> InputError | None:
@@ -74,7 +84,7 @@ def _credentials_error(source: str, error: Exception, profile: str | None) -> In
     if isinstance(error, boto.EndpointConnectionError | boto.ConnectTimeoutError):
         return InputError(f"{source}: cannot reach S3 ({error}); check the network or AWS_ENDPOINT_URL_S3")
     if isinstance(error, boto.BotoCoreError):
-        return InputError(f"{source}: AWS error {error.__class__.__name__}: {error}")
+        return InputError(f"{source}: AWS error {error.__class__.__name__}: {error}; check the network and retry")
     return None
 
 

@@ -1,0 +1,85 @@
+"""`report`, `run-monthly` and `serve`: parse options, call cloudcarbon.report / schedule / serve, print."""
+
+from __future__ import annotations
+
+import click
+
+from cloudcarbon.cli_options import EPILOG, db_option, store_path
+from cloudcarbon.store import open_store
+
+TOKEN_ENV_VAR = "CLOUDCARBON_TOKEN"
+
+
+def _print_files(files: dict[str, object]) -> None:
+    for kind, path in files.items():
+        click.echo(f"{kind:>4}: {path}")
+
+
+@click.command("report", epilog=EPILOG)
+@click.option("--month", required=True, help="The month to report, YYYY-MM.")
+@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False),
+              help="Directory for report-<month>.html, .csv, .json and .md (created if missing).")
+@click.option("--by-tag", help="Also break the month down by this tag key, e.g. team.")
+@db_option
+@click.pass_context
+def report_command(ctx: click.Context, month: str, output: str, by_tag: str | None, db: str | None) -> None:
+    """The monthly FinOps report: one self-contained HTML page (opens offline, prints to PDF), the same
+    data as CSV and JSON (FOCUS column names plus x_ emission columns) and a Markdown summary.
+
+    \b
+    Example:
+        cloudcarbon demo
+        cloudcarbon report --month 2026-10 --output out/ --by-tag team
+    """
+    from cloudcarbon.report import build_report, write_report
+
+    with open_store(store_path(ctx, db), read_only=True) as con:
+        report = build_report(con, month, by_tag=by_tag)
+    _print_files(write_report(report, output))
+
+
+@click.command("run-monthly", epilog=EPILOG)
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),
+              help="cloudcarbon.toml: the store, the billing sources and the report settings.")
+@click.option("--month", help="Month to re-ingest and report, YYYY-MM [default: the previous month].")
+@db_option
+@click.pass_context
+def run_monthly_command(ctx: click.Context, config_path: str, month: str | None, db: str | None) -> None:
+    """Re-ingest the configured billing sources for a month (idempotent: restated bills replace the
+    earlier rows), then write that month's report. For cron, CI or an orchestrator.
+
+    \b
+    Example:
+        cloudcarbon run-monthly --config cloudcarbon.toml
+        cloudcarbon run-monthly --config cloudcarbon.toml --month 2026-10
+    """
+    from cloudcarbon.schedule import run_monthly
+
+    result = run_monthly(config_path, month=month, db=store_path(ctx, db))
+    for kind, summary in result.ingests:
+        click.echo(f"{kind}: {summary.line()}", err=True)
+    _print_files(result.files)
+
+
+@click.command("serve", epilog=EPILOG)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; anything but loopback requires a token.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--token", envvar=TOKEN_ENV_VAR, show_envvar=True,
+              help="Bearer token every request must send (Authorization: Bearer TOKEN).")
+@db_option
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int, token: str | None, db: str | None) -> None:
+    """A read-only HTTP service over the store: the report pages and JSON endpoints for footprint,
+    unknowns, whatif and recommend-region (same parameters and fields as the CLI); OpenAPI at
+    /openapi.json.
+
+    \b
+    Example:
+        cloudcarbon serve --port 8080
+        CLOUDCARBON_TOKEN=... cloudcarbon serve --host 0.0.0.0
+        curl 'http://127.0.0.1:8080/api/footprint?month=2026-10&by=service,region'
+    """
+    from cloudcarbon.serve import serve
+
+    serve(store_path(ctx, db), host=host, port=port, token=token)

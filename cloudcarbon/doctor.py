@@ -1,0 +1,76 @@
+"""Integrity check of a store: schema version against the migrations, and every billing period held
+whole by the ingest that logged it (no mixed, stale, short or orphaned periods).
+
+It opens the store read-only and never migrates or repairs: a check must not change what it checks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.queries import read_query
+from cloudcarbon.store import _migrations, connect, resolve_db_path, schema_version
+
+COLUMNS = ["check", "provider", "billing_account", "period", "detail"]
+STORE_TABLES = ("schema_migrations", "usage", "ingests", "ingest_periods")
+
+
+@dataclass(frozen=True)
+class Health:
+    schema_version: int
+    periods: int
+    rows: int
+    ingests: int
+    problems: pd.DataFrame
+
+    @property
+    def healthy(self) -> bool:
+        return self.problems.empty
+
+
+def _problem(check: str, detail: str) -> dict[str, object]:
+    return {"check": check, "provider": None, "billing_account": None, "period": None, "detail": detail}
+
+
+def _schema_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    missing = [t for t in STORE_TABLES if t not in tables]
+    if missing:
+        return [_problem("schema", f"table {', '.join(missing)} missing: not a cloudcarbon store, or a damaged one")]
+    known = [(version, name) for version, name, _ in _migrations()]
+    applied = con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+    latest = known[-1][0]
+    if applied and applied[-1][0] > latest:
+        return [_problem("schema", f"schema version {applied[-1][0]} is newer than this cloudcarbon knows "
+                                   f"({latest}); upgrade cloudcarbon")]
+    problems = []
+    if applied != known[: len(applied)]:
+        problems.append(_problem("schema", f"applied migrations {applied} differ from the release's {known}"))
+    if len(applied) < len(known):
+        problems.append(_problem("schema", f"schema version {schema_version(con)} is older than {latest}; "
+                                           "any cloudcarbon command that opens the store upgrades it"))
+    return problems
+
+
+def check(con: duckdb.DuckDBPyConnection) -> Health:
+    """Every integrity problem of the store behind `con` (an empty frame when healthy)."""
+    schema = _schema_problems(con)
+    if schema and schema[0]["detail"].startswith("table"):
+        return Health(0, 0, 0, 0, pd.DataFrame(schema, columns=COLUMNS))
+    periods = con.execute(read_query("store_integrity")).df()
+    problems = pd.concat([pd.DataFrame(schema, columns=COLUMNS), periods], ignore_index=True) if schema else periods
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM (SELECT DISTINCT provider_name, billing_account_id, billing_period_start "
+        "FROM usage)), (SELECT count(*) FROM usage), (SELECT count(*) FROM ingests)"
+    ).fetchall()[0]
+    return Health(schema_version(con), *counts, problems=problems[COLUMNS])
+
+
+def doctor(db: str | os.PathLike[str] | None) -> Health:
+    """Open the store named by --db / CLOUDCARBON_DB / the default read-only and check it."""
+    with connect(resolve_db_path(db), read_only=True) as con:
+        return check(con)

@@ -1,0 +1,128 @@
+"""`estimate`: energy and CO2e of a planned job (instance type x count x hours in a region) before it runs.
+
+The job becomes synthetic usage rows (queries/planned_usage.sql) evaluated by the footprint query itself,
+with optional user-given PUE, grid intensity and utilisation; the three best regions of the provider
+come from the recommend-region ranking of the same rows.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.errors import InputError
+from cloudcarbon.lookup import _instance
+from cloudcarbon.queries import read_query
+from cloudcarbon.recommend import PROVIDER_NAMES, Constraints, plan_relation, rank, register_tables
+
+# Same field names as `footprint`, led by what was planned.
+COLUMNS = (
+    "role", "provider", "region", "instance_type", "count", "hours", "vcpu_hours", "gpu_hours",
+    "energy_kwh", "energy_kwh_low", "energy_kwh_high",
+    "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high",
+    "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
+    "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost", "currency", "cost_note",
+    "pue", "pue_source", "intensity_gco2e_per_kwh", "intensity_year", "intensity_signal", "intensity_source",
+    "cpu_utilization", "gpu_utilization",
+)
+TABLE_COLUMNS = {
+    "role": "", "region": "region", "energy_kwh": "kWh", "operational_kgco2e": "operational kgCO2e",
+    "embodied_kgco2e": "embodied kgCO2e", "total_kgco2e": "total kgCO2e", "total_kgco2e_low": "low",
+    "total_kgco2e_high": "high", "cost": "cost", "pue": "PUE", "intensity_gco2e_per_kwh": "g/kWh",
+}
+
+
+def _positive(name: str, value: float | None, *, minimum: float = 0.0, strict: bool = True) -> None:
+    if value is None:
+        return
+    if not math.isfinite(value) or value < minimum or (strict and value == minimum):
+        bound = f"greater than {minimum:g}" if strict else f"at least {minimum:g}"
+        raise InputError(f"{name} {value:g}: give a number {bound}")
+
+
+def validate_plan(
+    con: duckdb.DuckDBPyConnection, *, provider: str, instance_type: str, region: str, hours: float,
+    count: int = 1, year: int | None = None,
+) -> pd.DataFrame:
+    """The planned job as one `plan` row, after checking every input against the coefficient library."""
+    provider = provider.lower()
+    if provider not in PROVIDER_NAMES:
+        raise InputError(f"--provider {provider!r}: choose aws, gcp or azure")
+    _positive("--hours", hours)
+    _positive("--count", count)
+    _instance(con, provider, instance_type)  # one-line error with the closest names
+    known = con.execute("SELECT 1 FROM coef_regions WHERE provider = $p AND region = $r",
+                        {"p": provider, "r": region}).fetchall()
+    if not known:
+        close = con.execute(
+            "SELECT region FROM coef_regions WHERE provider = $p ORDER BY jaro_winkler_similarity(region, $r) DESC "
+            "LIMIT 3", {"p": provider, "r": region}).fetchall()
+        raise InputError(f"{provider} region {region!r} is not in the coefficient library; did you mean "
+                         f"{', '.join(r[0] for r in close)}?")
+    return pd.DataFrame([{
+        "x_workload": f"{count} x {instance_type} x {hours:g} h", "provider_name": PROVIDER_NAMES[provider],
+        "region_id": region, "usage_year": year or datetime.now().year, "x_instance_type": instance_type,
+        "instance_count": float(count), "hours": float(hours),
+    }])
+
+
+def estimate(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    provider: str,
+    instance_type: str,
+    region: str,
+    hours: float,
+    count: int = 1,
+    year: int | None = None,
+    pue: float | None = None,
+    grid_intensity: float | None = None,
+    cpu_utilization: float | None = None,
+    gpu_utilization: float | None = None,
+    alternatives: int = 3,
+) -> pd.DataFrame:
+    """The planned job in `region` (first row, role 'requested'), then the `alternatives` lowest-CO2e regions."""
+    register_tables(con)
+    _positive("--pue", pue, minimum=1.0, strict=False)
+    _positive("--grid-intensity", grid_intensity, strict=False)
+    for name, value in (("--cpu-utilization", cpu_utilization), ("--gpu-utilization", gpu_utilization)):
+        if value is not None and not 0 <= value <= 1:
+            raise InputError(f"{name} {value:g}: give a fraction between 0 and 1, e.g. 0.5")
+    plan = validate_plan(con, provider=provider, instance_type=instance_type, region=region, hours=hours,
+                         count=count, year=year)
+    overrides = {"cpu_u": cpu_utilization, "gpu_u": gpu_utilization, "pue_override": pue,
+                 "grid_override": grid_intensity, "override_region": region}
+    sql = f"""
+        WITH usage_input AS ({plan_relation(con, plan)}),
+        fp AS ({read_query('footprint_rows')})
+        SELECT 'requested' AS role, provider_name AS provider, region_id AS region, x_instance_type AS instance_type,
+               vcpu_hours, gpu_hours, energy_kwh, energy_kwh_low, energy_kwh_high,
+               operational_kgco2e, operational_kgco2e_low, operational_kgco2e_high,
+               embodied_kgco2e, embodied_kgco2e_low, embodied_kgco2e_high,
+               operational_kgco2e + embodied_kgco2e AS total_kgco2e,
+               operational_kgco2e_low + embodied_kgco2e_low AS total_kgco2e_low,
+               operational_kgco2e_high + embodied_kgco2e_high AS total_kgco2e_high,
+               effective_cost AS cost, billing_currency AS currency,
+               CASE WHEN effective_cost IS NULL THEN 'no on-demand price for ' || x_instance_type || ' in '
+                    || region_id || ' in the price snapshot; run `cloudcarbon prices refresh`' END AS cost_note,
+               pue, pue_source, grid_gco2e_per_kwh AS intensity_gco2e_per_kwh,
+               CAST(grid_year AS VARCHAR) AS intensity_year, grid_signal AS intensity_signal,
+               grid_source AS intensity_source, cpu_u AS cpu_utilization, gpu_u AS gpu_utilization
+        FROM fp
+    """
+    requested = con.execute(sql, overrides).df()
+    requested.insert(4, "count", float(count))
+    requested.insert(5, "hours", float(hours))
+    frames = [requested]
+    if alternatives:
+        # Other regions at the library's PUE and intensity (the overrides describe the requested site only).
+        best = rank(con, plan_relation(con, plan), {}, Constraints(), cost_basis="list",
+                    overrides={"cpu_u": cpu_utilization, "gpu_u": gpu_utilization}).rows
+        best = best[~best.current].nsmallest(alternatives, "total_kgco2e").assign(
+            role="alternative", count=float(count), hours=float(hours), cpu_utilization=requested.cpu_utilization[0],
+            gpu_utilization=requested.gpu_utilization[0])
+        frames.append(best[[c for c in COLUMNS if c in best.columns]])
+    return pd.concat(frames, ignore_index=True)[list(COLUMNS)]

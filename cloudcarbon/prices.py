@@ -1,0 +1,175 @@
+"""On-demand prices: the shipped snapshot (coefficients/data/prices.csv), and `prices refresh`, which writes
+a newer snapshot to the user data directory from the AWS Pricing API and the GCP Cloud Billing Catalog.
+
+A refreshed row replaces the shipped row of the same (provider, region, instance type); nothing else
+changes. Prices never reach the store: they are read at query time, like every coefficient.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import platformdirs
+
+from cloudcarbon.coefficients.loader import SCHEMAS
+
+PRICES_ENV_VAR = "CLOUDCARBON_PRICES"
+COLUMNS = tuple(SCHEMAS["prices"])
+
+
+def user_snapshot_path() -> Path:
+    """Where `prices refresh` writes ($CLOUDCARBON_PRICES, else the user data directory)."""
+    return Path(os.environ.get(PRICES_ENV_VAR) or Path(platformdirs.user_data_dir("cloudcarbon")) / "prices.csv")
+
+
+def _columns_sql() -> str:
+    return "{" + ", ".join(f"'{c}': '{t}'" for c, t in SCHEMAS["prices"].items()) + "}"
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Overlay the user's refreshed prices on coef_prices (call after loader.register)."""
+    path = user_snapshot_path()
+    if not path.exists():
+        return
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE coef_prices AS
+        WITH fresh AS (SELECT * FROM read_csv($path, header = true, auto_detect = false, columns = {_columns_sql()}))
+        SELECT * FROM fresh
+        UNION ALL BY NAME
+        SELECT * FROM coef_prices p
+        WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.provider = p.provider AND f.region = p.region
+                          AND f.instance_type = p.instance_type)
+        """,
+        {"path": str(path)},
+    )
+
+
+def describe(con: duckdb.DuckDBPyConnection) -> str:
+    """One line naming the price sources and dates in use."""
+    rows = con.execute(
+        "SELECT provider, count(DISTINCT region), min(price_date), max(price_date) FROM coef_prices "
+        "GROUP BY provider ORDER BY provider"
+    ).fetchall()
+    return "; ".join(f"{p}: {n} regions, {lo}..{hi}" for p, n, lo, hi in rows) or "no prices"
+
+
+def _aws_rows(client, regions: list[str], instance_types: list[str]) -> list[dict]:
+    """On-demand Linux shared-tenancy prices from the AWS Pricing API (`get_products`)."""
+    import json
+    from datetime import date
+
+    rows = []
+    for region in regions:
+        for instance_type in instance_types:
+            filters = [{"Type": "TERM_MATCH", "Field": f, "Value": v} for f, v in (
+                ("instanceType", instance_type), ("regionCode", region), ("operatingSystem", "Linux"),
+                ("tenancy", "Shared"), ("preInstalledSw", "NA"), ("capacitystatus", "Used"))]
+            pages = client.get_paginator("get_products").paginate(ServiceCode="AmazonEC2", Filters=filters)
+            for page in pages:
+                for item in page["PriceList"]:
+                    product = json.loads(item)
+                    for term in product.get("terms", {}).get("OnDemand", {}).values():
+                        for dimension in term["priceDimensions"].values():
+                            usd = float(dimension["pricePerUnit"].get("USD", "nan"))
+                            if usd > 0:
+                                rows.append({"provider": "aws", "region": region, "instance_type": instance_type,
+                                             "usd_per_hour": usd, "price_date": date.today().isoformat(),
+                                             "source": "AWS Pricing API get_products (on-demand, Linux, shared)",
+                                             "licence": "public fact (no licence claimed)"})
+    return rows
+
+
+def _gcp_rows(client, con: duckdb.DuckDBPyConnection, regions: list[str], machine_types: list[str]) -> list[dict]:
+    """Machine prices from the Cloud Billing Catalog: vCPUs x core SKU + GiB x RAM SKU, per family and region.
+
+    SKU descriptions name the family ("N2 Instance Core running in Americas"); on-demand SKUs have usage type
+    OnDemand and a unit price per hour (units + nanos).
+    """
+    from datetime import date
+
+    rates: dict[tuple[str, str, str], float] = {}
+    for sku in client.list_skus(parent="services/6F81-5844-456A"):
+        if sku.category.usage_type != "OnDemand" or sku.category.resource_group not in ("CPU", "RAM"):
+            continue
+        family = sku.description.split(" ")[0].lower()
+        tiers = sku.pricing_info[0].pricing_expression.tiered_rates if sku.pricing_info else []
+        if not tiers:
+            continue
+        price = tiers[-1].unit_price.units + tiers[-1].unit_price.nanos / 1e9
+        for region in sku.service_regions:
+            rates[(family, sku.category.resource_group, region)] = price
+    shapes = con.execute("SELECT instance_type, family, vcpus, memory_gib FROM coef_instances "
+                         "WHERE provider = 'gcp' AND list_contains($t, instance_type)", {"t": machine_types}).fetchall()
+    rows = []
+    for instance_type, family, vcpus, memory in shapes:
+        for region in regions:
+            core, ram = rates.get((family, "CPU", region)), rates.get((family, "RAM", region))
+            if core is not None and ram is not None:
+                rows.append({"provider": "gcp", "region": region, "instance_type": instance_type,
+                             "usd_per_hour": round(vcpus * core + memory * ram, 6),
+                             "price_date": date.today().isoformat(),
+                             "source": "GCP Cloud Billing Catalog list_skus (vCPU x core + GiB x RAM SKU)",
+                             "licence": "public fact (no licence claimed)"})
+    return rows
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    provider: str,
+    regions: list[str],
+    instance_types: list[str],
+    client=None,
+) -> tuple[Path, int]:
+    """Fetch current prices and merge them into the user snapshot; returns (path, rows written)."""
+    from cloudcarbon.coefficients import loader
+    from cloudcarbon.errors import CloudcarbonError, InputError
+
+    loader.register(con)
+    if not regions or not instance_types:
+        raise InputError("prices refresh needs --region and --instance-type (each repeatable)")
+    try:
+        if provider == "aws":
+            import boto3
+
+            client = client or boto3.client("pricing", region_name="us-east-1")
+            rows = _aws_rows(client, regions, instance_types)
+        elif provider == "gcp":
+            from google.cloud import billing_v1
+
+            client = client or billing_v1.CloudCatalogClient(transport="rest")
+            rows = _gcp_rows(client, con, regions, instance_types)
+        else:
+            raise InputError(f"--provider {provider!r}: prices refresh supports aws and gcp")
+    except ImportError as error:
+        extra = "aws" if provider == "aws" else "gcp"
+        raise CloudcarbonError(f"prices refresh for {provider} needs {error.name}: pip install "
+                               f"'cloudcarbon[{extra}]'") from None
+    except CloudcarbonError:
+        raise
+    except Exception as error:  # SDK errors: name the service and the kind, never credentials
+        raise CloudcarbonError(f"{provider} price API failed ({error.__class__.__name__}); check credentials "
+                               "and network, or keep using the shipped snapshot") from None
+    path = user_snapshot_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con.execute("CREATE OR REPLACE TEMP TABLE fresh_prices AS SELECT * FROM (SELECT unnest($rows, recursive := true))",
+                {"rows": rows or [{c: None for c in COLUMNS}]})
+    old = (f"SELECT * FROM read_csv($path, header = true, auto_detect = false, columns = {_columns_sql()})"
+           if path.exists() else "SELECT * FROM coef_prices WHERE false")
+    con.execute(
+        f"""
+        COPY (
+            SELECT {', '.join(COLUMNS)} FROM fresh_prices WHERE provider IS NOT NULL
+            UNION ALL BY NAME
+            SELECT * FROM ({old}) o WHERE NOT EXISTS (
+                SELECT 1 FROM fresh_prices f WHERE f.provider = o.provider AND f.region = o.region
+                AND f.instance_type = o.instance_type)
+            ORDER BY provider, region, instance_type
+        ) TO '{str(path).replace("'", "''")}' (HEADER, DELIMITER ',')
+        """,
+        {"path": str(path)} if path.exists() else {},
+    )
+    return path, len(rows)

@@ -1,0 +1,228 @@
+"""`recommend-region`: where each workload should run, by location-based CO2e and cost, under hard constraints.
+
+The Map lever of Patterson et al. (2022): a workload's usage rows re-placed in every candidate region
+(queries/recommend_moves.sql) go through the footprint query itself (queries/footprint_rows.sql), so a
+candidate's figures are exactly what `footprint` would report had the usage run there. Judging, Pareto
+front and ranking happen in queries/recommend_rank.sql.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon import prices
+from cloudcarbon.coefficients import loader
+from cloudcarbon.errors import InputError
+from cloudcarbon.footprint import COEFFICIENT_KEYS, GROUP_KEYS, QUANTITIES
+from cloudcarbon.periods import ALL_TIME, Window
+from cloudcarbon.queries import read_query
+
+PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
+
+# Stable output columns (JSON field names), in order.
+COLUMNS = (
+    "workload", "current", "rank", "pareto", "provider", "region", "country", "continent", "instance_type",
+    "available", "availability_note", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved", "pct_saved",
+    "energy_kwh", "energy_kwh_low", "energy_kwh_high", "operational_kgco2e", "operational_kgco2e_low",
+    "operational_kgco2e_high", "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
+    "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost", "cost_delta", "cost_delta_pct", "currency",
+    "cost_note", "price_date", "intensity_gco2e_per_kwh", "intensity_year", "intensity_signal", "intensity_source",
+    "cfe_pct", "cfe_year", "pue", "pue_source", "distance_km", "score", "vcpu_hours", "gpu_hours",
+    "excluded_reason",
+)
+TABLE_COLUMNS = {
+    "workload": "workload", "rank": "#", "pareto": "pareto", "region": "region", "available": "offered",
+    "kgco2e": "kgCO2e", "kgco2e_low": "low", "kgco2e_high": "high", "pct_saved": "% saved",
+    "cost": "cost", "cost_delta": "Δ cost", "intensity_gco2e_per_kwh": "g/kWh", "intensity_year": "year",
+    "pue": "PUE", "cfe_pct": "CFE %", "distance_km": "km",
+}
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Hard constraints, applied before ranking, and the ranking rule."""
+
+    allow: tuple[str, ...] = ()
+    max_cost_increase: float | None = None
+    max_distance_km: float | None = None
+    carbon_price: float | None = None
+    cross_cloud: bool = False
+
+    def __post_init__(self) -> None:
+        for name, value in (("--max-cost-increase", self.max_cost_increase),
+                            ("--max-distance-km", self.max_distance_km), ("--carbon-price", self.carbon_price)):
+            if value is not None and not (value >= 0 and value < float("inf")):
+                raise InputError(f"{name} {value}: give a number of at least 0")
+
+    def rule(self) -> str:
+        if self.carbon_price is None:
+            return "ranked by total kgCO2e (location-based grid intensity); cost shown, not used"
+        return (f"ranked by cost + {self.carbon_price:g} USD per tonne x tCO2e (location-based); "
+                "market-based figures and CFE % shown beside, never used to rank")
+
+    def params(self) -> dict:
+        return {"allow": [a.lower() for a in self.allow] or None, "max_cost_increase": self.max_cost_increase,
+                "max_distance_km": self.max_distance_km, "carbon_price": self.carbon_price,
+                "cross_cloud": self.cross_cloud}
+
+
+NO_CONSTRAINTS = Constraints()
+
+
+@dataclass
+class Ranking:
+    """Kept candidates (ranked) and those a constraint excluded, with the rule and assumptions."""
+
+    rows: pd.DataFrame
+    excluded: pd.DataFrame
+    rule: str
+    assumptions: list[str] = field(default_factory=list)
+
+
+def parse_allow(values: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """`--allow eu-west-1,DE,Europe` (repeatable) -> validated entries; unknown names are a usage error."""
+    if not values:
+        return ()
+    items = [v.strip() for value in ([values] if isinstance(values, str) else values) for v in value.split(",")]
+    return tuple(i for i in items if i)
+
+
+def _check_allow(con: duckdb.DuckDBPyConnection, allow: tuple[str, ...]) -> None:
+    known = {r[0] for r in con.execute(
+        "SELECT lower(region) FROM coef_regions UNION SELECT lower(country) FROM coef_regions "
+        "UNION SELECT lower(continent) FROM coef_continents UNION SELECT lower(continent_code) FROM coef_continents"
+    ).fetchall()}
+    unknown = [a for a in allow if a.lower() not in known]
+    if unknown:
+        raise InputError(f"--allow {', '.join(unknown)}: not a known region, ISO country code (e.g. DE) or "
+                         "continent (Europe, EU, North America, NA, ...)")
+
+
+def cfe_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL for `cfe_by_region`: the latest CFE % per region where the grid table carries one."""
+    columns = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE coef_grid)").fetchall()}
+    if "cfe_pct" not in columns:
+        return ("SELECT CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS VARCHAR) AS region, "
+                "CAST(NULL AS DOUBLE) AS cfe_pct, CAST(NULL AS INTEGER) AS cfe_year WHERE false")
+    return ("SELECT provider, region, arg_max(cfe_pct, year) AS cfe_pct, max(year) AS cfe_year "
+            "FROM coef_grid WHERE cfe_pct IS NOT NULL GROUP BY ALL")
+
+
+def register_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Coefficient tables plus the user's refreshed prices, if any."""
+    loader.register(con)
+    prices.register(con)
+
+
+def rank(
+    con: duckdb.DuckDBPyConnection,
+    workloads_sql: str,
+    params: dict,
+    constraints: Constraints,
+    *,
+    cost_basis: str,
+    overrides: dict | None = None,
+) -> Ranking:
+    """Rank candidate regions for the workloads that `workloads_sql` yields (usage_input + x_workload)."""
+    _check_allow(con, constraints.allow)
+    sql = f"""
+        WITH workloads AS ({workloads_sql}),
+        moves AS ({read_query('recommend_moves')}),
+        usage_input AS (SELECT * FROM moves),
+        fp AS ({read_query('footprint_rows')}),
+        cfe_by_region AS ({cfe_relation(con)}),
+        ranked AS ({read_query('recommend_rank')})
+        SELECT *, total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low,
+               total_kgco2e_high AS kgco2e_high
+        FROM ranked
+        ORDER BY x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, region
+    """
+    full = {"cpu_u": None, "gpu_u": None, "pue_override": None, "grid_override": None, "override_region": None,
+            **(overrides or {}), **params, **constraints.params(), "cost_basis": cost_basis}
+    frame = con.execute(sql, full).df().rename(columns={"x_workload": "workload"})
+    frame = frame[list(COLUMNS)]
+    kept = frame[frame.excluded_reason.isna()].drop(columns="excluded_reason").reset_index(drop=True)
+    excluded = frame[frame.excluded_reason.notna()].reset_index(drop=True)
+    assumptions = [
+        constraints.rule(),
+        "cost: on-demand Linux list price per region from the price snapshot "
+        f"({prices.describe(con)}); null where no price is known, with the reason in cost_note",
+        "available: true/false only where an availability source covers the region; null = unknown",
+    ]
+    if cost_basis == "billed":
+        assumptions.append("cost of a move: billed cost + instance-hours x (on-demand price there - price here); "
+                           "usage without an instance type keeps its billed cost")
+    return Ranking(kept, excluded, constraints.rule(), assumptions)
+
+
+# --by keys that may name a workload in store mode (provider is always part of it).
+WORKLOAD_KEYS = ("provider", "account", "region", "instance_type", "service")
+
+
+def store_workloads_sql(by: str | None) -> tuple[str, dict]:
+    """SQL summing the store's usage into workloads (usage_input columns + x_workload) by the --by keys."""
+    keys = [k.strip() for k in (by or "provider,account,region,instance_type").split(",") if k.strip()]
+    params: dict = {}
+    parts = []
+    for number, key in enumerate(keys):
+        if key.startswith("tag:") and len(key) > 4:
+            params[f"tag_{number}"] = key[4:]
+            parts.append(f"coalesce(tags[$tag_{number}], '(none)')")
+        elif key in WORKLOAD_KEYS:
+            parts.append(f"coalesce(CAST({GROUP_KEYS[key]} AS VARCHAR), '(none)')")
+        else:
+            choices = ", ".join([*WORKLOAD_KEYS, "tag:KEY"])
+            raise InputError(f"--by {key!r} is not a workload grouping; choose from {choices}")
+    if "provider" not in keys:
+        parts.insert(0, "provider_name")
+    workload = " || ' / ' || ".join(parts)
+    sql = f"""
+        SELECT {workload} AS x_workload, {', '.join(COEFFICIENT_KEYS)},
+               {', '.join(f'sum({q}) AS {q}' for q in QUANTITIES)}
+        FROM ({read_query('usage_window')})
+        GROUP BY ALL
+    """
+    return sql, params
+
+
+def recommend_from_store(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    by: str | None = None,
+    window: Window = ALL_TIME,
+    constraints: Constraints = NO_CONSTRAINTS,
+) -> Ranking:
+    """Candidate regions for every workload of the period, from the store."""
+    register_tables(con)
+    sql, params = store_workloads_sql(by)
+    params.update(since=window.since, until=window.until)
+    return rank(con, sql, params, constraints, cost_basis="billed")
+
+
+def plan_relation(con: duckdb.DuckDBPyConnection, plan: pd.DataFrame) -> str:
+    """Register a planned-jobs frame and return the SQL for its synthetic usage."""
+    con.register("plan", plan)
+    return read_query("planned_usage")
+
+
+def recommend_adhoc(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    provider: str,
+    instance_type: str,
+    region: str,
+    hours: float,
+    count: int = 1,
+    year: int | None = None,
+    constraints: Constraints = NO_CONSTRAINTS,
+) -> Ranking:
+    """Candidate regions for one planned job (instance type x count x hours, now in `region`)."""
+    from cloudcarbon.estimate import validate_plan
+
+    register_tables(con)
+    plan = validate_plan(con, provider=provider, instance_type=instance_type, region=region, hours=hours,
+                         count=count, year=year)
+    return rank(con, plan_relation(con, plan), {}, constraints, cost_basis="list")

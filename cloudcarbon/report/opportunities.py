@@ -1,0 +1,97 @@
+"""What the report and the service offer as "what next": recommend-region and whatif (issue 4).
+
+This is the single integration point with `cloudcarbon.recommend` and `cloudcarbon.whatif`. While
+those modules are absent, every caller shows "not available yet"; once they exist with the
+signatures below, the report's Opportunities section and the service's endpoints light up unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.periods import Window
+
+# (module, function) per analysis; each is called as function(con, window=..., by=...) and returns an
+# object with `rows` (a DataFrame) and `assumptions` (list of str): recommend.Ranking, whatif.WhatIf.
+ANALYSES: dict[str, tuple[str, str]] = {
+    "recommend-region": ("cloudcarbon.recommend", "recommend_from_store"),
+    "whatif": ("cloudcarbon.whatif", "whatif"),
+}
+NOT_AVAILABLE = "not available yet in this version of cloudcarbon"
+TOP = 10
+# What the report shows of each analysis (the service returns every row and column).
+REPORT_COLUMNS = {
+    "recommend-region": ("workload", "region", "kgco2e", "kgco2e_saved", "pct_saved", "cost_delta", "currency",
+                         "intensity_gco2e_per_kwh", "pue", "pareto", "cost_note"),
+    "whatif": ("workload", "scenario", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved", "pct_saved",
+               "cost_delta", "currency", "note"),
+}
+
+
+@dataclass
+class Result:
+    """One analysis over the store: its rows and the assumptions behind them."""
+
+    rows: pd.DataFrame
+    assumptions: list[str]
+
+
+def analysis(name: str) -> Callable[..., Any] | None:
+    """The library function behind `name`, or None while it is not installed."""
+    module_name, function_name = ANALYSES[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise  # the module exists but one of its own imports is broken: a bug, not absence
+        return None
+    return getattr(module, function_name, None)
+
+
+def run_analysis(name: str, con: duckdb.DuckDBPyConnection, *, window: Window, by: str | None = None
+                 ) -> Result | None:
+    """Run `name` over the store for `window` (None while it is not available)."""
+    function = analysis(name)
+    if function is None:
+        return None
+    found = function(con, window=window, by=by)
+    return Result(found.rows, list(getattr(found, "assumptions", [])))
+
+
+def highlights(name: str, result: Result) -> pd.DataFrame:
+    """The rows worth a report line: each workload's best move (recommend-region), the totals per
+    scenario (whatif); largest saving first."""
+    rows = result.rows
+    if name == "recommend-region":
+        rows = rows[(rows["rank"] == 1) & ~rows["current"].astype(bool) & (rows["kgco2e_saved"] > 0)]
+    elif name == "whatif":
+        totals = rows[rows["workload"] == "TOTAL"]
+        rows = totals if len(totals) else rows
+    rows = rows.sort_values("kgco2e_saved", ascending=False).head(TOP)
+    return rows[[c for c in REPORT_COLUMNS[name] if c in rows.columns]]
+
+
+@dataclass
+class Opportunities:
+    """Each analysis's highlights and assumptions for the report (None = not available yet)."""
+
+    results: dict[str, Result | None]
+
+    def document(self) -> dict[str, Any]:
+        return {name: None if result is None else {
+                    "rows": json.loads(highlights(name, result).to_json(orient="records", date_format="iso",
+                                                                        double_precision=15)),
+                    "workloads": int(result.rows["workload"].nunique()) if "workload" in result.rows else None,
+                    "assumptions": result.assumptions}
+                for name, result in self.results.items()}
+
+
+def opportunities(con: duckdb.DuckDBPyConnection, window: Window) -> Opportunities:
+    return Opportunities({name: run_analysis(name, con, window=window) for name in ANALYSES})

@@ -1,0 +1,172 @@
+"""`run-monthly`: re-ingest the configured billing sources for a month, then write that month's report.
+
+The config is TOML and never holds a secret: credentials come from each SDK's own chain (profiles,
+roles, workload identity), and any value that must be secret is written `{env = "NAME"}` and read from
+the environment at run time, handed to the connector and never written anywhere. Source `type` names
+a connector package: `aws` runs `cloudcarbon.connectors.aws.ingest.ingest_aws(con, sources, **options)`,
+and every connector with the same shape (gcp, azure, focus, ...) is picked up by its name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import pkgutil
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from cloudcarbon import connectors
+from cloudcarbon.errors import InputError
+from cloudcarbon.ingest import IngestSummary
+from cloudcarbon.periods import parse_month
+from cloudcarbon.report import build_report, write_report
+from cloudcarbon.store import open_store
+
+CONNECTOR_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# Option names that hold credentials: allowed only as {env = "NAME"} references.
+SECRET_NAME = re.compile(r"secret|password|passwd|token|credential|private_key|access_key|connection_string|sas",
+                         re.IGNORECASE)
+SOURCE_KEYS = {"type", "paths"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One billing source: the connector name, its paths (with {month} placeholders) and its options."""
+
+    type: str
+    paths: list[str]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    db: str | None
+    output: str
+    by_tag: str | None
+    sources: list[Source]
+
+
+@dataclass
+class MonthlyRun:
+    month: str
+    ingests: list[tuple[str, IngestSummary]]
+    files: dict[str, Path]
+
+
+def available_connectors() -> list[str]:
+    """Connector packages installed under cloudcarbon.connectors that have an ingest module."""
+    return sorted(info.name for info in pkgutil.iter_modules(connectors.__path__)
+                  if info.ispkg and importlib.util.find_spec(f"cloudcarbon.connectors.{info.name}.ingest"))
+
+
+def connector(name: str) -> Callable[..., IngestSummary]:
+    """`ingest_<name>` from cloudcarbon.connectors.<name>.ingest."""
+    if not CONNECTOR_NAME.fullmatch(name) or name not in available_connectors():
+        raise InputError(f"source type {name!r} is not a connector; choose one of {', '.join(available_connectors())}")
+    module = importlib.import_module(f"cloudcarbon.connectors.{name}.ingest")
+    function = getattr(module, f"ingest_{name}", None)
+    if function is None:
+        raise InputError(f"connector {name!r} has no ingest_{name} function; it cannot be scheduled yet")
+    return function
+
+
+def previous_month(today: date | None = None) -> str:
+    today = today or datetime.now(UTC).date()
+    return f"{date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1):%Y-%m}"
+
+
+def _where(config_path: Path, index: int, key: str) -> str:
+    return f"{config_path}: sources[{index}].{key}"
+
+
+def _resolve(value: Any, where: str) -> Any:
+    """{env = "NAME"} -> the variable's value at run time (never stored); other values as written."""
+    if isinstance(value, dict):
+        if set(value) != {"env"} or not isinstance(value["env"], str):
+            raise InputError(f"{where}: a table here must be {{env = \"NAME\"}} (an environment variable)")
+        if value["env"] not in os.environ:
+            raise InputError(f"{where}: environment variable {value['env']} is not set; export it before the run")
+        return os.environ[value["env"]]
+    return value
+
+
+def _source(config_path: Path, index: int, table: Any) -> Source:
+    if not isinstance(table, dict) or not isinstance(table.get("type"), str):
+        raise InputError(f"{config_path}: sources[{index}] needs type = \"aws\" (or another connector name)")
+    paths = table.get("paths")
+    if isinstance(paths, str):
+        paths = [paths]
+    if not paths or not all(isinstance(p, str) for p in paths):
+        raise InputError(f"{_where(config_path, index, 'paths')}: give a list of files, folders or s3:// prefixes")
+    options = {k: v for k, v in table.items() if k not in SOURCE_KEYS}
+    for key, value in options.items():
+        if SECRET_NAME.search(key) and not (isinstance(value, dict) and "env" in value):
+            raise InputError(f"{_where(config_path, index, key)}: secrets never go in the config; "
+                             f"write {key} = {{env = \"NAME\"}} and set NAME in the environment")
+    # Fail on an unknown type or option before anything runs.
+    accepted = [name for name, p in inspect.signature(connector(table["type"])).parameters.items()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    for key in options:
+        if key not in accepted:
+            raise InputError(f"{_where(config_path, index, key)}: the {table['type']} connector takes no option "
+                             f"{key!r}; choose from {', '.join(accepted) or 'none'}")
+    return Source(table["type"], paths, options)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a cloudcarbon.toml (relative paths in it are relative to the file)."""
+    config_path = Path(path)
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"--config {config_path}: no such file; see examples/cloudcarbon.toml") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"--config {config_path}: not valid TOML ({error}); fix the file") from None
+    report = data.get("report", {})
+    sources = data.get("sources")
+    if not isinstance(sources, list) or not sources:
+        raise InputError(f"{config_path}: no [[sources]]; add one, e.g. type = \"aws\", paths = [\"s3://...\"]")
+    base = config_path.parent
+    db = data.get("db")
+    return Config(
+        path=config_path,
+        db=str(base / db) if isinstance(db, str) else None,
+        output=str(base / report.get("output", "reports/{month}")),
+        by_tag=report.get("by_tag"),
+        sources=[_source(config_path, n, table) for n, table in enumerate(sources)],
+    )
+
+
+def _month_paths(paths: list[str], month: str) -> list[str]:
+    """Fill {month} (2026-10) and {cur_period} (20261001-20261101, legacy CUR folders) in each path."""
+    first = parse_month(month)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    period = f"{first:%Y%m%d}-{following:%Y%m%d}"
+    return [p.replace("{month}", month).replace("{cur_period}", period) for p in paths]
+
+
+def run_monthly(config: Config | str | Path, *, month: str | None = None, db: str | None = None) -> MonthlyRun:
+    """Re-ingest every configured source for `month` (default: the previous calendar month, UTC), then
+    write the month's report. Ingest replaces each billing period it covers, so reruns are safe."""
+    if not isinstance(config, Config):
+        config = load_config(config)
+    month = f"{parse_month(month):%Y-%m}" if month else previous_month()
+    # Resolve every {env = ...} first, so a missing variable stops the run before the store is touched.
+    resolved = [{k: _resolve(v, _where(config.path, n, k)) for k, v in source.options.items()}
+                for n, source in enumerate(config.sources)]
+    ingests = []
+    with open_store(db or config.db) as con:
+        for source, options in zip(config.sources, resolved, strict=True):
+            summary = connector(source.type)(con, _month_paths(source.paths, month), **options)
+            ingests.append((source.type, summary))
+        report = build_report(con, month, by_tag=config.by_tag)
+    files = write_report(report, config.output.replace("{month}", month))
+    return MonthlyRun(month, ingests, files)

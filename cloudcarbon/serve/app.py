@@ -1,0 +1,177 @@
+"""The HTTP service: report pages and read-only JSON endpoints over the store (FastAPI).
+
+Each request opens the store read-only and closes it, so ingests can run between requests (a busy store
+answers 503). Values reach DuckDB only as bound parameters, through the same library functions as the
+CLI. Every error is one line of JSON, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+
+import duckdb
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from cloudcarbon import __version__
+from cloudcarbon.errors import CloudcarbonError, InputError, StoreBusyError
+from cloudcarbon.output import provenance
+from cloudcarbon.periods import window
+from cloudcarbon.report import build_report, records
+from cloudcarbon.report.opportunities import NOT_AVAILABLE, run_analysis
+from cloudcarbon.store import open_store
+
+PERIOD = ("month", "since", "until")
+MonthParam = Query(None, description="One month, YYYY-MM.")
+SinceParam = Query(None, description="From this date (YYYY-MM-DD or YYYY-MM), inclusive.")
+UntilParam = Query(None, description="Up to this date, exclusive.")
+BY_HELP = "Comma-separated groupings, as `cloudcarbon footprint --by`."
+ByParam = Query(None, description=BY_HELP)
+
+
+class NotAvailable(CloudcarbonError):
+    """An analysis whose library module is not installed yet."""
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message.strip().splitlines()[0] if message.strip() else "error"}, status_code=status)
+
+
+def _only(request: Request, *names: str) -> None:
+    """Refuse unknown query parameters (a misspelt month must not silently mean all data)."""
+    unknown = sorted(set(request.query_params) - set(names))
+    if unknown:
+        raise InputError(f"unknown parameter {unknown[0]!r}; this endpoint takes {', '.join(names) or 'none'}")
+
+
+def create_app(db: str | os.PathLike[str] | None, token: str | None = None) -> FastAPI:
+    """The service over the store at `db`; with `token`, every request must send it as a Bearer token."""
+    app = FastAPI(title="cloudcarbon", version=__version__, docs_url=None, redoc_url=None,
+                  description="Read-only footprint, unknowns, what-if and region recommendations from a cloudcarbon "
+                              "store; the same parameters and fields as the CLI.")
+    expected = f"Bearer {token}".encode() if token else None
+
+    @app.middleware("http")
+    async def require_token(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if expected is not None:
+            sent = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(sent, expected):
+                response = _error(401, "missing or wrong token: send the header Authorization: Bearer TOKEN")
+                response.headers["WWW-Authenticate"] = "Bearer"
+                return response
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "query")
+        return _error(400, f"{where}: {first.get('msg', 'invalid value')}")
+
+    @app.exception_handler(InputError)
+    async def bad_input(_: Request, error: InputError) -> JSONResponse:
+        return _error(400, str(error))
+
+    @app.exception_handler(StoreBusyError)
+    async def busy(_: Request, error: StoreBusyError) -> JSONResponse:
+        return _error(503, str(error))
+
+    @app.exception_handler(NotAvailable)
+    async def not_available(_: Request, error: NotAvailable) -> JSONResponse:
+        return _error(501, str(error))
+
+    @app.exception_handler(CloudcarbonError)
+    async def unavailable(_: Request, error: CloudcarbonError) -> JSONResponse:
+        return _error(503, str(error))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        return _error(500, f"internal error ({error.__class__.__name__}); the server log has the details")
+
+    @contextmanager
+    def store() -> Iterator[duckdb.DuckDBPyConnection]:
+        with open_store(db, read_only=True) as con:
+            yield con
+
+    @app.get("/", response_class=HTMLResponse, summary="The months the store holds, each linking to its report")
+    def index(request: Request) -> HTMLResponse:
+        from cloudcarbon.queries import read_query
+        from cloudcarbon.report.render import render_index
+
+        _only(request)
+        with store() as con:
+            months = records(con.execute(read_query("report_months")).df())
+        return HTMLResponse(render_index(months, provenance()))
+
+    @app.get("/report", response_class=HTMLResponse, summary="The monthly report page (as `cloudcarbon report`)")
+    def report_page(request: Request, month: str = Query(..., description="YYYY-MM"),
+                    by_tag: str | None = Query(None, description="Tag key to break down by, e.g. team.")
+                    ) -> HTMLResponse:
+        from cloudcarbon.report.render import render_html
+
+        _only(request, "month", "by_tag")
+        with store() as con:
+            report = build_report(con, month, by_tag=by_tag)
+        return HTMLResponse(render_html(report))
+
+    @app.get("/api/report", summary="The monthly report's data (report-<month>.json)")
+    def report_json(request: Request, month: str = Query(..., description="YYYY-MM"),
+                    by_tag: str | None = Query(None, description="Tag key to break down by, e.g. team.")) -> dict:
+        _only(request, "month", "by_tag")
+        with store() as con:
+            report = build_report(con, month, by_tag=by_tag)
+        return {**report.document, "rows": records(report.rows)}
+
+    @app.get("/api/footprint", summary="Energy and CO2e with ranges and cost (as `cloudcarbon footprint`)")
+    def footprint_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
+                       until: str | None = UntilParam, by: str = Query("month,service", description=BY_HELP),
+                       cpu_utilization: float | None = Query(None, ge=0, le=1),
+                       gpu_utilization: float | None = Query(None, ge=0, le=1)) -> dict:
+        from cloudcarbon.footprint import footprint
+
+        _only(request, *PERIOD, "by", "cpu_utilization", "gpu_utilization")
+        span = window(month, since, until)
+        with store() as con:
+            frame = footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
+                              gpu_utilization=gpu_utilization)
+        meta = provenance(command="footprint", period=span.label(), by=by, method="METHODOLOGY.md",
+                          cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
+        return {"meta": meta, "rows": records(frame)}
+
+    @app.get("/api/unknowns", summary="Usage not mapped to coefficients (as `cloudcarbon unknowns`)")
+    def unknowns_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
+                      until: str | None = UntilParam) -> dict:
+        from cloudcarbon.unknowns import unknowns
+
+        _only(request, *PERIOD)
+        span = window(month, since, until)
+        with store() as con:
+            frame = unknowns(con, window=span)
+        return {"meta": provenance(command="unknowns", period=span.label()), "rows": records(frame)}
+
+    def analysis(name: str, request: Request, month: str | None, since: str | None, until: str | None,
+                 by: str | None) -> dict:
+        _only(request, *PERIOD, "by")
+        span = window(month, since, until)
+        with store() as con:
+            result = run_analysis(name, con, window=span, by=by)
+        if result is None:
+            raise NotAvailable(f"{name}: {NOT_AVAILABLE}")
+        meta = provenance(command=name, period=span.label(), by=by, assumptions=result.assumptions)
+        return {"meta": meta, "rows": records(result.rows)}
+
+    @app.get("/api/whatif", summary="Savings from the 4M levers (as `cloudcarbon whatif`); 501 until available")
+    def whatif_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
+                    until: str | None = UntilParam, by: str | None = ByParam) -> dict:
+        return analysis("whatif", request, month, since, until, by)
+
+    @app.get("/api/recommend-region", summary="Regions ranked by CO2e and cost (as `cloudcarbon recommend-region`); "
+                                              "501 until available")
+    def recommend_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
+                       until: str | None = UntilParam, by: str | None = ByParam) -> dict:
+        return analysis("recommend-region", request, month, since, until, by)
+
+    return app

@@ -1,0 +1,190 @@
+"""`whatif`: what each of the 4M levers (Map, Machine, Mechanization, Model; Patterson et al. 2022) would
+change per workload and in total, CO2e (with low/high) and cost, every assumption printed.
+
+Each lever is a transformation of the usage rows (queries/whatif_levers.sql) evaluated by the footprint
+query itself; the Map lever takes each workload's best region from the recommend-region ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.coefficients import loader
+from cloudcarbon.errors import InputError
+from cloudcarbon.periods import ALL_TIME, Window
+from cloudcarbon.queries import read_query
+from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, rank, register_tables, store_workloads_sql
+
+LEVERS = ("map", "machine", "mechanization", "model")
+MODEL_FACTOR_RANGE = "Patterson et al. 2022 report 5-10x less compute for sparse or distilled models"
+
+COLUMNS = (
+    "workload", "scenario", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved", "pct_saved",
+    "energy_kwh", "operational_kgco2e", "embodied_kgco2e", "cost", "cost_delta", "currency", "applied", "note",
+)
+
+
+@dataclass
+class WhatIf:
+    rows: pd.DataFrame
+    assumptions: list[str] = field(default_factory=list)
+
+
+def parse_levers(levers: str | None) -> list[str]:
+    chosen = [x.strip() for x in (levers or ",".join(LEVERS)).split(",") if x.strip()]
+    for lever in chosen:
+        if lever not in LEVERS:
+            raise InputError(f"--lever {lever!r}: choose from {', '.join(LEVERS)}")
+    return chosen
+
+
+def _selection(model_tags: tuple[str, ...], model_accounts: tuple[str, ...]) -> tuple[str, dict]:
+    """SQL condition choosing the workloads the Model lever applies to, with its parameters."""
+    tags = []
+    for tag in model_tags:
+        key, sep, value = tag.partition("=")
+        if not sep or not key:
+            raise InputError(f"--model-tag {tag!r}: give KEY=VALUE, e.g. --model-tag team=ml")
+        tags.append({"k": key, "v": value})
+    condition = ("(list_has_any($model_accounts, [sub_account_id])"
+                 " OR len(list_filter($model_tags, lambda t: tags[t.k] = t.v)) > 0)")
+    return condition, {"model_accounts": list(model_accounts), "model_tags": tags}
+
+
+def whatif(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    levers: str | None = None,
+    by: str | None = None,
+    window: Window = ALL_TIME,
+    model_factor: float | None = None,
+    model_tags: tuple[str, ...] = (),
+    model_accounts: tuple[str, ...] = (),
+    onprem_pue: float | None = None,
+    constraints: Constraints = NO_CONSTRAINTS,
+) -> WhatIf:
+    """Current versus each lever and all combined, per workload and in total."""
+    chosen = parse_levers(levers)
+    register_tables(con)
+    onprem = onprem_pue if onprem_pue is not None else loader.constant(con, "onprem_pue")
+    if onprem < 1:
+        raise InputError(f"--onprem-pue {onprem:g}: a PUE is at least 1")
+    if model_factor is not None and not model_factor > 0:
+        raise InputError(f"--model-factor {model_factor:g}: give a factor greater than 0, e.g. 5")
+    selected, select_params = _selection(model_tags, model_accounts)
+    model_on = "model" in chosen and model_factor is not None and bool(model_tags or model_accounts)
+    workloads_sql, params = store_workloads_sql(by)
+    params.update(since=window.since, until=window.until)
+    # The workload SQL sums usage; the Model selection must be part of what it groups by.
+    workloads_sql = workloads_sql.replace(
+        "AS x_workload,", f"AS x_workload, {selected if model_on else 'false'} AS x_model_selected,", 1)
+    if model_on:
+        params.update(select_params)
+
+    best = rank(con, workloads_sql, params, constraints, cost_basis="billed").rows
+    # One region per workload (ties broken by name), and only a move that lowers CO2e.
+    best = best[(best["rank"] == 1) & ~best.current & (best.kgco2e_saved > 0)].drop_duplicates("workload")
+    if "map" not in chosen:
+        best = best.iloc[0:0]
+    con.register("map_choice", pd.DataFrame({
+        "x_workload": best.workload, "region": best.region, "cost_delta": best.cost_delta.astype("float64")}))
+    sql = f"""
+        WITH workloads AS ({workloads_sql}),
+        usage_input AS ({read_query('whatif_levers')}),
+        fp AS ({read_query('footprint_rows')}),
+        -- Mechanization: facility energy scales with PUE.
+        adjusted AS (
+            SELECT x_workload, x_scenario, x_machine_note, billing_currency, effective_cost,
+                   coalesce(x_pue_target / pue, 1) AS k,
+                   energy_kwh * k AS energy_kwh, operational_kgco2e * k AS operational_kgco2e,
+                   operational_kgco2e_low * k AS operational_kgco2e_low,
+                   operational_kgco2e_high * k AS operational_kgco2e_high,
+                   embodied_kgco2e, embodied_kgco2e_low, embodied_kgco2e_high
+            FROM fp
+        ),
+        per AS (
+            SELECT x_workload AS workload, x_scenario AS scenario,
+                   sum(operational_kgco2e) + sum(embodied_kgco2e) AS kgco2e,
+                   sum(operational_kgco2e_low) + sum(embodied_kgco2e_low) AS kgco2e_low,
+                   sum(operational_kgco2e_high) + sum(embodied_kgco2e_high) AS kgco2e_high,
+                   sum(energy_kwh) AS energy_kwh, sum(operational_kgco2e) AS operational_kgco2e,
+                   sum(embodied_kgco2e) AS embodied_kgco2e,
+                   CASE WHEN bool_or(effective_cost IS NULL) THEN NULL ELSE sum(effective_cost) END AS cost,
+                   CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END
+                       AS currency,
+                   string_agg(DISTINCT x_machine_note, '; ') AS machine_note
+            FROM adjusted GROUP BY ALL
+        ),
+        priced AS (
+            -- A move with an unknown price leaves the cost unknown (NULL), never unchanged.
+            SELECT p.* REPLACE (p.cost + CASE WHEN p.scenario IN ('map', 'combined') AND mc.region IS NOT NULL
+                                              THEN mc.cost_delta ELSE 0 END AS cost),
+                   mc.region AS map_region
+            FROM per p LEFT JOIN map_choice mc ON mc.x_workload = p.workload
+        )
+        SELECT p.*, c.kgco2e - p.kgco2e AS kgco2e_saved,
+               100 * (c.kgco2e - p.kgco2e) / nullif(c.kgco2e, 0) AS pct_saved, p.cost - c.cost AS cost_delta
+        FROM priced p JOIN priced c ON c.workload = p.workload AND c.scenario = 'current'
+    """
+    all_params = {"cpu_u": None, "gpu_u": None, "pue_override": None, "grid_override": None, "override_region": None,
+                  **params, "model_factor": model_factor if model_on else 1.0, "onprem_pue": onprem}
+    frame = con.execute(sql, all_params).df()
+    frame["applied"] = True
+    frame["note"] = None
+    notes = {
+        "map": frame.map_region.map(lambda r: f"best region {r}" if isinstance(r, str) else None),
+        "machine": frame.machine_note,
+        "mechanization": f"cloud rows: on-premises counterfactual at PUE {onprem:g}; negative saving = what the "
+                         "cloud already saves",
+        "model": f"compute / {model_factor:g} for selected workloads" if model_on else None,
+        "combined": "model, machine and map together",
+    }
+    for lever, note in notes.items():
+        mask = frame.scenario == lever
+        frame.loc[mask, "note"] = note[mask] if isinstance(note, pd.Series) else note
+    frame.loc[(frame.scenario == "machine") & frame.machine_note.isna(), ["applied", "note"]] = (
+        False, "no newer generation for these instance types in coef_machine_upgrades")
+    frame.loc[(frame.scenario == "map") & frame.map_region.isna(), ["applied", "note"]] = (
+        False, "no allowed region with lower CO2e")
+    if not model_on:
+        reason = ("not applied: give --model-factor and select workloads with --model-tag KEY=VALUE or "
+                  "--model-account ID (never applied silently)")
+        frame.loc[frame.scenario == "model", ["applied", "note"]] = (False, reason)
+    wanted = ["current", *chosen, "combined"]
+    frame = frame[frame.scenario.isin(wanted)]
+    frame["scenario"] = pd.Categorical(frame.scenario, categories=wanted, ordered=True)
+    frame = frame.sort_values(["workload", "scenario"])
+    totals = _totals(frame)
+    out = pd.concat([frame, totals], ignore_index=True)[list(COLUMNS)]
+    out["scenario"] = out.scenario.astype(str)
+    assumptions = [
+        "map: each workload moved to its rank-1 region of recommend-region (" + constraints.rule() + ")",
+        "machine: same work on the newer generation; hours scale by capacity and the cited throughput ratio "
+        "(coefficients/data/machine_upgrades.csv); cost at on-demand prices of the region, null if unknown",
+        f"mechanization: facility energy scaled by PUE; on-premises PUE {onprem:g} "
+        "(coef_constants onprem_pue, Uptime Institute 2024, or --onprem-pue)",
+        f"model: {MODEL_FACTOR_RANGE}; applied only as given by --model-factor to selected workloads",
+        "combined: model, machine and map together (mechanization is a counterfactual for cloud usage)",
+    ]
+    return WhatIf(out, assumptions)
+
+
+def _totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """One 'TOTAL' row per scenario (pandas at the edge, over a handful of summary rows)."""
+    # A total cost is unknown as soon as one workload's is (never a partial sum passed off as the total).
+    sums = frame.groupby("scenario", observed=True)[
+        ["kgco2e", "kgco2e_low", "kgco2e_high", "energy_kwh", "operational_kgco2e", "embodied_kgco2e", "cost"]
+    ].agg(lambda s: s.sum(skipna=False)).reset_index()
+    current = sums.loc[sums.scenario == "current"].iloc[0]
+    sums["kgco2e_saved"] = current.kgco2e - sums.kgco2e
+    sums["pct_saved"] = 100 * sums.kgco2e_saved / current.kgco2e if current.kgco2e else None
+    sums["cost_delta"] = sums.cost - current.cost
+    sums["workload"] = "TOTAL"
+    sums["currency"] = frame.currency.iloc[0] if frame.currency.nunique() == 1 else "MIXED"
+    sums["applied"] = frame.groupby("scenario", observed=True).applied.any().values
+    sums["note"] = None
+    return sums
+

@@ -1,0 +1,127 @@
+"""Build the price, availability, machine-upgrade and continent tables (coefficients/data/).
+
+Maintainer script, not runtime code:
+
+    python coefficients/build_prices.py [--reference /work/shared/reference]
+
+- prices.csv: on-demand Linux USD per hour per (provider, region, instance type). AWS from karpenter's
+  generated price list (Apache-2.0; us-east-1 and the two GovCloud regions, USD only), GCP from Cyclenerd's
+  per-region price file (Apache-2.0). Azure: the only saved Azure prices come from an AGPL export, so none
+  are shipped; `cloudcarbon prices refresh` is the way to fill regions without a price.
+- availability.csv: a type is offered in a region when that region's price list lists it (the same two
+  sources). Only regions covered by a source get rows; elsewhere availability is unknown, not assumed.
+- machine_upgrades.csv and continents.csv are small hand-curated tables (MACHINE_UPGRADES, CONTINENTS
+  below), every row cited.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+KARPENTER = "karpenter-provider-aws@1d927085dd81 price list ({date})"
+CYCLENERD = "Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26ff84f (2026-07-30)"
+APACHE = "Apache-2.0"
+
+LAMBDA_A100 = ("Lambda Labs, 'NVIDIA A100 GPU Benchmarks for Deep Learning' (2020): language-model training "
+               "1.95x-2.5x faster than V100 with FP16 Tensor Cores")
+MLPERF_H100 = ("MLPerf Training v3.0 (2023), matched Dell submissions H100-SXM5-80GB vs A100-SXM-80GB: ResNet-50 "
+               "7.8 vs 14.4 min (1.8x), DLRM 4.3 vs 8.4 min (2.0x), 3D-UNet 7.6 vs 11.0 min (1.4x); NVIDIA "
+               "reported a 1.9x average over eight workloads in MLPerf Training v2.1")
+GRAVITON = ("cloudcarbon assumption: one Graviton vCPU (a whole core) does the work of one x86 vCPU (a hyperthread); "
+            "range 0.8-1.25 for workload variation; AWS publishes price-performance, not per-vCPU throughput")
+NEWER_X86 = ("cloudcarbon assumption: same work per vCPU on the newer x86 generation (conservative; vendors claim "
+             "10-20 % per generation)")
+
+# kind, from_family, to_family, throughput ratio (work per accelerator or per vCPU, to/from), low, high, workload,
+# source. The ratio divides the hours needed for the same work.
+MACHINE_UPGRADES = [
+    ("gpu", "p3", "p4d", 2.2, 1.95, 2.5, "deep-learning training (FP16)", LAMBDA_A100),
+    ("gpu", "p3dn", "p4d", 2.2, 1.95, 2.5, "deep-learning training (FP16)", LAMBDA_A100),
+    ("gpu", "p4d", "p5", 1.9, 1.4, 2.0, "deep-learning training", MLPERF_H100),
+    ("gpu", "p4de", "p5", 1.9, 1.4, 2.0, "deep-learning training", MLPERF_H100),
+    ("cpu", "m4", "m7g", 1.0, 0.8, 1.25, "general purpose", GRAVITON),
+    ("cpu", "m5", "m7g", 1.0, 0.8, 1.25, "general purpose", GRAVITON),
+    ("cpu", "m5a", "m7g", 1.0, 0.8, 1.25, "general purpose", GRAVITON),
+    ("cpu", "m6i", "m7g", 1.0, 0.8, 1.25, "general purpose", GRAVITON),
+    ("cpu", "m6a", "m7g", 1.0, 0.8, 1.25, "general purpose", GRAVITON),
+    ("cpu", "c4", "c7g", 1.0, 0.8, 1.25, "compute optimised", GRAVITON),
+    ("cpu", "c5", "c7g", 1.0, 0.8, 1.25, "compute optimised", GRAVITON),
+    ("cpu", "c5a", "c7g", 1.0, 0.8, 1.25, "compute optimised", GRAVITON),
+    ("cpu", "c6i", "c7g", 1.0, 0.8, 1.25, "compute optimised", GRAVITON),
+    ("cpu", "r4", "r7g", 1.0, 0.8, 1.25, "memory optimised", GRAVITON),
+    ("cpu", "r5", "r7g", 1.0, 0.8, 1.25, "memory optimised", GRAVITON),
+    ("cpu", "r6i", "r7g", 1.0, 0.8, 1.25, "memory optimised", GRAVITON),
+    ("cpu", "t2", "t4g", 1.0, 0.8, 1.25, "burstable", GRAVITON),
+    ("cpu", "t3", "t4g", 1.0, 0.8, 1.25, "burstable", GRAVITON),
+    ("cpu", "t3a", "t4g", 1.0, 0.8, 1.25, "burstable", GRAVITON),
+    ("cpu", "m4", "m7i", 1.0, 1.0, 1.2, "general purpose, x86 kept", NEWER_X86),
+    ("cpu", "c4", "c7i", 1.0, 1.0, 1.2, "compute optimised, x86 kept", NEWER_X86),
+    ("gpu", "a2", "a3", 1.9, 1.4, 2.0, "deep-learning training", MLPERF_H100),
+]
+
+M49 = "UN M49 standard country or area codes (geographic regions)"
+CONTINENTS = {
+    "Africa": "ZA NG KE EG MA",
+    "Asia": "HK TW JP KR IN SG ID MY TH CN IL AE BH QA SA",
+    "Europe": "DE CH SE IT ES IE GB FR FI NL BE PL NO AT DK",
+    "North America": "US CA MX",
+    "South America": "BR CL",
+    "Oceania": "AU NZ",
+}
+CONTINENT_CODES = {"Africa": "AF", "Asia": "AS", "Europe": "EU", "North America": "NA", "South America": "SA",
+                   "Oceania": "OC"}
+
+
+def aws_prices(ref: Path) -> pd.DataFrame:
+    raw = pd.read_csv(ref / "coefficients/prices/karpenter_aws_ondemand-linux-prices.csv")
+    raw = raw[raw.region != "cn-north-1"]  # priced in CNY; this table is USD only
+    return pd.DataFrame({
+        "provider": "aws", "region": raw.region, "instance_type": raw.instance_type,
+        "usd_per_hour": raw.usd_per_hour_ondemand_linux, "price_date": raw.generated_at.str[:10],
+        "source": [KARPENTER.format(date=d[:10]) for d in raw.generated_at], "licence": APACHE,
+    })
+
+
+def gcp_prices(ref: Path) -> pd.DataFrame:
+    raw = pd.read_csv(ref / "coefficients/prices/cyclenerd_gcp_compute-instance-prices_2026-07-30.csv")
+    raw = raw[raw.usd_hour.notna() & (raw.usd_hour > 0)]
+    return pd.DataFrame({
+        "provider": "gcp", "region": raw.region, "instance_type": raw.machine_type, "usd_per_hour": raw.usd_hour,
+        "price_date": "2026-07-30", "source": CYCLENERD, "licence": APACHE,
+    })
+
+
+def build(ref: Path) -> dict[str, pd.DataFrame]:
+    prices = pd.concat([aws_prices(ref), gcp_prices(ref)]).drop_duplicates(["provider", "region", "instance_type"])
+    prices = prices.sort_values(["provider", "region", "instance_type"])
+    prices["usd_per_hour"] = prices.usd_per_hour.round(6)
+    availability = prices[["provider", "region", "instance_type"]].copy()
+    availability["source"] = prices.source.where(
+        prices.provider != "gcp", CYCLENERD + "; priced = offered (over-approximates)")
+    availability["licence"] = APACHE
+    upgrades = pd.DataFrame(MACHINE_UPGRADES, columns=[
+        "kind", "from_family", "to_family", "throughput_ratio", "ratio_low", "ratio_high", "workload", "source"])
+    upgrades["licence"] = "public fact (no licence claimed)"
+    continents = pd.DataFrame(
+        [(c, name, CONTINENT_CODES[name], M49, "public fact (no licence claimed)")
+         for name, codes in CONTINENTS.items() for c in codes.split()],
+        columns=["country", "continent", "continent_code", "source", "licence"],
+    ).sort_values("country")
+    return {"prices": prices, "availability": availability, "machine_upgrades": upgrades, "continents": continents}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reference", type=Path, default=Path("/work/shared/reference"))
+    args = parser.parse_args(argv)
+    for name, frame in build(args.reference).items():
+        frame.to_csv(DATA_DIR / f"{name}.csv", index=False, lineterminator="\n")
+        print(f"{name}.csv: {len(frame)} rows")
+
+
+if __name__ == "__main__":
+    main()

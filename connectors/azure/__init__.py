@@ -1,0 +1,1 @@
+"""Azure connector: Cost Management exports (files, az://, abfs://) and the Consumption API."""

@@ -1,0 +1,152 @@
+"""Find the Azure export files a SOURCE stands for: files, globs, folders, or az:// / abfs:// prefixes.
+
+Scheduled exports re-run (daily for month-to-date) and each run holds the whole period so far.
+Partitioned exports write a `manifest.json` per run; when manifests are present, only the newest
+run of each export and date range is read, so older runs next to it are not counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import PurePosixPath
+
+import fsspec
+
+from cloudcarbon.connectors.files import (
+    FileSet,
+    expand_local,
+    expand_remote,
+    extract_zips,
+    is_data_file,
+    is_remote,
+    local_filesystem,
+)
+from cloudcarbon.errors import CloudcarbonError, InputError
+
+PROTOCOLS = ("az", "abfs", "abfss")
+MANIFEST = "manifest.json"
+
+
+def azure_filesystem(protocol: str) -> fsspec.AbstractFileSystem:
+    """An adlfs filesystem: a connection string when AZURE_STORAGE_CONNECTION_STRING is set, else the
+    account AZURE_STORAGE_ACCOUNT_NAME (or the one in an abfs:// URL) with DefaultAzureCredential."""
+    try:
+        import adlfs  # noqa: F401  (registers az:// and abfs:// with fsspec)
+    except ImportError:
+        raise CloudcarbonError(
+            "reading az:// or abfs:// needs the Azure extra: pip install 'cloudcarbon[azure]'"
+        ) from None
+    if os.environ.get("AZURE_STORAGE_CONNECTION_STRING"):
+        return fsspec.filesystem(protocol, connection_string=os.environ["AZURE_STORAGE_CONNECTION_STRING"],
+                                 skip_instance_cache=True)
+    return fsspec.filesystem(protocol, account_name=os.environ.get("AZURE_STORAGE_ACCOUNT_NAME"), anon=False,
+                             skip_instance_cache=True)
+
+
+DEFAULT_CREDENTIAL_TRIED = (
+    "environment variables AZURE_TENANT_ID/AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or "
+    "AZURE_CLIENT_CERTIFICATE_PATH, workload identity (AZURE_FEDERATED_TOKEN_FILE), managed identity, "
+    "Azure CLI, Azure PowerShell and Azure Developer CLI sign-ins"
+)
+
+
+def credential_error(source: str, error: Exception) -> InputError | None:
+    """One line for a failed Azure sign-in, saying what DefaultAzureCredential tried; never the
+    library's own message, which can carry tenant details and token-endpoint responses."""
+    try:
+        from azure.core.exceptions import ClientAuthenticationError
+    except ImportError:
+        return None
+    if isinstance(error, ClientAuthenticationError):
+        return InputError(
+            f"{source}: no usable Azure credential (DefaultAzureCredential tried {DEFAULT_CREDENTIAL_TRIED}); "
+            "run `az login` or set those variables"
+        )
+    return None
+
+
+def _read_manifest(fs: fsspec.AbstractFileSystem, name: str) -> dict:
+    try:
+        with fs.open(name, "rb") as handle:
+            manifest = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{name}: not a valid export manifest ({error.__class__.__name__}: {error})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("blobs"), list):
+        raise InputError(f"{name}: an Azure export manifest must list 'blobs'; point at the export's data files")
+    return manifest
+
+
+def _run_key(name: str, manifest: dict) -> tuple[str, str]:
+    """(export and date range, run time) of a manifest: newer manifests say so in exportConfig/runInfo;
+    older ones (`manifestVersion` 2021-01-01) only in their path `<range>/<run time>/<guid>/`."""
+    run_info = manifest.get("runInfo") or {}
+    if run_info:
+        config = manifest.get("exportConfig") or {}
+        export = config.get("resourceId") or config.get("exportName") or ""
+        return f"{export}|{run_info.get('startDate')}|{run_info.get('endDate')}", str(run_info.get("submittedTime"))
+    parts = PurePosixPath(name).parts
+    return str(PurePosixPath(*parts[:-3])) if len(parts) > 3 else "", "/".join(parts[-3:-1])
+
+
+def _locate(fs: fsspec.AbstractFileSystem, manifest_path: str, blob: str, prefix: str) -> str:
+    """Where a manifest's blob is: beside the manifest, else under an ancestor holding its path."""
+    folder = PurePosixPath(manifest_path).parent
+    parts = PurePosixPath(blob).parts
+    candidates = [folder / PurePosixPath(blob).name]
+    for root in [folder, *folder.parents]:
+        candidates.extend(root.joinpath(*parts[start:]) for start in range(len(parts)))
+    for candidate in candidates:
+        if fs.isfile(str(candidate)):
+            return prefix + str(candidate).lstrip("/") if prefix else str(candidate)
+    raise InputError(
+        f"{prefix}{manifest_path}: data file {blob} listed in the manifest was not found; copy the whole run folder"
+    )
+
+
+def _newest_runs(fs: fsspec.AbstractFileSystem, manifests: list[str], prefix: str) -> list[str]:
+    """The blobs of the newest run of each export and date range."""
+    newest: dict[str, tuple[str, str, dict]] = {}
+    for name in manifests:
+        path = fs._strip_protocol(name) if prefix else name
+        manifest = _read_manifest(fs, path)
+        key, run = _run_key(path, manifest)
+        if key not in newest or run > newest[key][0]:
+            newest[key] = (run, path, manifest)
+    return [
+        _locate(fs, path, blob["blobName"], prefix)
+        for _, path, manifest in newest.values()
+        for blob in manifest["blobs"]
+    ]
+
+
+def _add_files(fileset: FileSet, fs: fsspec.AbstractFileSystem, source: str, names: list[str], remote: bool) -> None:
+    manifests = [n for n in names if PurePosixPath(n).name == MANIFEST]
+    prefix = source.split("://", 1)[0] + "://" if remote else ""
+    chosen = _newest_runs(fs, manifests, prefix) if manifests else [n for n in names if is_data_file(n)]
+    if not chosen:
+        raise InputError(f"{source}: no Azure export files found (.csv, .csv.gz, .parquet or a manifest.json)")
+    fileset.files.extend(extract_zips(chosen, fs, fileset))
+
+
+def resolve(sources: list[str]) -> FileSet:
+    """All data files the SOURCE arguments stand for, with the filesystems needed to read them."""
+    fileset = FileSet()
+    try:
+        for source in sources:
+            if is_remote(source):
+                protocol = source.split("://", 1)[0]
+                if protocol not in PROTOCOLS:
+                    raise InputError(f"{source}: `ingest azure` reads local paths and az:// or abfs:// URLs")
+                fs = fileset.filesystems.setdefault(protocol, azure_filesystem(protocol))
+                try:
+                    _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
+                except Exception as error:
+                    raise credential_error(source, error) or error from None
+            else:
+                _add_files(fileset, local_filesystem(), source, expand_local(source), remote=False)
+    except BaseException:
+        fileset.cleanup()
+        raise
+    fileset.files = list(dict.fromkeys(fileset.files))
+    return fileset

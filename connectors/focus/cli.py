@@ -1,0 +1,32 @@
+"""`cloudcarbon ingest focus`: parse the options, call the connector, print its summary."""
+
+from __future__ import annotations
+
+import click
+
+from cloudcarbon.cli_options import EPILOG, db_option, store_path
+from cloudcarbon.connectors.focus.ingest import ingest_focus
+from cloudcarbon.store import open_store
+
+
+@click.command("focus", epilog=EPILOG)
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--profile", help="AWS profile for s3:// sources (default: the boto3 credential chain).")
+@db_option
+@click.pass_context
+def ingest_focus_command(ctx: click.Context, sources: tuple[str, ...], profile: str | None, db: str | None) -> None:
+    """Ingest FOCUS 1.0, 1.1 or 1.2 exports from any provider (AWS Data Exports FOCUS tables, Azure
+    FocusCost, GCP's FOCUS view), CSV (also .gz) or Parquet.
+
+    SOURCES are files, globs, folders or s3://, gs://, az:// URLs. Usage rows only; ProviderName picks the
+    coefficient tables, and a provider without tables is kept with its cost and listed by `unknowns`.
+    Re-ingesting a billing period replaces it.
+
+    \b
+    Example:
+        cloudcarbon ingest focus ./exports/focus/2026-09/
+        cloudcarbon ingest focus s3://billing-bucket/focus/ --profile billing
+    """
+    with open_store(store_path(ctx, db)) as con:
+        summary = ingest_focus(con, list(sources), profile=profile)
+    click.echo(summary.line(), err=True)

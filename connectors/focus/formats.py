@@ -1,0 +1,184 @@
+"""Recognise a FOCUS export (1.0, 1.1 or 1.2, CSV or Parquet) and rename its columns into one relation.
+
+Detection reads only the header (CSV) or schema (Parquet). Column names are matched case-insensitively
+(exporters differ in case). The rename produces the `focus_src` relation that queries/focus_normalize.sql
+reads, so one normalisation query serves every version, provider and container. JSON-valued columns
+(Tags, SkuPriceDetails, Azure x_SkuDetails) arrive as text in CSV and as MAP/STRUCT in Parquet; they are
+handed on as JSON text (tags as a MAP) so the query extracts keys one way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from cloudcarbon.connectors.aws.formats import explain_read_error
+from cloudcarbon.errors import InputError
+
+# Text throughout (IDs keep leading zeros; the query casts), "NULL" as the FinOps sample writes it.
+CSV_OPTIONS = (
+    "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
+    "null_padding = true, union_by_name = true, nullstr = ['', 'NULL']"
+)
+
+# focus_src name -> FOCUS column. The mandatory columns of every version that the query needs.
+REQUIRED = {
+    "charge_period_start": "ChargePeriodStart",
+    "billing_period_start": "BillingPeriodStart",
+    "billing_account_id": "BillingAccountId",
+    "provider_name": "ProviderName",
+    "charge_category": "ChargeCategory",
+    "effective_cost": "EffectiveCost",
+}
+OPTIONAL = {
+    "charge_period_end": "ChargePeriodEnd",
+    "sub_account_id": "SubAccountId",
+    "sub_account_name": "SubAccountName",
+    "region_id": "RegionId",
+    "region_name": "RegionName",
+    "availability_zone": "AvailabilityZone",
+    "service_name": "ServiceName",
+    "service_category": "ServiceCategory",
+    "resource_id": "ResourceId",
+    "charge_class": "ChargeClass",
+    "charge_description": "ChargeDescription",
+    "pricing_category": "PricingCategory",
+    "consumed_quantity": "ConsumedQuantity",
+    "consumed_unit": "ConsumedUnit",
+    "billed_cost": "BilledCost",
+    "billing_currency": "BillingCurrency",
+    "sku_meter": "SkuMeter",
+    "x_usage_type": "x_UsageType",  # AWS
+    "x_operation": "x_Operation",  # AWS
+    "x_service_code": "x_ServiceCode",  # AWS
+}
+JSON_COLUMNS = {"sku_price_details": "SkuPriceDetails", "x_sku_details": "x_SkuDetails"}  # 1.1+, Azure
+# Columns that first appear in a version (FOCUS_Spec specification/columns at tags v1.1, v1.2).
+VERSION_MARKERS = {
+    "1.2": {"billingaccounttype", "subaccounttype", "invoiceid", "pricingcurrency",
+            "pricingcurrencyeffectivecost", "pricingcurrencylistunitprice", "pricingcurrencycontractedunitprice"},
+    "1.1": {"skupricedetails", "skumeter", "servicesubcategory", "capacityreservationid",
+            "capacityreservationstatus", "commitmentdiscountquantity", "commitmentdiscountunit"},
+}
+# Columns the query casts, with the type they must parse as (for naming a bad value).
+CHECKED = {
+    "charge_period_start": "TIMESTAMPTZ",
+    "billing_period_start": "TIMESTAMPTZ",
+    "charge_period_end": "TIMESTAMPTZ",
+    "consumed_quantity": "DOUBLE",
+    "effective_cost": "DOUBLE",
+    "billed_cost": "DOUBLE",
+}
+
+
+@dataclass(frozen=True)
+class Detected:
+    file: str
+    version: str
+    container: str  # csv | parquet
+    columns: dict[str, str]  # source column name -> DuckDB type
+
+    @property
+    def format(self) -> str:
+        return f"focus-{self.version}-{self.container}"
+
+    def spelled(self, focus_name: str) -> str | None:
+        """The file's spelling of a FOCUS column, matched case-insensitively."""
+        lowered = {c.lower(): c for c in self.columns}
+        return lowered.get(focus_name.lower())
+
+
+def container_of(file: str) -> str:
+    return "parquet" if file.lower().endswith(".parquet") else "csv"
+
+
+def _reader(container: str, files: str) -> str:
+    return (f"read_parquet({files}, union_by_name = true, filename = true)" if container == "parquet"
+            else f"read_csv({files}, {CSV_OPTIONS}, filename = true)")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, file: str) -> dict[str, str]:
+    container = container_of(file)
+    reader = "read_parquet($file)" if container == "parquet" else f"read_csv($file, {CSV_OPTIONS}, sample_size = 1)"
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"file": file}).fetchall()
+    except duckdb.Error as error:
+        raise InputError(f"{file}: {explain_read_error(error, container)}") from None
+    # A UTF-8 byte-order mark would otherwise stick to the first column name.
+    return {name.lstrip("\ufeff"): kind for name, kind, *_ in rows}
+
+
+def _version(columns: dict[str, str]) -> str:
+    lowered = {c.lower() for c in columns}
+    for version, markers in VERSION_MARKERS.items():
+        if lowered & markers:
+            return version
+    return "1.0"
+
+
+def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detected:
+    """Which FOCUS version a file is, from its column names; refuses anything that is not FOCUS."""
+    if size == 0:
+        raise InputError(f"{file}: the file is empty; re-download the export")
+    columns = _columns(con, file)
+    detected = Detected(file, _version(columns), container_of(file), columns)
+    missing = [focus for focus in REQUIRED.values() if detected.spelled(focus) is None]
+    if len(missing) == len(REQUIRED):
+        raise InputError(f"{file}: has none of the FOCUS columns ChargePeriodStart, ProviderName, ChargeCategory, "
+                         "so it is not a FOCUS export; use `ingest aws` for CUR files")
+    if missing:
+        raise InputError(f"{file}: required FOCUS column {missing[0]} is missing"
+                         + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                         + "; export the FOCUS dataset with all its mandatory columns")
+    return detected
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _json_text(column: str, kind: str) -> str:
+    """A JSON-valued column as JSON object text. Azure writes AdditionalInfo without its braces at times."""
+    if kind.startswith(("MAP", "STRUCT")):
+        return f"CAST(to_json({_quote(column)}) AS VARCHAR)"
+    text = f"nullif(trim(CAST({_quote(column)} AS VARCHAR)), '')"
+    return f"CASE WHEN left({text}, 1) IN ('{{', '[') THEN {text} ELSE '{{' || {text} || '}}' END"
+
+
+def _tags(column: str | None, kind: str) -> str:
+    """Tags as MAP(VARCHAR, VARCHAR): a JSON object (FOCUS), a Parquet map, or GCP's list of
+    {key, value, x_type...} structs (system labels such as compute.googleapis.com/machine_spec included)."""
+    if column is None:
+        return "NULL::MAP(VARCHAR, VARCHAR)"
+    quoted = _quote(column)
+    if kind.startswith("MAP"):
+        return f"CAST({quoted} AS MAP(VARCHAR, VARCHAR))"
+    if kind.endswith("[]"):
+        return (f"map_from_entries(list_transform({quoted}, "
+                "lambda t: {'key': t.key, 'value': CAST(t.value AS VARCHAR)}))")
+    text = f"nullif(trim(CAST({quoted} AS VARCHAR)), '')"
+    return (
+        f"CASE WHEN left({text}, 1) = '[' THEN "
+        f"map_from_entries(TRY_CAST(TRY_CAST({text} AS JSON) AS STRUCT(key VARCHAR, value VARCHAR)[])) "
+        f"ELSE TRY_CAST(TRY_CAST({text} AS JSON) AS MAP(VARCHAR, VARCHAR)) END"
+    )
+
+
+def source_select(detected: list[Detected]) -> str:
+    """SELECT producing `focus_src` over $files for files of one container."""
+    union: dict[str, str] = {}
+    for item in detected:
+        union.update(item.columns)
+    merged = Detected(detected[0].file, detected[0].version, detected[0].container, union)
+    select = []
+    for name, focus in (REQUIRED | OPTIONAL).items():
+        spelled = merged.spelled(focus)
+        select.append(f"{_quote(spelled)} AS {name}" if spelled else f"NULL AS {name}")
+    for name, focus in JSON_COLUMNS.items():
+        spelled = merged.spelled(focus)
+        select.append(f"{_json_text(spelled, union[spelled])} AS {name}" if spelled else f"NULL AS {name}")
+    tags = merged.spelled("Tags")
+    select.append(f"{_tags(tags, union.get(tags or '', ''))} AS tags")
+    select.append("filename AS source_file")
+    return f"SELECT {', '.join(select)} FROM {_reader(merged.container, '$files')}"

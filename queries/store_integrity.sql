@@ -1,0 +1,56 @@
+-- Integrity problems of a store, one row each (empty when healthy): see cloudcarbon/doctor.py.
+-- The period an ingest replaced is the unit of atomic reload, so every (provider, billing account,
+-- billing period) must hold the rows of exactly one ingest: the latest that logged it, with the
+-- row count it logged.
+WITH held AS (
+    SELECT provider_name, billing_account_id, billing_period_start, count(*) AS held_rows,
+           count(DISTINCT x_ingest_id) AS ingest_count, min(x_ingest_id) AS ingest_id
+    FROM usage GROUP BY ALL
+),
+latest AS (
+    SELECT p.provider_name, p.billing_account_id, p.billing_period_start, p.ingest_id, p.rows_kept
+    FROM ingest_periods p JOIN ingests i USING (ingest_id)
+    QUALIFY row_number() OVER (PARTITION BY p.provider_name, p.billing_account_id, p.billing_period_start
+                               ORDER BY i.started_at DESC, p.ingest_id DESC) = 1
+),
+problems AS (
+    SELECT 'mixed period' AS "check", provider_name, billing_account_id, billing_period_start,
+           printf('rows from %d ingests; re-ingest this period''s export', ingest_count) AS detail
+    FROM held WHERE ingest_count > 1
+    UNION ALL
+    SELECT 'stale period', h.provider_name, h.billing_account_id, h.billing_period_start,
+           printf('rows of ingest %s, but ingest %s replaced the period; re-ingest it', h.ingest_id, l.ingest_id)
+    FROM held h JOIN latest l USING (provider_name, billing_account_id, billing_period_start)
+    WHERE h.ingest_count = 1 AND h.ingest_id <> l.ingest_id
+    UNION ALL
+    SELECT 'row count', h.provider_name, h.billing_account_id, h.billing_period_start,
+           printf('%d rows held, ingest %s logged %d; re-ingest this period''s export',
+                  h.held_rows, h.ingest_id, p.rows_kept)
+    FROM held h JOIN ingest_periods p USING (ingest_id, provider_name, billing_account_id, billing_period_start)
+    WHERE h.ingest_count = 1 AND h.held_rows <> p.rows_kept
+    UNION ALL
+    SELECT 'missing rows', l.provider_name, l.billing_account_id, l.billing_period_start,
+           printf('ingest %s logged %d rows, none are held; re-ingest this period''s export', l.ingest_id, l.rows_kept)
+    FROM latest l ANTI JOIN held h USING (provider_name, billing_account_id, billing_period_start)
+    WHERE l.rows_kept > 0
+    UNION ALL
+    SELECT 'orphan rows', h.provider_name, h.billing_account_id, h.billing_period_start,
+           printf('%d rows of ingest %s, which is not in the ingest log; re-ingest this period''s export',
+                  h.held_rows, h.ingest_id)
+    FROM held h ANTI JOIN ingests i USING (ingest_id)
+    UNION ALL
+    SELECT 'orphan ingest', p.provider_name, p.billing_account_id, p.billing_period_start,
+           printf('ingest_periods names ingest %s, which is not in the ingest log', p.ingest_id)
+    FROM ingest_periods p ANTI JOIN ingests i USING (ingest_id)
+    UNION ALL
+    SELECT 'ingest log', i.provider_name, NULL, NULL,
+           printf('ingest %s logged %d rows kept but its periods add up to %d', i.ingest_id, i.rows_kept,
+                  coalesce(p.rows_kept, 0))
+    FROM ingests i
+    LEFT JOIN (SELECT ingest_id, sum(rows_kept) AS rows_kept FROM ingest_periods GROUP BY ALL) p USING (ingest_id)
+    WHERE i.rows_kept <> coalesce(p.rows_kept, 0)
+)
+SELECT "check", provider_name AS provider, billing_account_id AS billing_account,
+       strftime(billing_period_start, '%Y-%m') AS period, detail
+FROM problems
+ORDER BY ALL

@@ -1,0 +1,108 @@
+"""A second process using the store while a large ingest runs: every reader either answers or says, in one
+line, that the store is busy and which process holds it; two ingests never interleave; an ingest and a
+footprint side by side both complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from conftest import one_line_error
+from curfiles import item, write_cur
+from test_faults import LargeExport, cloudcarbon, doctor_passes, finish, large_export, period_state
+
+from cloudcarbon.cli import cli
+
+# Commands a second process may run while the store is being written; add new commands here.
+READERS = [
+    ["footprint", "--by", "month,service", "--format", "json"],
+    ["footprint", "--trace", "--month", "2025-03", "--format", "csv"],
+    ["unknowns", "--format", "json"],
+    ["doctor"],
+]
+
+
+@pytest.fixture(scope="session")
+def large(tmp_path_factory: pytest.TempPathFactory) -> LargeExport:
+    return large_export(tmp_path_factory)  # generated once per session, shared with test_faults.py
+
+
+def run_beside(db: Path, args: list[str]):
+    return CliRunner().invoke(cli, ["--db", str(db), *args])
+
+
+@pytest.mark.slow
+def test_readers_beside_a_large_ingest_answer_or_say_busy(large, tmp_path):
+    """The 1M-row ingest and every reader run side by side; all of them complete."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(large.v1_store, db)
+    writer = cloudcarbon(db, "ingest", "aws", str(large.v2))
+    answered = busy = 0
+    while writer.poll() is None:
+        for args in READERS:
+            result = run_beside(db, args)
+            if result.exit_code == 0:
+                answered += 1
+                assert result.stdout or "healthy" in result.stderr
+            else:
+                line = one_line_error(result, "busy", "retry", str(db))
+                # The holder is named by PID while it runs (it may have just exited when we looked).
+                assert f"process {writer.pid}" in line or writer.poll() is not None, line
+                busy += 1
+        time.sleep(0.1)
+    code, _, err = finish(writer)
+    assert code == 0, err
+    assert busy > 0  # the readers really did meet the writer
+    assert period_state(db) == large.v2_state
+    for args in READERS:  # and once it is done, every reader answers
+        result = run_beside(db, args)
+        assert result.exit_code == 0, (args, result.output, os.getpid())
+
+
+def month_file(tmp_path: Path, name: str, count: int, amount: float) -> Path:
+    """A month of `count` distinct lines with a recognisable total."""
+    return write_cur(tmp_path / name, [item(amount=amount, resource_id=f"{name}-{n}") for n in range(count)])
+
+
+def test_two_ingests_of_the_same_period_never_interleave(tmp_path):
+    db = tmp_path / "store.duckdb"
+    versions = {"a.parquet": (3000, 1.0), "b.parquet": (2000, 2.5)}
+    files = {name: month_file(tmp_path, name, *spec) for name, spec in versions.items()}
+    assert finish(cloudcarbon(db, "ingest", "aws", str(files["a.parquet"])))[0] == 0
+    for _ in range(3):
+        processes = {name: cloudcarbon(db, "ingest", "aws", str(path)) for name, path in files.items()}
+        outcomes = {name: finish(process) for name, process in processes.items()}
+        for code, _, err in outcomes.values():
+            if code != 0:  # the loser is told, in one line, who holds the store
+                line = err.strip()
+                assert line.startswith("Error: ") and "busy" in line and len(line.splitlines()) == 1, err
+                assert any(f"process {p.pid}" in line for p in processes.values()), line
+        assert any(code == 0 for code, _, _ in outcomes.values())
+        doctor_passes(db)
+        held = period_state(db)[("012345678901", "2025-01")]
+        assert held in [(count, 1, round(count * amount, 3)) for count, amount in versions.values()], held
+
+
+def test_a_killed_writer_releases_the_store(tmp_path):
+    """The lock dies with its process: a later ingest and reader need no clean-up."""
+    db = tmp_path / "store.duckdb"
+    path = month_file(tmp_path, "a.parquet", 10, 1.0)
+    assert finish(cloudcarbon(db, "ingest", "aws", str(path)))[0] == 0
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(60)", str(db)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    one_line_error(run_beside(db, ["footprint"]), "busy", f"process {holder.pid}")
+    holder.kill()  # our own child, by its handle
+    holder.wait()
+    assert run_beside(db, ["footprint"]).exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM usage").fetchall() == [(10,)]

@@ -1,0 +1,511 @@
+"""Faults: a killed ingest, a full disk, a read-only store directory and a flaky S3 endpoint never leave a
+half-written period. Afterwards the store opens, `cloudcarbon doctor` passes, and every period holds the
+old or the new export, never a mix.
+
+Everything is real: `cloudcarbon` subprocesses killed with SIGKILL, a file size limit (RLIMIT_FSIZE) for a
+full disk, file permissions for a read-only directory, and moto's S3 server behind a fault-injecting HTTP
+proxy on loopback.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import resource
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import fingerprint, one_line_error
+from curfiles import item, write_cur
+
+from cloudcarbon.connectors.aws import sources
+
+REPO = Path(__file__).resolve().parents[1]
+# The installed console script, as users run it.
+CLOUDCARBON = [str(Path(sys.executable).parent / "cloudcarbon")]
+LARGE_ROWS = 1_000_000
+
+
+def cloudcarbon(db: Path, *args: str, **popen: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([*CLOUDCARBON, "--db", str(db), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **popen)
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err
+
+
+def doctor_passes(db: Path) -> None:
+    code, out, err = finish(cloudcarbon(db, "doctor"))
+    assert code == 0, (out, err)
+    assert "healthy" in err
+
+
+def period_state(db: Path) -> dict[tuple[str, str], tuple[int, int, float]]:
+    """(billing account, period) -> (rows, ingests holding it, summed usage amount)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            """
+            SELECT billing_account_id, strftime(billing_period_start, '%Y-%m'), count(*),
+                   count(DISTINCT x_ingest_id), round(sum(consumed_quantity), 3)
+            FROM usage GROUP BY ALL ORDER BY ALL
+            """
+        ).fetchall()
+    return {(account, period): (n, ingests, amount) for account, period, n, ingests, amount in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# A large export, generated once per session (shared with test_concurrency.py)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LargeExport:
+    """v2: 1M CUR 2.0 line items of one month (two payers); v1: an earlier, smaller version of the same
+    month with different amounts; stores holding each, and what each period holds after each."""
+
+    v1: Path
+    v2: Path
+    v1_store: Path
+    v1_state: dict
+    v2_state: dict
+    v2_seconds: float
+
+
+def large_export(factory: pytest.TempPathFactory) -> LargeExport:
+    folder = factory.getbasetemp() / "large-export"
+    cached = getattr(large_export, "cached", None)
+    if cached is not None:
+        return cached
+    folder.mkdir(exist_ok=True)
+    v2 = folder / "cur-v2.parquet"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate_cur.py"), "--rows", str(LARGE_ROWS),
+                    "--out", str(v2), "--months", "2025-03", "--seed", "6"], check=True, capture_output=True)
+    v1 = folder / "cur-v1.parquet"
+    with duckdb.connect() as con:
+        # The same month as AWS first delivered it: fewer lines, three times the hours.
+        con.execute(
+            f"""
+            COPY (SELECT * REPLACE (line_item_usage_amount * 3 AS line_item_usage_amount)
+                  FROM read_parquet('{v2}')
+                  QUALIFY row_number() OVER (PARTITION BY bill_payer_account_id
+                                             ORDER BY identity_line_item_id) <= 20000)
+            TO '{v1}' (FORMAT parquet)
+            """
+        )
+    v1_store, v2_store = folder / "v1.duckdb", folder / "v2.duckdb"
+    assert finish(cloudcarbon(v1_store, "ingest", "aws", str(v1)))[0] == 0
+    shutil.copy(v1_store, v2_store)
+    started = time.perf_counter()
+    assert finish(cloudcarbon(v2_store, "ingest", "aws", str(v2)))[0] == 0
+    seconds = time.perf_counter() - started
+    result = LargeExport(v1, v2, v1_store, period_state(v1_store), period_state(v2_store), seconds)
+    assert result.v1_state.keys() == result.v2_state.keys() and len(result.v1_state) == 2
+    assert all(v1[2] != v2[2] for v1, v2 in zip(result.v1_state.values(), result.v2_state.values(), strict=True))
+    large_export.cached = result  # type: ignore[attr-defined]
+    return result
+
+
+@pytest.fixture(scope="session")
+def large(tmp_path_factory: pytest.TempPathFactory) -> LargeExport:
+    return large_export(tmp_path_factory)
+
+
+# ---------------------------------------------------------------------------------------------
+# SIGKILL at random points of a large ingest
+# ---------------------------------------------------------------------------------------------
+
+# At least MIN_KILLS, then more while the budget lasts (a loaded CI machine gets fewer, never none).
+MIN_KILLS, MAX_KILLS = 3, 6
+KILL_BUDGET_SECONDS = 40
+
+
+@pytest.mark.slow
+def test_sigkill_during_an_ingest_leaves_the_old_or_the_new_period(large, tmp_path):
+    """Restate a month (v1 -> v2) and kill the ingest at random moments, from start-up to the commit;
+    each time the store opens, passes doctor, and every period is all v1 or all v2."""
+    seed = int(os.environ.get("CLOUDCARBON_FAULT_SEED", time.time_ns() % 10_000))
+    chooser = random.Random(seed)
+    started, outcomes = time.perf_counter(), []
+    for kill in range(MAX_KILLS):
+        if kill >= MIN_KILLS and time.perf_counter() - started > KILL_BUDGET_SECONDS:
+            break
+        db = tmp_path / f"kill-{kill}.duckdb"
+        shutil.copy(large.v1_store, db)
+        delay = chooser.uniform(0.2, large.v2_seconds * 1.1)
+        process = cloudcarbon(db, "ingest", "aws", str(large.v2))
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)  # our own child, by its handle
+        process.communicate()
+        doctor_passes(db)
+        state = period_state(db)
+        for period, held in state.items():
+            assert held in (large.v1_state[period], large.v2_state[period]), (seed, delay, period, held)
+        assert state.keys() == large.v1_state.keys(), (seed, delay)
+        outcomes.append("new" if state == large.v2_state else "old")
+    # The killed store still takes the restatement.
+    code, _, err = finish(cloudcarbon(db, "ingest", "aws", str(large.v2)))
+    assert code == 0, err
+    assert period_state(db) == large.v2_state
+
+
+# ---------------------------------------------------------------------------------------------
+# doctor finds each kind of damage
+# ---------------------------------------------------------------------------------------------
+
+
+def small_store(tmp_path: Path, run) -> None:
+    jan = [item(amount=n + 1.0, resource_id=f"i-{n}") for n in range(3)]
+    feb = [item(amount=2.0, resource_id=f"i-{n}", period="2025-02", start="2025-02-01T00:00:00Z",
+                end="2025-02-01T01:00:00Z") for n in range(2)]
+    run("ingest", "aws", str(write_cur(tmp_path / "jan-feb.parquet", jan + feb)))
+    run("ingest", "aws", str(write_cur(tmp_path / "jan.parquet", jan[:2])))  # January restated
+
+
+DAMAGE = [
+    ("healthy", None, None),
+    ("row count", "DELETE FROM usage WHERE rowid IN (SELECT min(rowid) FROM usage)", "row count"),
+    ("mixed period", "INSERT INTO usage SELECT * REPLACE ('other' AS x_ingest_id) FROM usage "
+                     "WHERE billing_period_start = '2025-01-01' LIMIT 1", "mixed period"),
+    ("stale period", "UPDATE ingests SET started_at = started_at - INTERVAL 1 DAY "
+                     "WHERE ingest_id = (SELECT ingest_id FROM ingests ORDER BY started_at DESC LIMIT 1)",
+     "stale period"),
+    ("missing rows", "DELETE FROM usage WHERE billing_period_start = '2025-02-01'", "missing rows"),
+    ("orphan rows", "DELETE FROM ingests WHERE ingest_id IN (SELECT x_ingest_id FROM usage "
+                    "WHERE billing_period_start = '2025-02-01')", "orphan rows"),
+    ("schema too new", "INSERT INTO schema_migrations VALUES (9999, 'future', now())", "newer"),
+    ("schema too old", "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)",
+     "older"),
+]
+
+
+@pytest.mark.parametrize(("name", "damage", "expected"), DAMAGE, ids=[d[0] for d in DAMAGE])
+def test_doctor_reports_each_kind_of_damage(tmp_path, run, db, name, damage, expected):
+    small_store(tmp_path, run)
+    if damage:
+        with duckdb.connect(str(db)) as con:
+            con.execute(damage)
+    before = fingerprint(db)
+    result = run("doctor", expect=None)
+    assert fingerprint(db) == before  # doctor never repairs or migrates
+    if expected is None:
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ""
+        assert "healthy" in result.stderr and "2 period(s)" in result.stderr
+        return
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines and all(expected in line or "row count" in line or "ingest log" in line for line in lines), lines
+    assert any(expected in line for line in lines), lines
+    assert "Traceback" not in result.output
+    as_json = run("doctor", "--format", "json", expect=1)
+    assert expected in as_json.stdout
+
+
+def test_doctor_without_a_store_is_one_line(run, db):
+    one_line_error(run("doctor", expect=1), str(db), "no store")
+
+
+# ---------------------------------------------------------------------------------------------
+# Disk full and a read-only store directory
+# ---------------------------------------------------------------------------------------------
+
+
+def limit_file_size(limit: int) -> Callable[[], None]:
+    """preexec_fn: writes beyond `limit` bytes fail with EFBIG, as on a full disk (not SIGXFSZ)."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def seeded_store(tmp_path: Path, run, db: Path) -> str:
+    run("ingest", "aws", str(write_cur(tmp_path / "seed.parquet", [item(payer="999999999999")])))
+    return fingerprint(db)
+
+
+def big_month(tmp_path: Path) -> Path:
+    """A CUR file of 100,000 distinct lines: its ingest writes megabytes to the store before it commits."""
+    path = tmp_path / "month.parquet"
+    one = write_cur(tmp_path / "one.parquet", [item()])
+    with duckdb.connect() as con:
+        con.execute(f"""
+            COPY (SELECT * REPLACE ('i-' || n AS line_item_resource_id, n % 700 + 0.5 AS line_item_usage_amount)
+                  FROM read_parquet('{one}'), range(100000) r(n))
+            TO '{path}' (FORMAT parquet)
+        """)
+    return path
+
+
+def one_line_from_process(code: int, err: str, *names: str) -> str:
+    assert code == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    assert "unexpected" not in lines[0] and "Traceback" not in err, err
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+    return lines[0]
+
+
+def test_a_full_disk_is_one_line_and_the_store_is_unchanged(tmp_path, run, db):
+    before = seeded_store(tmp_path, run, db)
+    # No file may grow past 64 KiB: neither the WAL nor new blocks of the store file.
+    process = cloudcarbon(db, "ingest", "aws", str(big_month(tmp_path)), preexec_fn=limit_file_size(65536))
+    line = one_line_from_process(*finish(process)[::2], str(db), "cannot write the store")
+    assert "free disk space" in line
+    assert fingerprint(db) == before
+    doctor_passes(db)
+
+
+def test_a_full_disk_while_creating_a_store(tmp_path, db):
+    process = cloudcarbon(db, "ingest", "aws", str(write_cur(tmp_path / "cur.parquet", [item()])),
+                          preexec_fn=limit_file_size(4096))
+    one_line_from_process(*finish(process)[::2], str(db))
+
+
+def without_root_privileges() -> list[str]:
+    """A command prefix under which file permissions apply: root ignores them unless its capabilities go."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: file permissions cannot be enforced")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    yield folder
+    folder.chmod(0o755)  # so pytest can clean up
+
+
+@pytest.mark.parametrize("file_mode", [0o644, 0o444], ids=["writable-file", "read-only-file"])
+def test_a_read_only_store_directory(tmp_path, run, read_only_dir, file_mode):
+    db = read_only_dir / "store.duckdb"
+    run("--db", str(db), "ingest", "aws", str(write_cur(tmp_path / "seed.parquet", [item(payer="999999999999")])))
+    before = fingerprint(db)
+    db.chmod(file_mode)
+    read_only_dir.chmod(0o555)
+    prefix = without_root_privileges()
+    process = subprocess.Popen([*prefix, *CLOUDCARBON, "--db", str(db), "ingest", "aws", str(big_month(tmp_path))],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    one_line_from_process(*finish(process)[::2], str(db))
+    # Reading still works.
+    reader = subprocess.run([*prefix, *CLOUDCARBON, "--db", str(db), "footprint", "--format", "csv"],
+                            capture_output=True, text=True)
+    assert reader.returncode == 0, reader.stderr
+    assert "AmazonEC2" in reader.stdout
+    read_only_dir.chmod(0o755)
+    assert fingerprint(db) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Network faults between s3fs and S3: moto behind a fault-injecting proxy on loopback
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FaultProxy:
+    """An HTTP proxy on 127.0.0.1 in front of moto. Requests that `on` matches get `fault` (the first
+    `times` of them); the rest are relayed. `seen` counts matching requests, faulted or not."""
+
+    upstream: str
+    stall_seconds: float = 2.0
+    fault: str | None = None
+    times: int = 0
+    seen: int = 0
+    on: Callable[[str, str], bool] = field(default=lambda method, path: True)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def inject(self, fault: str, times: int, on: Callable[[str, str], bool]) -> None:
+        with self.lock:
+            self.fault, self.times, self.seen, self.on = fault, times, 0, on
+
+    def take(self, method: str, path: str) -> str | None:
+        with self.lock:
+            if not self.on(method, path):
+                return None
+            self.seen += 1
+            if self.fault and self.times > 0:
+                self.times -= 1
+                return self.fault
+            return None
+
+
+ERROR_BODIES = {
+    "500": (500, "InternalError", "We encountered an internal error. Please try again."),
+    "slowdown": (503, "SlowDown", "Please reduce your request rate."),
+}
+
+
+def proxy_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
+    host, port = proxy.upstream.split("//", 1)[1].split(":")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:  # keep the test output clean
+            pass
+
+        def relay(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            fault = proxy.take(self.command, self.path)
+            self.close_connection = True
+            if fault == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                return
+            if fault == "timeout":
+                time.sleep(proxy.stall_seconds)
+                return
+            if fault in ERROR_BODIES:
+                status, code, message = ERROR_BODIES[fault]
+                payload = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
+                           f"<Message>{message}</Message></Error>").encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(payload)
+                return
+            upstream = http.client.HTTPConnection(host, int(port), timeout=10)
+            upstream.request(self.command, self.path, body=body or None, headers=dict(self.headers.items()))
+            response = upstream.getresponse()
+            data = response.read()
+            self.send_response_only(response.status, response.reason)
+            for name, value in response.getheaders():
+                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(name, value)
+            length = response.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
+            self.send_header("Content-Length", length or "0")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            # A download cut off half way: the headers promise the whole object.
+            self.wfile.write(data[: len(data) // 2] if fault == "truncate" else data)
+            upstream.close()
+
+        do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = relay
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def proxy_server(moto_endpoint: str) -> Iterator[tuple[FaultProxy, str]]:
+    proxy = FaultProxy(moto_endpoint)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), proxy_handler(proxy))
+    server.daemon_threads = True
+    server.handle_error = lambda request, address: None  # a reset we caused is not a test failure
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield proxy, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+READ_TIMEOUT = 0.3
+MAX_ATTEMPTS = 2
+READ_RETRIES = 2
+
+
+@pytest.fixture
+def flaky_s3(proxy_server, moto_endpoint, monkeypatch, tmp_path) -> tuple[FaultProxy, str]:
+    """A bucket holding one month of CUR 2.0; the connector talks to it through the proxy with short
+    timeouts and few retries, so that a failure is reached in seconds."""
+    boto3 = pytest.importorskip("boto3")
+    proxy, proxy_url = proxy_server
+    proxy.inject("none", 0, lambda method, path: False)
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
+    aws = tmp_path / "aws"
+    aws.mkdir()
+    for name in ("config", "credentials"):
+        (aws / name).write_text("")
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", proxy_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTEST")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(aws / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(aws / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(sources, "S3_CLIENT_CONFIG", {"retries": {"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+                                                      "connect_timeout": READ_TIMEOUT, "read_timeout": READ_TIMEOUT})
+    monkeypatch.setattr(sources, "S3_READ_RETRIES", READ_RETRIES)
+    proxy.stall_seconds = READ_TIMEOUT * 2
+    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
+                          aws_access_key_id="AKIATESTTESTTEST", aws_secret_access_key="test-secret")
+    client.create_bucket(Bucket="cur")
+    local = write_cur(tmp_path / "cur.parquet", [item(amount=4.0, resource_id=f"i-{n}") for n in range(50)])
+    client.put_object(Bucket="cur", Key="export/cur-00001.parquet", Body=local.read_bytes())
+    return proxy, "s3://cur/export/"
+
+
+def data_reads(method: str, path: str) -> bool:
+    return method == "GET" and path.split("?")[0].endswith(".parquet")
+
+
+def everything(method: str, path: str) -> bool:
+    return True
+
+
+FAULTS = ["500", "slowdown", "timeout", "reset", "truncate"]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_transient_s3_fault_is_retried(flaky_s3, tmp_path, run, db, fault):
+    proxy, url = flaky_s3
+    proxy.inject(fault, 1, data_reads)
+    run("ingest", "aws", url)
+    assert proxy.seen >= 2  # the faulted read was tried again
+    assert period_state(db) == {("012345678901", "2025-01"): (50, 1, 200.0)}
+    run("doctor")
+
+
+PERSISTENT = [("500", data_reads), ("slowdown", data_reads), ("timeout", data_reads), ("truncate", data_reads),
+              ("reset", everything)]
+
+
+@pytest.mark.parametrize(("fault", "on"), PERSISTENT, ids=[f"{fault}-{on.__name__}" for fault, on in PERSISTENT])
+def test_a_persistent_s3_fault_is_one_line_after_bounded_retries(flaky_s3, tmp_path, run, db, fault, on):
+    proxy, url = flaky_s3
+    before = seeded_store(tmp_path, run, db)
+    proxy.inject(fault, 10_000, on)
+    started = time.perf_counter()
+    line = one_line_error(run("ingest", "aws", url, expect=1), "s3://cur/export")
+    elapsed = time.perf_counter() - started
+    assert "retry" in line.lower() or "check" in line.lower(), line
+    # Every request is tried at most READ_RETRIES x MAX_ATTEMPTS times; an ingest makes a handful.
+    assert 2 <= proxy.seen <= 4 * READ_RETRIES * MAX_ATTEMPTS, proxy.seen
+    assert elapsed < 30, elapsed
+    assert fingerprint(db) == before  # a partial download never becomes a partial period

@@ -1,0 +1,85 @@
+"""`prices refresh`: AWS Pricing API (botocore Stubber; moto lacks Pricing) and the GCP Cloud Billing Catalog
+(`responses` at the REST edge), merged into the user snapshot that recommend-region then uses."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import duckdb
+import pytest
+import responses
+from botocore.stub import ANY, Stubber
+
+from cloudcarbon import prices
+
+
+@pytest.fixture(autouse=True)
+def snapshot(tmp_path, monkeypatch):
+    path = tmp_path / "prices.csv"
+    monkeypatch.setenv(prices.PRICES_ENV_VAR, str(path))
+    return path
+
+
+def _aws_product(usd: str) -> str:
+    return json.dumps({"terms": {"OnDemand": {"T1": {"priceDimensions": {"D1": {"pricePerUnit": {"USD": usd}}}}}}})
+
+
+def test_aws_refresh_writes_the_snapshot_and_fills_a_missing_price(run, snapshot):
+    before = json.loads(run("recommend-region", "--instance-type", "m5.large", "--region", "us-east-1", "--hours",
+                            "100", "--allow", "eu-north-1", "--format", "json").stdout)["rows"]
+    assert [r["cost"] for r in before if r["region"] == "eu-north-1"] == [None]
+
+    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    with Stubber(client) as stub:
+        stub.add_response("get_products", {"PriceList": [_aws_product("0.0912")], "FormatVersion": "aws_v1"},
+                          {"ServiceCode": "AmazonEC2", "Filters": ANY})
+        with duckdb.connect() as con:
+            path, count = prices.refresh(con, provider="aws", regions=["eu-north-1"], instance_types=["m5.large"],
+                                         client=client)
+        stub.assert_no_pending_responses()
+    assert path == snapshot and count == 1 and "eu-north-1,m5.large,0.0912" in snapshot.read_text()
+
+    after = json.loads(run("recommend-region", "--instance-type", "m5.large", "--region", "us-east-1", "--hours",
+                           "100", "--allow", "eu-north-1", "--format", "json").stdout)["rows"]
+    moved = next(r for r in after if r["region"] == "eu-north-1")
+    assert moved["cost"] == pytest.approx(9.12) and moved["price_date"]
+
+
+@responses.activate
+def test_gcp_refresh_prices_a_machine_from_core_and_ram_skus(snapshot):
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import billing_v1
+
+    def sku(description: str, group: str, units: int, nanos: int) -> dict:
+        return {"name": "x", "skuId": "x", "description": description,
+                "category": {"resourceFamily": "Compute", "resourceGroup": group, "usageType": "OnDemand"},
+                "serviceRegions": ["europe-north1"],
+                "pricingInfo": [{"pricingExpression": {"usageUnit": "h", "tieredRates": [
+                    {"startUsageAmount": 0, "unitPrice": {"currencyCode": "USD", "units": str(units),
+                                                          "nanos": nanos}}]}}]}
+
+    responses.get(
+        "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus",
+        json={"skus": [sku("N2 Instance Core running in Finland", "CPU", 0, 34_500_000),
+                       sku("N2 Instance Ram running in Finland", "RAM", 0, 4_600_000)]},
+    )
+    client = billing_v1.CloudCatalogClient(transport="rest", credentials=AnonymousCredentials())
+    with duckdb.connect() as con:
+        _, count = prices.refresh(con, provider="gcp", regions=["europe-north1"], instance_types=["n2-standard-8"],
+                                  client=client)
+    assert count == 1
+    line = next(x for x in snapshot.read_text().splitlines() if "n2-standard-8" in x)
+    assert f"{8 * 0.0345 + 32 * 0.0046:.4f}" in line  # 8 vCPUs x core + 32 GiB x RAM
+
+
+def test_api_failures_are_one_line_and_leave_no_snapshot(run, snapshot, monkeypatch):
+    from conftest import one_line_error
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLESECRET")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret-value")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: fails offline, fast
+    line = one_line_error(run("prices", "refresh", "--provider", "aws", "--region", "eu-north-1",
+                              "--instance-type", "m5.large", expect=1), "aws")
+    assert "very-secret-value" not in line and "AKIAEXAMPLESECRET" not in line
+    assert not snapshot.exists()

@@ -1,0 +1,183 @@
+"""`run-monthly` end to end with the bundled demo export as the configured source, the config's rules
+(no secrets, env references, connector registry), and the cron / GitHub Actions / Airflow examples."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shlex
+from datetime import date
+from importlib.resources import as_file, files
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import fingerprint, one_line_error
+
+from cloudcarbon.cli import cli
+from cloudcarbon.schedule import available_connectors, connector, load_config, previous_month
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SECRET_VALUE = "profile-value-that-must-not-leak-7c1d"
+
+
+@pytest.fixture(scope="module")
+def demo_export() -> Path:
+    with as_file(files("cloudcarbon.demo").joinpath("demo-cur2.parquet")) as path:
+        yield path
+
+
+def write_config(directory: Path, demo_export: Path, extra: str = "") -> Path:
+    config = directory / "cloudcarbon.toml"
+    config.write_text(f"""
+db = "store.duckdb"
+[report]
+output = "reports/{{month}}"
+by_tag = "team"
+[[sources]]
+type = "aws"
+paths = [{json.dumps(str(demo_export))}]
+{extra}
+""")
+    return config
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_run_monthly_end_to_end_and_idempotent(tmp_path: Path, demo_export: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CC_TEST_PROFILE", SECRET_VALUE)
+    config = write_config(tmp_path, demo_export, 'profile = {env = "CC_TEST_PROFILE"}')
+    first = invoke("run-monthly", "--config", str(config), "--month", "2026-10")
+    assert first.exit_code == 0, first.output
+    store = tmp_path / "store.duckdb"
+    report_dir = tmp_path / "reports" / "2026-10"
+    expected = [f"report-2026-10.{kind}" for kind in ("csv", "html", "json", "md")]
+    assert sorted(p.name for p in report_dir.iterdir()) == expected
+    with duckdb.connect(str(store), read_only=True) as con:
+        rows_after_first = con.execute("SELECT count(*) FROM usage").fetchall()[0][0]
+
+    second = invoke("run-monthly", "--config", str(config), "--month", "2026-10")
+    assert second.exit_code == 0, second.output
+    assert "(replaced)" in second.stderr
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM usage").fetchall()[0][0] == rows_after_first
+    document = json.loads((report_dir / "report-2026-10.json").read_text())
+    restated = {row["billing_period"] for row in document["data_quality"]["restated"]}
+    assert restated == {"2026-08", "2026-09", "2026-10"}
+    assert all(row["ingests"] == 2 and row["rows_replaced"] > 0 for row in document["data_quality"]["restated"])
+
+    # The env reference reached the connector at run time and was written nowhere.
+    everything = [first.output, second.output, fingerprint(store)]
+    with duckdb.connect(str(store), read_only=True) as con:
+        everything += [repr(row) for table in ("usage", "ingests", "ingest_periods")
+                       for row in con.execute(f"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM {table}").fetchall()]
+    everything += [p.read_text() for p in report_dir.iterdir()]
+    assert not any(SECRET_VALUE in text for text in everything)
+
+
+@pytest.mark.parametrize("extra, names", [
+    ('aws_secret_access_key = "abc123"', ["aws_secret_access_key", "env"]),
+    ('token = "abc123"', ["token", "env"]),
+    ('colour = "blue"', ["colour", "profile"]),
+    ('profile = {env = "CC_TEST_NOT_SET"}', ["CC_TEST_NOT_SET"]),
+])
+def test_config_errors_are_one_line(tmp_path: Path, demo_export: Path, extra: str, names: list[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CC_TEST_NOT_SET", raising=False)
+    config = write_config(tmp_path, demo_export, extra)
+    line = one_line_error(invoke("run-monthly", "--config", str(config), "--month", "2026-10"), *names)
+    assert "abc123" not in line
+    assert not (tmp_path / "store.duckdb").exists()
+
+
+def test_bad_config_files(tmp_path: Path) -> None:
+    one_line_error(invoke("run-monthly", "--config", str(tmp_path / "none.toml")), "none.toml", "examples/")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[sources]\ntype = ")
+    one_line_error(invoke("run-monthly", "--config", str(broken)), "broken.toml", "TOML")
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text('[[sources]]\ntype = "oracle"\npaths = ["x"]\n')
+    one_line_error(invoke("run-monthly", "--config", str(unknown)), "oracle", "aws")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("db = 'x.duckdb'\n")
+    one_line_error(invoke("run-monthly", "--config", str(empty)), "[[sources]]")
+
+
+def test_connector_registry_finds_connectors_by_name() -> None:
+    names = available_connectors()
+    assert "aws" in names
+    for name in names:
+        assert connector(name).__name__ == f"ingest_{name}"
+
+
+def test_default_month_is_the_previous_one() -> None:
+    assert previous_month(date(2026, 1, 15)) == "2025-12"
+    assert previous_month(date(2026, 11, 1)) == "2026-10"
+
+
+def test_example_config_is_valid_and_holds_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(EXAMPLES / "cloudcarbon.toml")
+    assert config.sources[0].type == "aws" and "{month}" in config.sources[0].paths[0]
+    assert config.sources[0].options == {"profile": {"env": "AWS_BILLING_PROFILE"}}
+
+
+def _cron_command(line: str) -> tuple[str, list[str]]:
+    """(schedule, cloudcarbon arguments) of a crontab line running cloudcarbon."""
+    fields = line.split(None, 5)
+    arguments = re.search(r"cloudcarbon (run-monthly[^>]*)", fields[5])
+    assert arguments, line
+    return " ".join(fields[:5]), shlex.split(arguments[1])
+
+
+def _cron_line() -> str:
+    lines = [line for line in (EXAMPLES / "cron" / "cloudcarbon.cron").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert len(lines) == 1
+    return lines[0]
+
+
+def test_cron_example_runs(tmp_path: Path, demo_export: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule, arguments = _cron_command(_cron_line())
+    assert schedule == "0 6 3 * *" and arguments[:3] == ["run-monthly", "--config", "cloudcarbon.toml"]
+    write_config(tmp_path, demo_export)
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*arguments, "--month", "2026-10")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reports" / "2026-10" / "report-2026-10.html").exists()
+
+
+def test_github_actions_example_uses_oidc_and_the_same_command(tmp_path: Path, demo_export: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (EXAMPLES / "github-actions" / "cloudcarbon-monthly.yml").read_text()
+    workflow = yaml.safe_load(text)
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    schedule, arguments = _cron_command(_cron_line())
+    assert triggers["schedule"][0]["cron"] == schedule
+    assert workflow["permissions"]["id-token"] == "write"
+    steps = workflow["jobs"]["report"]["steps"]
+    oidc = next(s for s in steps if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
+    assert oidc["with"]["role-to-assume"].startswith("arn:aws:iam::")
+    assert "aws-access-key-id" not in text and "secrets." not in text
+    runs = [s["run"] for s in steps if "run" in s and "cloudcarbon run-monthly" in s["run"]]
+    assert len(runs) == 1 and shlex.split(runs[0])[1:] == arguments
+    write_config(tmp_path, demo_export)
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*shlex.split(runs[0])[1:], "--month", "2026-10")
+    assert result.exit_code == 0, result.output
+
+
+def test_airflow_example_callable_without_airflow(tmp_path: Path, demo_export: Path) -> None:
+    example = EXAMPLES / "airflow" / "cloudcarbon_monthly.py"
+    spec = importlib.util.spec_from_file_location("cloudcarbon_monthly", example)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.run_cloudcarbon_monthly(str(write_config(tmp_path, demo_export)), month="2026-10")
+    assert set(written) == {"html", "csv", "json", "md"}
+    document = json.loads(Path(written["json"]).read_text())
+    assert document["meta"]["month"] == "2026-10" and document["summary"]["totals"]["total_kgco2e"] > 0

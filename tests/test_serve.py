@@ -1,0 +1,201 @@
+"""`cloudcarbon serve` over real HTTP on loopback: the same numbers as the CLI, the token check, bad
+parameters, a busy store, and the served pages in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import chart_marks, keep_screenshot, launch, lookup, open_page, page_numbers
+from click.testing import CliRunner
+from conftest import one_line_error
+
+from cloudcarbon.cli import cli
+from cloudcarbon.demo import run_demo
+from cloudcarbon.report.opportunities import analysis
+
+uvicorn = pytest.importorskip("uvicorn")
+from cloudcarbon.serve.app import create_app  # noqa: E402
+
+TOKEN = "test-token-5f1c0e"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("serve") / "demo.duckdb"
+    run_demo(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Path) -> Iterator[dict[str, str]]:
+    """Two real uvicorn servers on loopback: one open, one requiring TOKEN."""
+    urls, servers, threads = {}, [], []
+    for name, token in (("open", None), ("token", TOKEN)):
+        port = _free_port()
+        config = uvicorn.Config(create_app(demo_db, token), host="127.0.0.1", port=port, log_level="warning")
+        instance = uvicorn.Server(config)
+        thread = threading.Thread(target=instance.run, daemon=True)
+        thread.start()
+        servers.append(instance)
+        threads.append(thread)
+        urls[name] = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while not all(s.started for s in servers):
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield urls
+    for instance in servers:
+        instance.should_exit = True
+    for thread in threads:
+        thread.join(timeout=10)
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def cli_json(db: Path, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["--db", str(db), *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_footprint_and_unknowns_equal_the_cli(server: dict[str, str], demo_db: Path) -> None:
+    status, headers, body = get(f"{server['open']}/api/footprint?month=2026-10&by=service,region")
+    assert status == 200 and headers["content-type"].startswith("application/json")
+    served = json.loads(body)
+    expected = cli_json(demo_db, "footprint", "--month", "2026-10", "--by", "service,region")
+    assert served["rows"] == expected["rows"]
+    for key in ("tool_version", "coefficients_version", "period", "by"):
+        assert served["meta"][key] == expected["meta"][key]
+    status, _, body = get(f"{server['open']}/api/unknowns?month=2026-10")
+    assert status == 200
+    assert json.loads(body)["rows"] == cli_json(demo_db, "unknowns", "--month", "2026-10")["rows"]
+
+
+def test_openapi_describes_the_endpoints(server: dict[str, str]) -> None:
+    status, _, body = get(f"{server['open']}/openapi.json")
+    assert status == 200
+    spec = json.loads(body)
+    assert {"/api/footprint", "/api/unknowns", "/api/whatif", "/api/recommend-region", "/api/report", "/report"} <= set(
+        spec["paths"])
+    names = {p["name"] for p in spec["paths"]["/api/footprint"]["get"]["parameters"]}
+    assert {"month", "since", "until", "by", "cpu_utilization"} <= names
+
+
+@pytest.mark.parametrize("query, names", [
+    ("month=2026-13", ["--month", "YYYY-MM"]),
+    ("month=2026-10&by=colour", ["colour"]),
+    ("cpu_utilization=abc", ["cpu_utilization"]),
+    ("cpu_utilization=3", ["cpu_utilization"]),
+    ("montth=2026-10", ["montth"]),
+    ("month=2026-10&since=2026-01", ["--month"]),
+    ("month=2026-10%27%3B%20DROP%20TABLE%20usage%3B--", ["--month"]),
+])
+def test_bad_parameters_are_400_with_one_line(server: dict[str, str], query: str, names: list[str]) -> None:
+    status, _, body = get(f"{server['open']}/api/footprint?{query}")
+    assert status == 400, body
+    message = json.loads(body)["error"]
+    assert "\n" not in message and "Traceback" not in message
+    for name in names:
+        assert name in message, (name, message)
+
+
+def test_analyses_answer_or_say_not_available(server: dict[str, str]) -> None:
+    for name in ("whatif", "recommend-region"):
+        status, _, body = get(f"{server['open']}/api/{name}?month=2026-10")
+        if analysis(name) is None:
+            assert status == 501 and "not available yet" in json.loads(body)["error"]
+        else:
+            assert status == 200, body
+            served = json.loads(body)
+            assert served["rows"] and served["meta"]["assumptions"]
+            assert {"workload", "kgco2e", "kgco2e_saved", "cost_delta"} <= set(served["rows"][0])
+
+
+def test_token_is_checked_on_every_request(server: dict[str, str]) -> None:
+    for path in ("/", "/openapi.json", "/api/footprint?month=2026-10", "/report?month=2026-10"):
+        status, headers, body = get(server["token"] + path)
+        assert status == 401 and headers.get("www-authenticate") == "Bearer", path
+        assert TOKEN not in body
+        status, _, _ = get(server["token"] + path, {"Authorization": "Bearer wrong-" + TOKEN})
+        assert status == 401
+    status, _, body = get(f"{server['token']}/api/footprint?month=2026-10",
+                          {"Authorization": f"Bearer {TOKEN}"})
+    assert status == 200 and json.loads(body)["rows"]
+
+
+def test_non_loopback_bind_refuses_without_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLOUDCARBON_TOKEN", raising=False)
+    for host in ("0.0.0.0", "192.168.1.10", "example.com"):
+        result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.duckdb"), "serve", "--host", host])
+        one_line_error(result, f"--host {host}", "CLOUDCARBON_TOKEN")
+
+
+def test_busy_store_is_503(server: dict[str, str], demo_db: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True);"
+         " time.sleep(60)", str(demo_db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        status, _, body = get(f"{server['open']}/api/footprint?month=2026-10")
+        assert status == 503
+        assert "is busy" in json.loads(body)["error"] and "retry" in json.loads(body)["error"]
+    finally:
+        holder.kill()
+        holder.wait()
+    assert get(f"{server['open']}/api/footprint?month=2026-10")[0] == 200
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    with launch(tmp_path_factory.mktemp("chromium")) as context:
+        yield context
+
+
+def test_served_pages_in_chromium(browser, server: dict[str, str], tmp_path: Path) -> None:
+    base = server["token"]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    page, log = open_page(browser, f"{base}/", auth)
+    assert log.console_errors == [] and log.page_errors == [] and log.requests == [f"{base}/"]
+    page.click("text=October 2026")
+    page.wait_for_load_state("networkidle")
+    assert page.url == f"{base}/report?month=2026-10"
+    assert log.requests == [f"{base}/", f"{base}/report?month=2026-10"], "the report must load nothing else"
+    assert log.console_errors == [] and log.page_errors == []
+    assert all(count > 0 for count in chart_marks(page).values()) and len(chart_marks(page)) == 3
+    document = json.loads(get(f"{base}/api/report?month=2026-10", auth)[2])
+    numbers = page_numbers(page)
+    assert numbers
+    for number in numbers:
+        expected = lookup(document, number["path"])
+        shown = number["text"].replace(",", "")
+        if expected is None:
+            assert shown == "—"
+        else:
+            digits = len(shown.split(".")[1].rstrip("%")) if "." in shown else 0
+            value = float(shown.rstrip("%")) * number["scale"]
+            assert abs(value - expected) <= 0.5 * 10 ** -digits * number["scale"] + 1e-9, (number, expected)
+    keep_screenshot(page, tmp_path, "served-report-2026-10.png")
+    page.close()

@@ -172,7 +172,9 @@ def whatif_command(ctx, levers, by, model_factor, model_tag, model_account, onpr
         result = whatif(con, levers=levers, by=by, window=span, model_factor=model_factor, model_tags=model_tag,
                         model_accounts=model_account, onprem_pue=onprem_pue, constraints=constraints)
     meta = provenance(command="whatif", period=span.label(), assumptions=result.assumptions)
-    emit(result.rows, fmt, output, meta=meta, title=f"cloudcarbon whatif — {span.label()}")
+    emit(result.rows, fmt, output, meta=meta, title=f"cloudcarbon whatif — {span.label()}",
+         table_columns={c: c for c in ("workload", "scenario", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved",
+                                       "pct_saved", "cost_delta", "currency", "note")})
     if fmt == "table":
         _notes(result.assumptions)
 

@@ -45,7 +45,10 @@ def _table(frame: pd.DataFrame, console: Console, title: str | None) -> None:
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
+        # Text columns keep a readable width; numbers never wrap.
+        longest = int(frame[column].astype("string").str.len().fillna(0).max()) if len(frame) else 0
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold", no_wrap=numeric,
+                         min_width=None if numeric else min(32, max(len(str(column)), longest)))
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from importlib.resources import files
@@ -15,6 +16,7 @@ import platformdirs
 from cloudcarbon.errors import CloudcarbonError, StoreBusyError
 
 DB_ENV_VAR = "CLOUDCARBON_DB"
+WRITER_LOCK_WAIT_SECONDS = 5.0
 
 
 def default_db_path() -> Path:
@@ -56,17 +58,23 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise CloudcarbonError(f"cannot create the store directory {path.parent}: {error.strerror}") from None
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise StoreBusyError(_busy_message(path, error)) from None
-        raise CloudcarbonError(f"cannot open store {path}: {str(error).splitlines()[0]}") from None
-    except duckdb.Error as error:
-        raise CloudcarbonError(
-            f"{path} is not a cloudcarbon store DuckDB can open ({str(error).splitlines()[0]}); "
-            "choose another --db"
-        ) from None
+    # A writer waits a little for readers to finish (a footprint takes about a second); readers and a
+    # writer that is still blocked after that get the one-line "busy" error naming the holder.
+    deadline = time.monotonic() + (0 if read_only else WRITER_LOCK_WAIT_SECONDS)
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise CloudcarbonError(f"cannot open store {path}: {str(error).splitlines()[0]}") from None
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(_busy_message(path, error)) from None
+            time.sleep(0.2)
+        except duckdb.Error as error:
+            raise CloudcarbonError(
+                f"{path} is not a cloudcarbon store DuckDB can open ({str(error).splitlines()[0]}); "
+                "choose another --db"
+            ) from None
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

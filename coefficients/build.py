@@ -39,7 +39,7 @@ from build_common import (
     specpower_by_microarch,
 )
 
-VERSION = "2026.11.0"
+VERSION = "2026.11.1"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DECIMALS = 6
 

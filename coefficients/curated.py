@@ -708,9 +708,10 @@ CONSTANTS: dict[str, tuple[float, str, str, str]] = {
     "gpu_utilization_default": (0.5, "fraction", "cloudcarbon choice, same as CCF GPU default (50 %)", FACT),
     "gpu_utilization_low": (0.2, "fraction", "cloudcarbon choice: inference/interactive GPU fleets", FACT),
     "gpu_utilization_high": (
-        0.9,
+        1.0,
         "fraction",
-        "cloudcarbon choice: large training runs near board power",
+        "cloudcarbon choice: large training runs hold the board at its power limit (Patterson et al. 2021 measured "
+        "330 W average per 300 W V100 for GPT-3, system overheads included)",
         FACT,
     ),
     "server_lifespan_hours": (

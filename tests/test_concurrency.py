@@ -24,7 +24,7 @@ from cloudcarbon.cli import cli
 # Commands a second process may run while the store is being written; add new commands here.
 READERS = [
     ["footprint", "--by", "month,service", "--format", "json"],
-    ["footprint", "--trace", "--month", "2025-03", "--format", "csv"],
+    ["footprint", "--by", "month,region,instance_type,tag:team", "--month", "2025-03", "--format", "csv"],
     ["unknowns", "--format", "json"],
     ["doctor"],
 ]
@@ -57,7 +57,7 @@ def test_readers_beside_a_large_ingest_answer_or_say_busy(large, tmp_path):
                 # The holder is named by PID while it runs (it may have just exited when we looked).
                 assert f"process {writer.pid}" in line or writer.poll() is not None, line
                 busy += 1
-        time.sleep(0.1)
+        time.sleep(1.0)  # a writer still starting waits up to store.WRITER_LOCK_WAIT_SECONDS for a gap
     code, _, err = finish(writer)
     assert code == 0, err
     assert busy > 0  # the readers really did meet the writer
@@ -106,3 +106,17 @@ def test_a_killed_writer_releases_the_store(tmp_path):
     assert run_beside(db, ["footprint"]).exit_code == 0
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM usage").fetchall() == [(10,)]
+
+
+def test_an_ingest_waits_for_a_short_reader(tmp_path):
+    """A reader holding the store for a second does not make an ingest fail: writers wait a few seconds."""
+    db = tmp_path / "store.duckdb"
+    assert finish(cloudcarbon(db, "ingest", "aws", str(month_file(tmp_path, "a.parquet", 10, 1.0))))[0] == 0
+    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], "
+                               "read_only=True); print('ready', flush=True); time.sleep(1.5)", str(db)],
+                              stdout=subprocess.PIPE, text=True)
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+    code, _, err = finish(cloudcarbon(db, "ingest", "aws", str(month_file(tmp_path, "b.parquet", 4, 2.0))))
+    reader.wait()
+    assert code == 0, err
+    assert period_state(db) == {("012345678901", "2025-01"): (4, 1, 8.0)}

@@ -16,12 +16,6 @@ import pytest
 from cloudcarbon.estimate import estimate
 
 CASES = pd.read_csv(Path(__file__).with_name("patterson2021_table4.csv"))
-# GPT-3 is 2.2 % above our high bound: the paper measured 330 W per V100 (110 % of its 300 W TDP) including
-# host and server overheads, while our high bound runs the GPU at 90 % of TDP and adds only CPU and memory.
-# Kept as a strict expected failure (METHODOLOGY.md section 9) rather than widening the range to pass.
-KNOWN_OUTSIDE = {"GPT-3": "published energy above our high bound (server overheads not modelled)"}
-
-
 def _run(case) -> pd.Series:
     with duckdb.connect() as con:
         region = "us-east-1" if case.provider == "aws" else "us-central1"
@@ -31,13 +25,7 @@ def _run(case) -> pd.Series:
     return frame.iloc[0]
 
 
-def _params():
-    for case in CASES.itertuples():
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_OUTSIDE[case.case])] if case.case in KNOWN_OUTSIDE else []
-        yield pytest.param(case, id=case.case, marks=marks)
-
-
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.case) for case in CASES.itertuples()])
 def test_published_energy_and_co2e_fall_inside_our_range(case):
     row = _run(case)
     published_kwh = case.published_mwh * 1000

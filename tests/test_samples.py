@@ -20,7 +20,19 @@ INGESTIBLE = [
     "legacy-cur_csv_koku_2018-06_generated.csv",
     "legacy-cur_athena-snake-case_koku_2022-07.csv",
     "mock-delivery/cur2_MockTestReportV2-00001.csv.gz",
+    "mock-delivery/cur1_sample_billing_data.csv",
 ]
+# Manifests whose data files are not in the samples folder: rejected, naming the missing file.
+REJECTED = {
+    "mock-delivery/cur1_MockTestReport-Manifest.json": "MockTestReport-00001.csv.zip",
+    "mock-delivery/cur2_MockTestReportV2-Manifest.json": "MockTestReportV2-00001.csv.gz",
+}
+
+
+def test_every_aws_sample_is_accounted_for():
+    """A sample added to the folder must be listed as ingestible or rejected, so none goes untested."""
+    present = {str(p.relative_to(AWS)) for p in AWS.rglob("*") if p.is_file()}
+    assert present == set(INGESTIBLE) | set(REJECTED)
 
 
 def expected_totals(path) -> tuple[int, float, float]:
@@ -54,6 +66,7 @@ def test_savings_plan_sample_is_an_m5_large(run, db):
     assert kinds and kinds[0][0] == "m5.large" and kinds[0][2] == "Committed"
 
 
-def test_manifest_with_missing_data_file_is_rejected(run, db):
-    result = run("ingest", "aws", str(AWS / "mock-delivery" / "cur1_MockTestReport-Manifest.json"), expect=1)
-    assert "MockTestReport-00001.csv.zip" in result.stderr and "not found" in result.stderr
+@pytest.mark.parametrize(("name", "missing"), REJECTED.items())
+def test_manifest_with_missing_data_file_is_rejected(run, db, name, missing):
+    result = run("ingest", "aws", str(AWS / name), expect=1)
+    assert missing in result.stderr and "not found" in result.stderr

@@ -29,6 +29,7 @@ import curated_gcp
 from build_common import (
     CCF,
     CCF_MICROARCH,
+    CPU_POWER_COLUMNS,
     FAMILY_FILES,
     INSTANCE_COLUMNS,
     SRC_EMBODIED_MODEL,
@@ -251,18 +252,7 @@ def build_cpu_power(ref: Path) -> pd.DataFrame:
         if factor != 1.0:
             src = join(src, f"x{factor:g} per vCPU: {cur.AWS_SMT_OFF_SOURCE}")
         rows.append(("aws", arch, mn * factor, mx * factor, ref_mem * factor, src, cur.APACHE))
-    measured = pd.DataFrame(
-        rows,
-        columns=[
-            "provider",
-            "microarchitecture",
-            "min_w_per_vcpu",
-            "max_w_per_vcpu",
-            "ref_memory_gib_per_vcpu",
-            "source",
-            "licence",
-        ],
-    )
+    measured = pd.DataFrame(rows, columns=CPU_POWER_COLUMNS)
     proxy = measured.set_index("microarchitecture").loc[cur.GRAVITON_PROXY]
     extra = [
         (

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudcarbon import connectors
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import IngestSummary
 from cloudcarbon.periods import parse_month
 from cloudcarbon.report import build_report, write_report
@@ -153,6 +153,14 @@ def _month_paths(paths: list[str], month: str) -> list[str]:
     return [p.replace("{month}", month).replace("{cur_period}", period) for p in paths]
 
 
+def _redact(message: str, options: dict[str, Any]) -> str:
+    """A connector's error may quote an option's value; values read from {env = ...} never show."""
+    for value in options.values():
+        if isinstance(value, dict) and isinstance(value.get("env"), str) and os.environ.get(value["env"]):
+            message = message.replace(os.environ[value["env"]], f"${{{value['env']}}}")
+    return message
+
+
 def run_monthly(config: Config | str | Path, *, month: str | None = None, db: str | None = None) -> MonthlyRun:
     """Re-ingest every configured source for `month` (default: the previous calendar month, UTC), then
     write the month's report. Ingest replaces each billing period it covers, so reruns are safe."""
@@ -164,8 +172,11 @@ def run_monthly(config: Config | str | Path, *, month: str | None = None, db: st
                 for n, source in enumerate(config.sources)]
     ingests = []
     with open_store(db or config.db) as con:
-        for source, options in zip(config.sources, resolved, strict=True):
-            summary = connector(source.type)(con, _month_paths(source.paths, month), **options)
+        for number, (source, options) in enumerate(zip(config.sources, resolved, strict=True)):
+            try:
+                summary = connector(source.type)(con, _month_paths(source.paths, month), **options)
+            except CloudcarbonError as error:
+                raise type(error)(_redact(str(error), config.sources[number].options)) from None
             ingests.append((source.type, summary))
         report = build_report(con, month, by_tag=config.by_tag)
     files = write_report(report, config.output.replace("{month}", month))

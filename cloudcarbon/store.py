@@ -43,7 +43,8 @@ def _migrations() -> list[tuple[int, str, str]]:
 def _busy_message(path: Path, error: duckdb.Error) -> str:
     holder = re.search(r"\(PID (\d+)\)", str(error))
     who = f"process {holder[1]}" if holder else "another process"
-    return f"store {path} is busy: {who} has it open for writing; retry when it has finished"
+    # DuckDB's lock error does not say whether the holder reads or writes.
+    return f"store {path} is busy: {who} has it open; retry when it has finished"
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

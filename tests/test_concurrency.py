@@ -12,12 +12,16 @@ import sys
 import time
 from pathlib import Path
 
+import azurefiles
 import duckdb
+import gcpfiles
 import pytest
 from click.testing import CliRunner
-from conftest import one_line_error
+from conftest import fingerprint, one_line_error
 from curfiles import item, write_cur
 from test_faults import LargeExport, cloudcarbon, doctor_passes, finish, large_export, period_state
+from test_focus import row as focus_row
+from test_focus import write_focus
 
 from cloudcarbon.cli import cli
 
@@ -120,3 +124,85 @@ def test_an_ingest_waits_for_a_short_reader(tmp_path):
     reader.wait()
     assert code == 0, err
     assert period_state(db) == {("012345678901", "2025-01"): (4, 1, 8.0)}
+
+
+# The other connectors, each with a small export built like its own tests'; add new connectors here.
+def _gcp(folder: Path) -> Path:
+    return gcpfiles.write_jsonl(folder / "gcp.jsonl", gcpfiles.mixed_rows())
+
+
+def _azure(folder: Path) -> Path:
+    return azurefiles.write_export(folder / "azure.csv", azurefiles.mixed_rows())
+
+
+def _focus(folder: Path) -> Path:
+    return write_focus(folder / "focus.csv", [focus_row(), focus_row(ResourceId="i-2")])
+
+
+CONNECTORS = {"gcp": _gcp, "azure": _azure, "focus": _focus}
+
+
+def test_connector_ingests_wait_for_a_writer_then_say_busy_and_change_nothing(tmp_path):
+    """While another process holds the store for writing, `ingest gcp|azure|focus` wait, then fail in one
+    line naming the holder, leaving the store as it was; once it is released they all go through."""
+    db = tmp_path / "store.duckdb"
+    assert finish(cloudcarbon(db, "ingest", "aws", str(month_file(tmp_path, "a.parquet", 10, 1.0))))[0] == 0
+    before = fingerprint(db)
+    exports = {name: build(tmp_path) for name, build in CONNECTORS.items()}
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(60)", str(db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        waiting = {name: cloudcarbon(db, "ingest", name, str(path)) for name, path in exports.items()}
+        for name, process in waiting.items():
+            code, _, err = finish(process)
+            line = err.strip()
+            assert code == 1 and len(line.splitlines()) == 1, (name, err)
+            assert line.startswith("Error: ") and "busy" in line and f"process {holder.pid}" in line, (name, line)
+    finally:
+        holder.kill()  # our own child, by its handle
+        holder.wait()
+    assert fingerprint(db) == before  # (the next test shows the same exports ingesting once the store is free)
+    doctor_passes(db)
+
+
+def test_a_writer_blocked_by_a_reader_is_not_told_the_reader_writes(tmp_path):
+    db = tmp_path / "store.duckdb"
+    assert finish(cloudcarbon(db, "ingest", "aws", str(month_file(tmp_path, "a.parquet", 10, 1.0))))[0] == 0
+    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], "
+                               "read_only=True); print('ready', flush=True); time.sleep(60)", str(db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        code, _, err = finish(cloudcarbon(db, "ingest", "aws", str(month_file(tmp_path, "b.parquet", 4, 2.0))))
+    finally:
+        reader.kill()  # our own child, by its handle
+        reader.wait()
+    line = err.strip()
+    assert code == 1 and "busy" in line and f"process {reader.pid}" in line, line  # the refusal itself is right
+    assert "open for writing" not in line, line
+
+
+def test_readers_beside_connector_ingests_answer_or_say_busy(tmp_path):
+    """The three connector ingests start at once (writers wait for each other, never interleave) while the
+    readers run; every reader answers or says busy in one line; all ingests land and the store is healthy."""
+    db = tmp_path / "store.duckdb"
+    assert finish(cloudcarbon(db, "ingest", "aws", str(month_file(tmp_path, "a.parquet", 10, 1.0))))[0] == 0
+    exports = {name: build(tmp_path) for name, build in CONNECTORS.items()}
+    writers = {name: cloudcarbon(db, "ingest", name, str(path)) for name, path in exports.items()}
+    rounds = 0
+    while any(writer.poll() is None for writer in writers.values()) or rounds == 0:
+        rounds += 1
+        for args in READERS:
+            result = run_beside(db, args)
+            if result.exit_code != 0:
+                one_line_error(result, "busy", "retry", str(db))
+        time.sleep(0.3)  # leave the waiting writers a gap
+    for name, writer in writers.items():
+        code, _, err = finish(writer)
+        assert code == 0, (name, err)
+    doctor_passes(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        files = {Path(f).name for (f,) in con.execute("SELECT DISTINCT x_source_file FROM usage").fetchall()}
+    assert files == {"a.parquet", *(path.name for path in exports.values())}

@@ -14,13 +14,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import azurefiles
 import duckdb
+import gcpfiles
 import pytest
 from click.testing import CliRunner, Result
 from conftest import fingerprint, one_line_error
 from curfiles import item, write_cur
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from test_focus import row as focus_row
+from test_focus import write_focus
 
 from cloudcarbon.cli import cli
 
@@ -282,3 +286,77 @@ def test_dates_are_read_as_utc_whatever_the_machine_time_zone(tmp_path):
                                "'%Y-%m-%d %H') FROM usage ORDER BY 2").fetchall()
         assert rows == [("2025-01", "2025-01-01 00"), ("2025-01", "2025-01-31 23")], zone
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The other connectors' format detection: random bytes and truncated files, for each container
+# ---------------------------------------------------------------------------------------------
+
+CONNECTOR_FUZZ = settings(FUZZ, max_examples=30)
+
+
+def _gcp_export(path: Path) -> Path:
+    writer = {".parquet": gcpfiles.write_parquet, ".jsonl": gcpfiles.write_jsonl}.get(path.suffix, gcpfiles.write_csv)
+    return writer(path, gcpfiles.mixed_rows())
+
+
+def _focus_export(path: Path) -> Path:
+    return write_focus(path, [focus_row(ResourceId=f"i-{n}", ConsumedQuantity=n + 1.0) for n in range(40)])
+
+
+# connector -> (suffixes its detection accepts, builder of a valid export at a path)
+CONNECTOR_FORMATS = {
+    "gcp": ([".csv", ".jsonl", ".parquet"], _gcp_export),
+    "azure": ([".csv", ".csv.gz", ".parquet"], lambda path: azurefiles.write_export(path, azurefiles.mixed_rows())),
+    "focus": ([".csv", ".csv.gz", ".parquet"], _focus_export),
+}
+CONNECTOR_CASES = [(name, suffix) for name, (suffixes, _) in CONNECTOR_FORMATS.items() for suffix in suffixes]
+
+
+def ingest_with(connector: str, db: Path, path: Path) -> Result:
+    return CliRunner().invoke(cli, ["--db", str(db), "ingest", connector, str(path)])
+
+
+def undo_ingest_of(db: Path, path: Path) -> int:
+    """Remove what an ingest of `path` stored (so that the shared store stays as seeded); its row count."""
+    with duckdb.connect(str(db)) as con:
+        ids = [i for (i,) in con.execute("SELECT DISTINCT x_ingest_id FROM usage WHERE x_source_file = ?",
+                                         [str(path)]).fetchall()]
+        count = con.execute("SELECT count(*) FROM usage WHERE x_source_file = ?", [str(path)]).fetchall()[0][0]
+        for ingest_id in ids:
+            con.execute("DELETE FROM usage WHERE x_ingest_id = ?", [ingest_id])
+            con.execute("DELETE FROM ingest_periods WHERE ingest_id = ?", [ingest_id])
+            con.execute("DELETE FROM ingests WHERE ingest_id = ?", [ingest_id])
+    return count
+
+
+@CONNECTOR_FUZZ
+@given(data=st.binary(min_size=1, max_size=2048), case=st.sampled_from(CONNECTOR_CASES))
+def test_connectors_random_bytes_fail_in_one_line(seeded, tmp_path, data, case):
+    connector, suffix = case
+    db, before = seeded
+    path = fresh(tmp_path, "export" + suffix)
+    path.write_bytes(data)
+    fails_cleanly(ingest_with(connector, db, path))
+    assert fingerprint(db) == before
+
+
+@CONNECTOR_FUZZ
+@given(case=st.sampled_from(CONNECTOR_CASES), cut=st.floats(0.01, 0.99))
+def test_connectors_truncated_files_ingest_or_fail_in_one_line(seeded, tmp_path, case, cut):
+    """A cut file either fails in one line with the store unchanged or, for line-based text (a cut at a
+    row boundary is a shorter, valid export), ingests fewer rows than the whole."""
+    connector, suffix = case
+    _, build = CONNECTOR_FORMATS[connector]
+    db, before = seeded
+    whole = build(fresh(tmp_path, "whole" + suffix))
+    raw = whole.read_bytes()
+    path = fresh(tmp_path, "export" + suffix)
+    path.write_bytes(raw[: max(1, int(len(raw) * cut))])
+    result = ingest_with(connector, db, path)
+    if result.exit_code == 0:
+        assert suffix in (".csv", ".jsonl"), (connector, suffix, result.output)
+        assert 0 < undo_ingest_of(db, path) < 40, result.output
+    else:
+        fails_cleanly(result)
+    assert fingerprint(db) == before

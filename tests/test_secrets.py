@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import subprocess
+import sys
+import time
 import traceback
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import azurefiles
 import duckdb
+import gcpfiles
 import pytest
 from click.testing import CliRunner, Result
+from conftest import SAMPLES
 from curfiles import item, write_cur
+from test_focus import row as focus_row
+from test_focus import write_focus
 
 from cloudcarbon.cli import cli
 
@@ -80,6 +90,7 @@ def planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moto_endpoint: str)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(aws / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(aws / "credentials"))
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)  # Athena, Glue, STS: loopback only, never AWS
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
@@ -90,7 +101,24 @@ def planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moto_endpoint: str)
     client.put_object(Bucket=BUCKET, Key="cur/good.parquet", Body=good.read_bytes())
     bad = tmp_path / "bad.csv"
     bad.write_text("lineItem/UsageType,lineItem/UsageAmount\nBoxUsage:m5.large,not-a-number\n")
+    connectors_files(tmp_path)
     return Planted(tmp_path, tmp_path / "store.duckdb", good, bad)
+
+
+def connectors_files(tmp: Path) -> None:
+    """Small GCP, Azure and FOCUS exports (the builders of their own tests) and a cloudcarbon.toml whose
+    profile is an {env = "NAME"} reference to a planted secret (unused by local paths, so the run succeeds)."""
+    gcpfiles.write_jsonl(tmp / "gcp.jsonl", gcpfiles.mixed_rows())
+    azurefiles.write_export(tmp / "azure.csv", azurefiles.mixed_rows())
+    write_focus(tmp / "focus.csv", [focus_row(), focus_row(ResourceId="i-2")])
+    source = json.dumps(str(tmp / "src.parquet"))
+    write_cur(tmp / "src.parquet", [item(resource_id="i-cfg")])
+    (tmp / "cloudcarbon.toml").write_text(
+        f'[report]\noutput = "reports/{{month}}"\n[[sources]]\ntype = "aws"\npaths = [{source}]\n'
+        'profile = {env = "AWS_SESSION_TOKEN"}\n')
+    (tmp / "cloudcarbon-s3.toml").write_text(
+        f'[report]\noutput = "reports/{{month}}"\n[[sources]]\ntype = "aws"\npaths = ["s3://{BUCKET}/cur/"]\n'
+        'profile = {env = "AWS_SESSION_TOKEN"}\n')
 
 
 # (id, arguments); GOOD/BAD/DB/OUT/S3 are replaced by the planted paths. Append new commands here.
@@ -112,12 +140,40 @@ COMMANDS = [
     ("doctor", ["doctor", "--format", "json"]),
     ("demo", ["demo"]),
     ("help", ["--help"]),
+    ("ingest-gcp", ["ingest", "gcp", "TMP/gcp.jsonl"]),
+    ("ingest-gcp-bad-file", ["ingest", "gcp", "BAD"]),
+    ("ingest-gcp-bigquery-no-credentials", ["ingest", "gcp", "--table", "planted.billing.export", "--month",
+                                            "2025-01"]),
+    ("ingest-azure", ["ingest", "azure", "TMP/azure.csv"]),
+    ("ingest-azure-bad-file", ["ingest", "azure", "BAD"]),
+    ("ingest-focus", ["ingest", "focus", "TMP/focus.csv"]),
+    ("ingest-focus-bad-file", ["ingest", "focus", "BAD"]),
+    ("ingest-focus-s3-missing-profile", ["ingest", "focus", "S3/cur/", "--profile", "not-there"]),
+    ("ingest-aws-athena-no-credentials", ["ingest", "aws", "--athena", "--database", "cur", "--table", "cur_report",
+                                          "--workgroup", "primary", "--month", "2025-01", "--profile", "not-there"]),
+    ("estimate", ["estimate", "--instance-type", "m5.large", "--region", "us-east-1", "--hours", "10"]),
+    ("recommend-region", ["recommend-region", "--format", "json"]),
+    ("recommend-region-adhoc", ["recommend-region", "--instance-type", "m5.large", "--region", "us-east-1",
+                                "--hours", "5"]),
+    ("whatif", ["whatif", "--format", "json"]),
+    ("whatif-bad-lever", ["whatif", "--lever", "nonsense"]),
+    ("report", ["report", "--month", "2025-01", "--output", "OUT-report"]),
+    ("run-monthly", ["run-monthly", "--config", "TMP/cloudcarbon.toml", "--month", "2025-01"]),
+    ("run-monthly-s3-secret-profile", ["run-monthly", "--config", "TMP/cloudcarbon-s3.toml", "--month", "2025-01"]),
+]
+
+
+# Shared reference samples, one per connector, when the checkout has them (skipped otherwise).
+SAMPLE_COMMANDS = [
+    ("ingest-gcp-sample", ["ingest", "gcp", str(SAMPLES / "gcp-billing/gcp-standard-export_csv_koku_2020-11.csv")]),
+    ("ingest-azure-sample", ["ingest", "azure", str(SAMPLES / "azure-cost/mca-actual_csv_camelCase_koku_2023-08.csv")]),
+    ("ingest-focus-sample", ["ingest", "focus", str(SAMPLES / "focus/focus-1.0_sample_1000rows_aws-azure-oci.csv")]),
 ]
 
 
 def resolve(args: list[str], planted: Planted) -> list[str]:
     replace = {"GOOD": str(planted.good), "BAD": str(planted.bad), "MISSING": str(planted.tmp / "missing.csv"),
-               "S3": f"s3://{BUCKET}", "OUT": str(planted.tmp / "out")}
+               "S3": f"s3://{BUCKET}", "OUT": str(planted.tmp / "out"), "TMP": str(planted.tmp)}
     resolved = []
     for arg in args:
         for token, value in replace.items():
@@ -144,7 +200,7 @@ def everything_produced(result: Result, planted: Planted, logs: str) -> str:
 
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
 @pytest.mark.parametrize(("name", "args"), COMMANDS, ids=[name for name, _ in COMMANDS])
-def test_no_secret_reaches_any_output(planted, caplog, name, args, debug):
+def test_no_secret_reaches_any_output(planted, caplog, request, name, args, debug):
     caplog.set_level(logging.INFO)
     runner = CliRunner()
     if name != "ingest-local" and not name.startswith("demo") and "help" not in name:
@@ -168,3 +224,94 @@ def test_the_commands_really_ran(planted):
     assert codes["ingest-s3-profile"] == 0 and codes["ingest-s3"] == 0 and codes["footprint"] == 0
     assert codes["ingest-bad-file"] == 1 and codes["ingest-s3-missing-profile"] == 1
     assert codes["ingest-s3-missing-bucket"] == 1 and codes["footprint-bad-by"] == 1
+    for connector in ("gcp", "azure", "focus"):
+        assert codes[f"ingest-{connector}"] == 0, connector
+        assert codes[f"ingest-{connector}-bad-file"] == 1, connector
+    assert codes["ingest-aws-athena-no-credentials"] == 1 and codes["ingest-gcp-bigquery-no-credentials"] == 1
+    assert codes["ingest-focus-s3-missing-profile"] == 1
+    assert codes["estimate"] == 0 and codes["whatif"] == 0 and codes["recommend-region-adhoc"] == 0
+    assert codes["report"] == 0 and codes["run-monthly"] == 0
+    assert (planted.tmp / "out-report" / "report-2025-01.html").exists()
+
+
+@pytest.mark.parametrize(("name", "args"), SAMPLE_COMMANDS, ids=[name for name, _ in SAMPLE_COMMANDS])
+def test_no_secret_reaches_output_of_sample_ingests(planted, caplog, name, args):
+    if not Path(args[-1]).exists():
+        pytest.skip("shared reference samples are not present")
+    caplog.set_level(logging.INFO)
+    result = CliRunner().invoke(cli, ["--db", str(planted.db), "--debug", *args])
+    assert result.exit_code == 0, (name, result.output)
+    produced = everything_produced(result, planted, caplog.text)
+    for secret in ALL_SECRETS:
+        assert secret not in produced, (name, secret)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _request(url: str, token: str | None) -> tuple[int, str]:
+    """Status, headers and body of one GET (errors included), as text."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+            return response.status, f"{response.headers}\n{response.read().decode('utf-8', 'replace')}"
+    except urllib.error.HTTPError as error:
+        return error.code, f"{error.headers}\n{error.read().decode('utf-8', 'replace')}"
+
+
+SERVE_REQUESTS = [  # (path, send the token?, expected status)
+    ("/api/footprint?month=2025-01&by=service,region", True, 200),
+    ("/api/unknowns", True, 200),
+    ("/report?month=2025-01", True, 200),
+    ("/", True, 200),
+    ("/openapi.json", True, 200),
+    ("/api/footprint?by=nonsense", True, 400),
+    ("/api/footprint?mnth=2025-01", True, 400),
+    ("/api/footprint?cpu_utilization=7", True, 400),
+    ("/api/report?month=13-13", True, 400),
+    ("/no-such-page", True, 404),
+    ("/api/footprint", False, 401),
+    ("/report?month=2025-01", False, 401),
+]
+
+
+def test_serve_never_shows_the_token_or_other_secrets(planted):
+    """`cloudcarbon serve` (a real process on loopback) takes its token from CLOUDCARBON_TOKEN; no response
+    (headers and body, authorised, refused or failed) and no line of its log holds a planted secret."""
+    seed = CliRunner().invoke(cli, ["--db", str(planted.db), "ingest", "aws", str(planted.good)])
+    assert seed.exit_code == 0, seed.output
+    port = _free_port()
+    log = planted.tmp / "serve.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "cloudcarbon"), "--db", str(planted.db), "--debug",
+             "serve", "--host", "127.0.0.1", "--port", str(port)], stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    _request(f"{base}/", None)
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.1)
+            seen = []
+            for path, with_token, expected in SERVE_REQUESTS:
+                status, text = _request(base + path, SECRETS["CLOUDCARBON_TOKEN"] if with_token else None)
+                assert status == expected, (path, status, text)
+                seen.append(text)
+            wrong_status, wrong = _request(f"{base}/api/footprint", "cc-wrong-token")
+            assert wrong_status == 401
+            seen.append(wrong)
+        finally:
+            server.terminate()  # our own child, by its handle
+            server.wait(timeout=15)
+    produced = "\n".join([*seen, log.read_text()])
+    assert "GET /api/footprint" in produced or "200" in produced  # the log and the answers were captured
+    for secret in ALL_SECRETS:
+        assert secret not in produced, secret
+    assert "PRIVATE KEY" not in produced

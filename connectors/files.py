@@ -12,9 +12,12 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
@@ -116,3 +119,31 @@ def ends_with_newline(fs: fsspec.AbstractFileSystem, name: str) -> bool:
 
 def local_filesystem() -> fsspec.AbstractFileSystem:
     return LocalFileSystem()
+
+
+@contextmanager
+def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Scan in file order: error locators number rows, and parallel scans would shuffle them."""
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute("RESET threads")
+
+
+def locate_unreadable_file(
+    con: duckdb.DuckDBPyConnection,
+    items: list[tuple[str, str, str]],
+    explain: Callable[[duckdb.Error, str], str],
+) -> str:
+    """After a read error over many files, read each alone to name the one that fails.
+
+    `items` are (file, container, SELECT over $files reading just that file)."""
+    for file, container, select in items:
+        try:
+            # Hashing whole rows makes DuckDB decode every column (a count would read only metadata).
+            con.execute(f"SELECT bit_xor(hash(t)) FROM ({select}) t", {"files": [file]}).fetchall()
+        except duckdb.Error as error:
+            return f"{file}: {explain(error, container)}"
+    first = items[0][0]
+    return f"{first}{' and others' if len(items) > 1 else ''}: could not be read together; ingest them one by one"

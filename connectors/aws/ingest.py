@@ -10,7 +10,7 @@ import fsspec
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws import athena, formats
 from cloudcarbon.connectors.aws.sources import resolve
-from cloudcarbon.connectors.files import ends_with_newline, local_filesystem
+from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, locate_unreadable_file, single_threaded
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.queries import read_query
@@ -39,8 +39,7 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, detected: list[formats.Det
     """
     source_sql = formats.source_select(detected)
     files = [d.file for d in detected]
-    con.execute("SET threads = 1")
-    try:
+    with single_threaded(con):
         for column, kind in CHECKED_COLUMNS.items():
             found = con.execute(
                 f"""
@@ -59,23 +58,12 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, detected: list[formats.Det
                 what = "a number" if kind == "DOUBLE" else "a date/time"
                 return (f"{file}: data row {row}, column {spelled}: {value!r} is not {what}; "
                         "fix or re-export the file")
-    finally:
-        con.execute("RESET threads")
     return None
 
 
 def _locate_unreadable_file(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]]) -> str:
-    """After a read error over many files, read each alone to name the one that fails."""
-    for detected in groups.values():
-        for item in detected:
-            try:
-                # Hashing whole rows makes DuckDB decode every column (a count would read only metadata).
-                sql = f"SELECT bit_xor(hash(t)) FROM ({formats.source_select([item])}) t"
-                con.execute(sql, {"files": [item.file]}).fetchall()
-            except duckdb.Error as error:
-                return f"{item.file}: {formats.explain_read_error(error, item.container)}"
-    files = [d.file for detected in groups.values() for d in detected]
-    return f"{files[0]}{' and others' if len(files) > 1 else ''}: could not be read together; ingest them one by one"
+    items = [(d.file, d.container, formats.source_select([d])) for group in groups.values() for d in group]
+    return locate_unreadable_file(con, items, formats.explain_read_error)
 
 
 def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]], aggregate: bool = False

@@ -13,7 +13,7 @@ from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws.formats import explain_read_error
 from cloudcarbon.connectors.azure import formats
 from cloudcarbon.connectors.azure.sources import resolve
-from cloudcarbon.connectors.files import ends_with_newline, local_filesystem
+from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, locate_unreadable_file, single_threaded
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.queries import read_query
@@ -65,11 +65,8 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, group: list[formats.Detect
     """Name the file, data row and column (as the file spells it) of the first unusable value.
     Runs only after a failed ingest, single-threaded so that row numbers follow the file's order."""
     sql = PROBLEMS.format(source=formats.source_select(group), date_formats=read_query("azure_date_formats"))
-    con.execute("SET threads = 1")
-    try:
+    with single_threaded(con):
         found = con.execute(sql, {"files": [d.file for d in group]}).fetchall()
-    finally:
-        con.execute("RESET threads")
     if not found:
         return None
     file, row, field, value, problem = found[0]
@@ -79,16 +76,8 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, group: list[formats.Detect
 
 
 def _locate_unreadable_file(con: duckdb.DuckDBPyConnection, groups: dict[tuple, list[formats.Detected]]) -> str:
-    """After a read error over many files, read each alone to name the one that fails."""
-    for group in groups.values():
-        for item in group:
-            try:
-                sql = f"SELECT bit_xor(hash(t)) FROM ({formats.source_select([item])}) t"
-                con.execute(sql, {"files": [item.file]}).fetchall()
-            except duckdb.Error as error:
-                return f"{item.file}: {explain_read_error(error, item.container)}"
-    files = [d.file for group in groups.values() for d in group]
-    return f"{files[0]}{' and others' if len(files) > 1 else ''}: could not be read together; ingest them one by one"
+    items = [(d.file, d.container, formats.source_select([d])) for group in groups.values() for d in group]
+    return locate_unreadable_file(con, items, explain_read_error)
 
 
 def _cut_off(fs: fsspec.AbstractFileSystem, file: str, size: int, detected: formats.Detected) -> bool:

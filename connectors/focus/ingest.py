@@ -8,7 +8,7 @@ import duckdb
 import fsspec
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.files import ends_with_newline, local_filesystem
+from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, single_threaded
 from cloudcarbon.connectors.focus import formats
 from cloudcarbon.connectors.focus.sources import resolve
 from cloudcarbon.errors import InputError
@@ -69,8 +69,7 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, detected: list[formats.Det
               for column, kind in formats.CHECKED.items()]
     checks += [(column, "nullif(value, '') IS NULL", "is empty, but FOCUS requires it")
                for column in ("charge_period_start", "billing_period_start", "billing_account_id", "provider_name")]
-    con.execute("SET threads = 1")
-    try:
+    with single_threaded(con):
         for column, condition, what in checks:
             found = con.execute(
                 f"""
@@ -88,8 +87,6 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, detected: list[formats.Det
                 spelled = item.spelled((formats.REQUIRED | formats.OPTIONAL)[column]) or column
                 shown = f"{value!r} " if value else ""
                 return f"{file}: data row {row}, column {spelled}: {shown}{what}; fix or re-export the file"
-    finally:
-        con.execute("RESET threads")
     return None
 
 

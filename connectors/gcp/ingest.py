@@ -10,7 +10,7 @@ import fsspec
 
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws.ingest import _file_size
-from cloudcarbon.connectors.files import ends_with_newline, local_filesystem
+from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, single_threaded
 from cloudcarbon.connectors.gcp import catalog, formats
 from cloudcarbon.connectors.gcp.sources import resolve
 from cloudcarbon.errors import InputError
@@ -35,8 +35,7 @@ def normalize_select(source_sql: str) -> str:
 def locate_bad_value(con: duckdb.DuckDBPyConnection, source_sql: str, params: dict, spell: Callable[[str], str]
                      ) -> str | None:
     """Name the source, data row and column of the first value that does not parse (after a failed ingest)."""
-    con.execute("SET threads = 1")  # row numbers follow the file's order
-    try:
+    with single_threaded(con):
         for column, (test, what) in CHECKED_COLUMNS.items():
             found = con.execute(
                 f"""
@@ -52,8 +51,6 @@ def locate_bad_value(con: duckdb.DuckDBPyConnection, source_sql: str, params: di
             if found:
                 source, row, value = found[0]
                 return f"{source}: data row {row}, column {spell(column)}: {value!r} is not {what}; fix or re-export it"
-    finally:
-        con.execute("RESET threads")
     return None
 
 

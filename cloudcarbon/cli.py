@@ -159,7 +159,7 @@ def coefficients_group() -> None:
 @coefficients_group.command("show", epilog=EPILOG)
 @click.argument("instance_type")
 @click.option("--region", help="Also show PUE, grid intensity and per-hour results in this region.")
-@click.option("--provider", default="aws", show_default=True, type=click.Choice(["aws"]))
+@click.option("--provider", default="aws", show_default=True, type=click.Choice(["aws", "gcp", "azure"]))
 @click.option("--year", type=int, help="Year for grid intensity and PUE (default: this year).")
 @output_options
 def coefficients_show_command(instance_type: str, region: str | None, provider: str, year: int | None, fmt: str,

@@ -75,3 +75,15 @@ def test_demo_ingests_the_bundled_export_and_prints_a_footprint(run, db):
     again = run("demo")  # idempotent: the same periods are replaced, not doubled
     assert "(replaced)" in again.stderr
     assert again.stdout == result.stdout
+
+
+@pytest.mark.parametrize(("provider", "instance_type", "region"),
+                         [("gcp", "n2d-standard-4", "us-central1"), ("azure", "Standard_D4s_v3", "eastus")])
+def test_coefficients_show_covers_every_provider(run, provider, instance_type, region):
+    import json
+
+    shown = run("coefficients", "show", instance_type, "--provider", provider, "--region", region, "--format", "json")
+    rows = {r["coefficient"]: r for r in json.loads(shown.stdout)["rows"]}
+    assert rows["vcpus"]["value"] == "4"
+    assert any(k.startswith(f"grid intensity {region}") for k in rows)
+    assert all(r["source"] for r in rows.values())

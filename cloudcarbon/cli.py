@@ -16,6 +16,7 @@ from cloudcarbon.connectors.aws.cli import ingest_aws_command
 from cloudcarbon.connectors.azure.cli import ingest_azure_command
 from cloudcarbon.connectors.focus.cli import ingest_focus_command
 from cloudcarbon.connectors.gcp.cli import ingest_gcp_command
+from cloudcarbon.connectors.onprem.cli import ingest_onprem_command
 from cloudcarbon.errors import CloudcarbonError
 from cloudcarbon.store import DB_ENV_VAR, default_db_path, open_store
 
@@ -79,6 +80,7 @@ ingest.add_command(ingest_aws_command)
 ingest.add_command(ingest_azure_command)
 ingest.add_command(ingest_gcp_command)
 ingest.add_command(ingest_focus_command)
+ingest.add_command(ingest_onprem_command)
 
 
 @cli.command("footprint", epilog=EPILOG)
@@ -179,6 +181,29 @@ def coefficients_show_command(instance_type: str, region: str | None, provider: 
         frame = show_instance(con, instance_type, provider=provider, region=region, year=year)
     emit(frame, fmt, output, meta=provenance(command="coefficients show", instance_type=instance_type,
                                              region=region), title=f"{provider} {instance_type}")
+
+
+@coefficients_group.command("zones", epilog=EPILOG)
+@click.argument("search", required=False)
+@click.option("--year", type=int, help="Year of the intensity shown (default: each zone's latest).")
+@output_options
+def coefficients_zones_command(search: str | None, year: int | None, fmt: str, output: str | None) -> None:
+    """Grid zones an on-premises inventory's `location` can name (id or name), with their intensity.
+
+    \b
+    Example:
+        cloudcarbon coefficients zones germany
+        cloudcarbon coefficients zones US- --year 2024
+    """
+    import duckdb
+
+    from cloudcarbon.lookup import zones
+    from cloudcarbon.output import emit, provenance
+
+    with duckdb.connect() as con:
+        frame = zones(con, search, year)
+    emit(frame, fmt, output, meta=provenance(command="coefficients zones", search=search, year=year),
+         title="Electricity Maps zones" + (f" matching {search!r}" if search else ""))
 
 
 @cli.command("demo", epilog=EPILOG)

@@ -146,12 +146,16 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
 @click.option("--model-tag", multiple=True, metavar="KEY=VALUE", help="Model lever: workloads with this tag.")
 @click.option("--model-account", multiple=True, metavar="ID", help="Model lever: workloads of this account.")
 @click.option("--onprem-pue", type=float, help="Mechanization: on-premises PUE [default 1.56, Uptime 2024].")
+@click.option("--cloud-pue", type=float,
+              help="Mechanization of on-premises inventory rows: the cloud PUE [default: mean of AWS, GCP and "
+                   "Azure fleet PUEs].")
 @_constraint_options
 @period_options
 @output_options
 @db_option
 @click.pass_context
-def whatif_command(ctx, levers, by, model_factor, model_tag, model_account, onprem_pue, allow, max_cost_increase,
+def whatif_command(ctx, levers, by, model_factor, model_tag, model_account, onprem_pue, cloud_pue, allow,
+                   max_cost_increase,
                    max_distance_km, carbon_price, cross_cloud, month, since, until, fmt, output, db) -> None:
     """Per workload and in total: current versus each 4M lever (Map, Machine, Mechanization, Model) and all
     combined, CO2e with low/high and cost deltas, with every assumption printed.
@@ -170,7 +174,8 @@ def whatif_command(ctx, levers, by, model_factor, model_tag, model_account, onpr
     constraints = _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud)
     with open_store(store_path(ctx, db), read_only=True) as con:
         result = whatif(con, levers=levers, by=by, window=span, model_factor=model_factor, model_tags=model_tag,
-                        model_accounts=model_account, onprem_pue=onprem_pue, constraints=constraints)
+                        model_accounts=model_account, onprem_pue=onprem_pue, cloud_pue=cloud_pue,
+                        constraints=constraints)
     meta = provenance(command="whatif", period=span.label(), assumptions=result.assumptions)
     emit(result.rows, fmt, output, meta=meta, title=f"cloudcarbon whatif — {span.label()}",
          table_columns={c: c for c in ("workload", "scenario", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved",

@@ -42,14 +42,14 @@ TRACE_COLUMNS = (
     "charge_period_start", "provider_name", "sub_account_id", "region_id", "service_name", "resource_id",
     "x_usage_type", "x_usage_kind", "x_instance_type", "x_instance_hours", "x_vcpu_hours", "x_gpu_hours",
     "x_memory_gib_hours", "x_storage_gib_hours", "x_storage_media", "x_storage_class", "x_network_gb",
-    "effective_cost",
+    "effective_cost", "x_pue", "x_server",
     "billing_currency", "microarchitecture", "min_w_per_vcpu", "max_w_per_vcpu", "cpu_u", "cpu_source",
     "vcpus", "memory_gib", "ref_memory_gib_per_vcpu", "memory_w_per_gib", "instance_source",
     "gpu_model", "gpu_count", "gpu_idle_w", "gpu_max_w", "gpu_u", "gpu_source",
     "storage_wh_per_tb_hour", "storage_replication", "network_kwh_per_gb",
     "pue", "pue_year", "pue_scope", "pue_source",
     "grid_gco2e_per_kwh", "grid_year", "grid_signal", "grid_source", "grid_fallback",
-    "host_vcpus", "host_embodied_kgco2e", "gpu_embodied_kgco2e", "lifespan_h",
+    "host_vcpus", "host_embodied_kgco2e", "embodied_method", "gpu_embodied_kgco2e", "lifespan_h",
     "cpu_kwh", "memory_kwh", "gpu_kwh", "storage_kwh", "network_kwh",
     "energy_kwh", "energy_kwh_low", "energy_kwh_high",
     "operational_kgco2e", "embodied_kgco2e", "x_source_file", "x_ingest_id",
@@ -104,7 +104,7 @@ def _row_params(window: Window, cpu_utilization: float | None, gpu_utilization: 
 # same footprint as row by row, because every figure is linear in the quantities.
 COEFFICIENT_KEYS = (
     "provider_name", "region_id", "usage_year", "service_name", "x_usage_kind", "x_instance_type",
-    "x_storage_media", "x_storage_class", "billing_currency",
+    "x_storage_media", "x_storage_class", "billing_currency", "x_pue", "x_server",
 )
 QUANTITIES = (
     "x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",

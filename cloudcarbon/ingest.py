@@ -44,6 +44,7 @@ class IngestSummary:
     periods: list[Period] = field(default_factory=list)
     unknown_instance_types: int = 0
     unknown_cost_share: float = 0.0
+    unrecognised_cpu_models: int = 0  # on-premises inventories: CPUs estimated with the mean microarchitecture
 
     def line(self) -> str:
         """The one-line summary printed at the end of an ingest."""
@@ -61,8 +62,10 @@ class IngestSummary:
                 f"; {self.unknown_instance_types} unknown instance type(s), "
                 f"{self.unknown_cost_share:.1%} of cost -> cloudcarbon unknowns"
             )
-        else:
+        elif not self.unrecognised_cpu_models:
             text += "; no unknown instance types"
+        if self.unrecognised_cpu_models:
+            text += f"; {self.unrecognised_cpu_models} unrecognised CPU model(s) -> cloudcarbon unknowns"
         return text
 
 
@@ -119,24 +122,28 @@ def _record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Peri
     return [Period(*row) for row in rows]
 
 
-def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str) -> tuple[int, float]:
-    count, unknown_cost, total_cost = con.execute(
+def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str) -> tuple[int, float, int]:
+    count, unknown_cost, total_cost, cpus = con.execute(
         """
         SELECT count(DISTINCT u.x_instance_type) FILTER (WHERE unknown),
                sum(abs(u.effective_cost)) FILTER (WHERE unknown),
-               sum(abs(u.effective_cost))
+               sum(abs(u.effective_cost)),
+               count(DISTINCT coalesce(u.x_server.cpu_model, ''))
+                   FILTER (WHERE u.x_server.microarchitecture = 'Unknown')
         FROM usage u
         LEFT JOIN coef_instances i
           ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type
         -- GCP GPU rows name their accelerator model (coef_accelerators), not an instance type.
         LEFT JOIN coef_accelerators a ON u.x_usage_kind = 'gpu' AND a.model = u.x_instance_type,
-        LATERAL (SELECT u.x_instance_type IS NOT NULL AND i.instance_type IS NULL AND a.model IS NULL AS unknown)
+        -- An inventory's server model (x_server set) is a label, not a catalogue key.
+        LATERAL (SELECT u.x_instance_type IS NOT NULL AND u.x_server IS NULL AND i.instance_type IS NULL
+                        AND a.model IS NULL AS unknown)
         WHERE u.x_ingest_id = $id
         """,
         {"id": ingest_id},
     ).fetchall()[0]
     share = (unknown_cost or 0.0) / total_cost if total_cost else 0.0
-    return count or 0, share
+    return count or 0, share, cpus or 0
 
 
 def load(
@@ -182,7 +189,7 @@ def _load(con: duckdb.DuckDBPyConnection, ingest_id: str, provider: str, source_
                 "read": rows_read, "kept": rows_kept, "tool": __version__, "coef": COEFFICIENTS_VERSION,
             },
         )
-        unknown_types, unknown_share = _unknowns(con, ingest_id)
+        unknown_types, unknown_share, unknown_cpus = _unknowns(con, ingest_id)
     return IngestSummary(
-        ingest_id, source_format, files, rows_read, rows_kept, periods, unknown_types, unknown_share
+        ingest_id, source_format, files, rows_read, rows_kept, periods, unknown_types, unknown_share, unknown_cpus
     )

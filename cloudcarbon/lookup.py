@@ -110,3 +110,19 @@ def show_instance(
             ("embodied CO2e per instance-hour", hour["embodied_kgco2e"], "kgCO2e", "computed"),
         ]
     return pd.DataFrame(lines, columns=["coefficient", "value", "unit", "source"]).astype({"value": "string"})
+
+
+def zones(con: duckdb.DuckDBPyConnection, search: str | None = None, year: int | None = None) -> pd.DataFrame:
+    """Electricity Maps zones an on-premises inventory can name, with the intensity for `year` (default latest)."""
+    loader.register(con)
+    return con.execute(
+        """
+        SELECT z.zone, z.name, g.year, g.gco2e_per_kwh, g.signal, g.source
+        FROM coef_zones z
+        JOIN coef_grid g ON g.provider = 'on-premises' AND g.region = z.zone
+        WHERE ($search IS NULL OR z.zone ILIKE '%' || $search || '%' OR z.name ILIKE '%' || $search || '%')
+        QUALIFY g.year = coalesce($year, max(g.year) OVER (PARTITION BY z.zone))
+        ORDER BY z.zone
+        """,
+        {"search": search, "year": year},
+    ).df()

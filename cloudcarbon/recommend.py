@@ -198,6 +198,8 @@ def recommend_from_store(
     """Candidate regions for every workload of the period, from the store."""
     register_tables(con)
     sql, params = store_workloads_sql(by)
+    # On-premises sites have no candidate regions; `whatif` (mechanization) covers their cloud move.
+    sql = f"SELECT * FROM ({sql}) WHERE lower(provider_name) <> 'on-premises'"
     params.update(since=window.since, until=window.until)
     return rank(con, sql, params, constraints, cost_basis="billed")
 

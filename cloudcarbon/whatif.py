@@ -64,14 +64,17 @@ def whatif(
     model_tags: tuple[str, ...] = (),
     model_accounts: tuple[str, ...] = (),
     onprem_pue: float | None = None,
+    cloud_pue: float | None = None,
     constraints: Constraints = NO_CONSTRAINTS,
 ) -> WhatIf:
     """Current versus each lever and all combined, per workload and in total."""
     chosen = parse_levers(levers)
     register_tables(con)
     onprem = onprem_pue if onprem_pue is not None else loader.constant(con, "onprem_pue")
-    if onprem < 1:
-        raise InputError(f"--onprem-pue {onprem:g}: a PUE is at least 1")
+    cloud, cloud_basis = _cloud_pue(con, cloud_pue)
+    for name, value in (("--onprem-pue", onprem), ("--cloud-pue", cloud)):
+        if value < 1:
+            raise InputError(f"{name} {value:g}: a PUE is at least 1")
     if model_factor is not None and not model_factor > 0:
         raise InputError(f"--model-factor {model_factor:g}: give a factor greater than 0, e.g. 5")
     selected, select_params = _selection(model_tags, model_accounts)
@@ -98,6 +101,7 @@ def whatif(
         -- Mechanization: facility energy scales with PUE.
         adjusted AS (
             SELECT x_workload, x_scenario, x_machine_note, billing_currency, effective_cost,
+                   lower(provider_name) = 'on-premises' AS x_onprem,
                    coalesce(x_pue_target / pue, 1) AS k,
                    energy_kwh * k AS energy_kwh, operational_kgco2e * k AS operational_kgco2e,
                    operational_kgco2e_low * k AS operational_kgco2e_low,
@@ -115,13 +119,15 @@ def whatif(
                    CASE WHEN bool_or(effective_cost IS NULL) THEN NULL ELSE sum(effective_cost) END AS cost,
                    CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END
                        AS currency,
-                   string_agg(DISTINCT x_machine_note, '; ') AS machine_note
+                   string_agg(DISTINCT x_machine_note, '; ') AS machine_note, bool_or(x_onprem) AS onprem
             FROM adjusted GROUP BY ALL
         ),
         priced AS (
             -- A move with an unknown price leaves the cost unknown (NULL), never unchanged.
-            SELECT p.* REPLACE (p.cost + CASE WHEN p.scenario IN ('map', 'combined') AND mc.region IS NOT NULL
-                                              THEN mc.cost_delta ELSE 0 END AS cost),
+            -- Running on-premises servers in the cloud has a price this tool does not model.
+            SELECT p.* REPLACE (CASE WHEN p.onprem AND p.scenario IN ('mechanization', 'combined') THEN NULL
+                                     ELSE p.cost + CASE WHEN p.scenario IN ('map', 'combined') AND mc.region IS NOT NULL
+                                                        THEN mc.cost_delta ELSE 0 END END AS cost),
                    mc.region AS map_region
             FROM per p LEFT JOIN map_choice mc ON mc.x_workload = p.workload
         )
@@ -130,7 +136,8 @@ def whatif(
         FROM priced p JOIN priced c ON c.workload = p.workload AND c.scenario = 'current'
     """
     all_params = {"cpu_u": None, "gpu_u": None, "pue_override": None, "grid_override": None, "override_region": None,
-                  **params, "model_factor": model_factor if model_on else 1.0, "onprem_pue": onprem}
+                  **params, "model_factor": model_factor if model_on else 1.0, "onprem_pue": onprem,
+                  "cloud_pue": cloud}
     frame = con.execute(sql, all_params).df()
     frame["applied"] = True
     frame["note"] = None
@@ -145,10 +152,17 @@ def whatif(
     for lever, note in notes.items():
         mask = frame.scenario == lever
         frame.loc[mask, "note"] = note[mask] if isinstance(note, pd.Series) else note
+    frame.loc[(frame.scenario == "mechanization") & frame.onprem, "note"] = (
+        f"on-premises servers: the same servers at cloud PUE {cloud:g}; cloud cost not modelled")
+    frame.loc[(frame.scenario == "combined") & frame.onprem, "note"] = (
+        f"model, machine and map together, at cloud PUE {cloud:g}; cloud cost not modelled")
     frame.loc[(frame.scenario == "machine") & frame.machine_note.isna(), ["applied", "note"]] = (
         False, "no newer generation for these instance types in coef_machine_upgrades")
     frame.loc[(frame.scenario == "map") & frame.map_region.isna(), ["applied", "note"]] = (
         False, "no allowed region with lower CO2e")
+    frame.loc[(frame.scenario == "map") & frame.onprem, "note"] = "not applied: on-premises sites do not move"
+    frame.loc[(frame.scenario == "machine") & frame.onprem, "note"] = (
+        "not applied: no upgrade table for on-premises servers")
     if not model_on:
         reason = ("not applied: give --model-factor and select workloads with --model-tag KEY=VALUE or "
                   "--model-account ID (never applied silently)")
@@ -164,12 +178,29 @@ def whatif(
         "map: each workload moved to its rank-1 region of recommend-region (" + constraints.rule() + ")",
         "machine: same work on the newer generation; hours scale by capacity and the cited throughput ratio "
         "(coefficients/data/machine_upgrades.csv); cost at on-demand prices of the region, null if unknown",
-        f"mechanization: facility energy scaled by PUE; on-premises PUE {onprem:g} "
-        "(coef_constants onprem_pue, Uptime Institute 2024, or --onprem-pue)",
+        f"mechanization: facility energy scaled by PUE; cloud rows at on-premises PUE {onprem:g} "
+        "(coef_constants onprem_pue, Uptime Institute 2024, or --onprem-pue); on-premises inventory rows at cloud "
+        f"PUE {cloud:g} ({cloud_basis})",
         f"model: {MODEL_FACTOR_RANGE}; applied only as given by --model-factor to selected workloads",
-        "combined: model, machine and map together (mechanization is a counterfactual for cloud usage)",
+        "combined: model, machine and map together; on-premises rows also at the cloud PUE (for cloud usage, "
+        "mechanization is a counterfactual)",
     ]
     return WhatIf(out, assumptions)
+
+
+def _cloud_pue(con: duckdb.DuckDBPyConnection, given: float | None) -> tuple[float, str]:
+    """The PUE on-premises servers would run at in the cloud: given, else the providers' latest fleet mean."""
+    if given is not None:
+        return given, "--cloud-pue"
+    fleets = con.execute(
+        """
+        SELECT provider, arg_max(pue, year) AS pue, max(year) AS year FROM coef_pue
+        WHERE region = '*' AND provider IN ('aws', 'gcp', 'azure') GROUP BY provider ORDER BY provider
+        """
+    ).fetchall()
+    mean = sum(pue for _, pue, _ in fleets) / len(fleets)
+    listed = ", ".join(f"{provider} {pue:g} ({year})" for provider, pue, year in fleets)
+    return round(mean, 3), f"mean of the latest fleet PUEs in coef_pue: {listed}; or --cloud-pue"
 
 
 def _totals(frame: pd.DataFrame) -> pd.DataFrame:

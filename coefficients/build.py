@@ -23,6 +23,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_azure
 import build_gcp
+import build_onprem
 import curated as cur
 import curated_azure
 import curated_gcp
@@ -40,7 +41,7 @@ from build_common import (
     specpower_by_microarch,
 )
 
-VERSION = "2026.11.1"
+VERSION = "2026.11.2"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DECIMALS = 6
 
@@ -441,22 +442,25 @@ def main(argv: list[str] | None = None) -> None:
     write(
         combine(
             [build_cpu_power(ref), build_azure.build_cpu_power(ref, azure_instances),
-             build_gcp.build_cpu_power(ref, gcp_instances)],
+             build_gcp.build_cpu_power(ref, gcp_instances), build_onprem.build_cpu_power(ref)],
             ["provider", "microarchitecture"],
         ),
         "cpu_power",
     )
     write(build_accelerators(), "accelerators")
     write(build_constants(), "constants")
-    write(combine([build_pue(ref), build_azure.build_pue(ref), build_gcp.build_pue(ref)],
+    write(combine([build_pue(ref), build_azure.build_pue(ref), build_gcp.build_pue(ref), build_onprem.build_pue()],
                   ["provider", "region", "year"]), "pue")
-    grid = combine([build_grid(ref), build_azure.build_grid(ref), build_gcp.build_grid(ref)],
+    grid = combine([build_grid(ref), build_azure.build_grid(ref), build_gcp.build_grid(ref),
+                    build_onprem.build_grid(ref)],
                    ["provider", "region", "year"])
     write(grid[GRID_COLUMNS], "grid")
     write(combine([build_regions(ref), build_azure.build_regions(ref), build_gcp.build_regions(ref)],
                   ["provider", "region"]), "regions")
     write(combine([build_azure.build_aliases(ref), build_gcp.build_aliases()], ["provider", "alias"]),
           "region_aliases")
+    write(build_onprem.build_cpu_models(ref), "cpu_models")
+    write(build_onprem.build_zones(ref), "zones")
     (DATA_DIR / "VERSION").write_text(VERSION + "\n")
     coverage(ref, aws_instances)
     coverage_gcp_azure(ref, gcp_instances, azure_instances)

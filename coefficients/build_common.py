@@ -162,7 +162,7 @@ ARM_PROXIED = {
 
 
 def provider_cpu_power(ref: Path, provider: str, archs: set[str]) -> pd.DataFrame:
-    """cpu_power rows for `provider` (gcp | azure) covering `archs` plus an `Unknown` fallback.
+    """cpu_power rows for `provider` (gcp | azure | on-premises) covering `archs` plus an `Unknown` fallback.
 
     Order of preference: CCF's coefficients-<provider>-use.csv; else the same SPECpower-derived values
     as the AWS table (CCF coefficients-aws-use.csv, provider-independent hardware); EPYC Gen5 recomputed
@@ -170,7 +170,9 @@ def provider_cpu_power(ref: Path, provider: str, archs: set[str]) -> pd.DataFram
     cores proxied by Ampere Altra.
     """
     use_file = f"coefficients-{provider}-use.csv"
-    use = pd.read_csv(ref / f"coefficients/power/ccf_{use_file}", index_col=0)
+    # On-premises hardware has no CCF file of its own: it takes the provider-independent AWS values.
+    use_path = ref / f"coefficients/power/ccf_{use_file}"
+    use = pd.read_csv(use_path, index_col=0) if use_path.exists() else pd.DataFrame(columns=["Architecture"])
     use["Architecture"] = use["Architecture"].replace(CCF_MICROARCH)
     use = use.set_index("Architecture")
     aws = pd.read_csv(ref / "coefficients/power/ccf_coefficients-aws-use.csv", index_col=0)

@@ -732,7 +732,8 @@ CONSTANTS: dict[str, tuple[float, str, str, str]] = {
                                 FACT),
     "replication_aws_block": (2.0, "copies", "CCF methodology (EBS volume replication factor 2)", APACHE),
     "replication_default": (1.0, "copies", "cloudcarbon default (no replication)", FACT),
-    "onprem_pue": (1.56, "ratio", "Uptime Institute Global Data Center Survey 2024 (average PUE 1.56)", FACT),
+    "onprem_pue": (1.56, "ratio", "Uptime Institute Global Data Center Survey 2024 (average PUE 1.56); "
+                   "the latest year of pue.csv's on-premises rows", FACT),
     "embodied_base_kgco2e": (
         1000.0,
         "kgCO2e",

@@ -43,6 +43,21 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },
+    # On-premises inventories: a CPU name's normalised words -> microarchitecture (model numbers, codenames).
+    "cpu_models": {
+        "match": "VARCHAR",
+        "microarchitecture": "VARCHAR",
+        "kind": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    # Electricity Maps zones (an inventory's `location`: zone id or name) -> the grid rows of provider on-premises.
+    "zones": {
+        "zone": "VARCHAR",
+        "name": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
     "accelerators": {
         "model": "VARCHAR",
         "kind": "VARCHAR",

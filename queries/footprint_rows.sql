@@ -3,8 +3,9 @@
 -- around this query, holding usage rows (queries/usage_window.sql) or those rows summed by the
 -- columns that pick coefficients (every figure is linear in the usage quantities).
 -- usage_input columns: provider_name, region_id, usage_year, service_name, x_usage_kind,
---   x_instance_type, x_storage_media, x_storage_class, billing_currency and the quantities x_instance_hours,
---   x_vcpu_hours, x_gpu_hours, x_memory_gib_hours, x_storage_gib_hours, x_network_gb, effective_cost.
+--   x_instance_type, x_storage_media, x_storage_class, billing_currency, x_pue and x_server (stated by
+--   on-premises inventories; NULL for cloud rows) and the quantities x_instance_hours, x_vcpu_hours,
+--   x_gpu_hours, x_memory_gib_hours, x_storage_gib_hours, x_network_gb, effective_cost.
 -- Parameters (NULL = the coefficient library's default):
 --   $cpu_u, $gpu_u            central utilisation (0-1); $cpu_u also overrides burstable baselines
 --   $pue_override             facility PUE to use instead of the library's (estimate --pue, what-if levers)
@@ -27,6 +28,12 @@ WITH k AS (
         max(value) FILTER (WHERE key = 'server_lifespan_hours') AS lifespan_h,
         max(value) FILTER (WHERE key = 'server_lifespan_hours_low_bound') AS lifespan_h_short,
         max(value) FILTER (WHERE key = 'replication_default') AS replication_default,
+        max(value) FILTER (WHERE key = 'embodied_base_kgco2e') AS embodied_base,
+        max(value) FILTER (WHERE key = 'embodied_memory_base_gb') AS embodied_memory_base_gb,
+        max(value) FILTER (WHERE key = 'embodied_memory_kgco2e_per_gb') AS embodied_per_gb,
+        max(value) FILTER (WHERE key = 'embodied_cpu_socket_kgco2e') AS embodied_per_socket,
+        max(value) FILTER (WHERE key = 'embodied_ssd_kgco2e') AS embodied_per_ssd,
+        max(value) FILTER (WHERE key = 'embodied_hdd_kgco2e') AS embodied_per_hdd,
         CAST($pue_override AS DOUBLE) AS pue_override,
         CAST($grid_override AS DOUBLE) AS grid_override,
         CAST($override_region AS VARCHAR) AS override_region
@@ -72,11 +79,28 @@ pue AS (
 rows AS (
     SELECT
         u.*,
-        i.instance_type IS NOT NULL AS known_instance,
-        coalesce(i.microarchitecture, 'Unknown') AS microarchitecture,
+        -- An inventory's server (x_server) stands in for a catalogue instance type: the whole host is yours.
+        u.x_server IS NOT NULL AS inventory_server,
+        i.instance_type IS NOT NULL OR inventory_server AS known_instance,
+        coalesce(i.microarchitecture, u.x_server.microarchitecture, 'Unknown') AS microarchitecture,
         cp.min_w_per_vcpu, cp.max_w_per_vcpu, cp.ref_memory_gib_per_vcpu, cp.source AS cpu_source,
-        i.vcpus, i.memory_gib, i.host_vcpus, i.host_embodied_kgco2e, i.gpu_model, i.gpu_count,
-        i.source AS instance_source,
+        coalesce(i.vcpus, u.x_server.vcpus) AS vcpus,
+        coalesce(i.memory_gib, u.x_server.memory_gib) AS memory_gib,
+        coalesce(i.host_vcpus, u.x_server.vcpus) AS host_vcpus,
+        -- A stated manufacturing footprint, else the CCF/Teads component model from the stated parts.
+        CASE WHEN i.instance_type IS NOT NULL THEN i.host_embodied_kgco2e WHEN inventory_server THEN coalesce(
+                 u.x_server.embodied_kgco2e, k.embodied_base + greatest(0, coalesce(u.x_server.memory_gib, 0) - k.embodied_memory_base_gb)
+                     * k.embodied_per_gb + k.embodied_per_socket * greatest(0, coalesce(u.x_server.sockets, 1) - 1)
+                     + k.embodied_per_ssd * coalesce(u.x_server.ssds, 0)
+                     + k.embodied_per_hdd * coalesce(u.x_server.hdds, 0)) END AS host_embodied_kgco2e,
+        CASE WHEN i.instance_type IS NOT NULL THEN i.embodied_method
+             WHEN u.x_server.embodied_kgco2e IS NOT NULL THEN 'stated in the inventory (embodied_kgco2e)'
+             WHEN inventory_server THEN 'CCF/Teads component model of the inventory server (memory, sockets, drives)'
+        END AS embodied_method,
+        coalesce(i.gpu_model, u.x_server.gpu_model) AS gpu_model,
+        coalesce(i.gpu_count, u.x_server.gpu_count) AS gpu_count,
+        coalesce(i.source, CASE WHEN inventory_server THEN 'on-premises inventory: ' || coalesce(
+            u.x_server.cpu_match, 'microarchitecture not recognised') END) AS instance_source,
         a.idle_w AS gpu_idle_w, a.max_w AS gpu_max_w, a.embodied_kgco2e AS gpu_embodied_kgco2e,
         a.source AS gpu_source,
         -- Burstable types run at their baseline unless the user sets a utilisation.
@@ -91,10 +115,13 @@ rows AS (
         -- User-given PUE / intensity (estimate --pue/--grid-intensity, what-if levers) replace the library's
         -- values for the rows they apply to, labelled as such.
         coalesce(k.override_region IS NULL OR u.region_id = k.override_region, false) AS override_applies,
-        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN k.pue_override ELSE pue.pick.value END AS pue,
-        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN u.usage_year ELSE pue.pick.year END AS pue_year,
-        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN 'user' ELSE pue.pick.scope END AS pue_scope,
-        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN 'user-supplied (--pue)'
+        -- Order: the user's override, the PUE an inventory states for its site, the library's.
+        CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN 'user'
+             WHEN u.x_pue IS NOT NULL THEN 'inventory' ELSE 'library' END AS pue_from,
+        CASE pue_from WHEN 'user' THEN k.pue_override WHEN 'inventory' THEN u.x_pue ELSE pue.pick.value END AS pue,
+        CASE WHEN pue_from = 'library' THEN pue.pick.year ELSE u.usage_year END AS pue_year,
+        CASE pue_from WHEN 'user' THEN 'user' WHEN 'inventory' THEN 'site' ELSE pue.pick.scope END AS pue_scope,
+        CASE pue_from WHEN 'user' THEN 'user-supplied (--pue)' WHEN 'inventory' THEN 'stated in the inventory (pue)'
              ELSE pue.pick.source END AS pue_source,
         override_applies AND k.grid_override IS NOT NULL AS grid_user,
         CASE WHEN grid_user THEN k.grid_override ELSE coalesce(grid.pick, gf.pick).value END AS grid_gco2e_per_kwh,
@@ -106,11 +133,11 @@ rows AS (
     FROM u
     CROSS JOIN k
     LEFT JOIN coef_instances i ON i.provider = u.provider AND i.instance_type = u.x_instance_type
-    LEFT JOIN coef_cpu_power cp
-        ON cp.provider = u.provider AND cp.microarchitecture = coalesce(i.microarchitecture, 'Unknown')
+    LEFT JOIN coef_cpu_power cp ON cp.provider = u.provider
+        AND cp.microarchitecture = coalesce(i.microarchitecture, u.x_server.microarchitecture, 'Unknown')
     -- GCP bills attached GPUs on their own rows: kind 'gpu', x_instance_type = the accelerator model.
-    LEFT JOIN coef_accelerators a
-        ON a.model = coalesce(i.gpu_model, CASE WHEN u.x_usage_kind = 'gpu' THEN u.x_instance_type END)
+    LEFT JOIN coef_accelerators a ON a.model = coalesce(
+        i.gpu_model, u.x_server.gpu_model, CASE WHEN u.x_usage_kind = 'gpu' THEN u.x_instance_type END)
     LEFT JOIN coef_constants rep ON rep.key = 'replication_' || u.provider || '_' || u.x_storage_class
     LEFT JOIN pue ON pue.provider = u.provider AND pue.region_id IS NOT DISTINCT FROM u.region_id
         AND pue.usage_year = u.usage_year

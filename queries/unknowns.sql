@@ -2,7 +2,8 @@
 --   instance types missing from the coefficient library (estimated only if the bill gives vCPUs),
 --   usage types with no energy model (kind 'other': requests, fees-as-usage, ...),
 --   regions with no grid intensity (the provider's mean is used),
---   providers with no coefficient tables at all (FOCUS exports can hold any provider).
+--   providers with no coefficient tables at all (FOCUS exports can hold any provider),
+--   on-premises servers whose CPU was not recognised (instance_type shows the cpu_model as written).
 -- Parameters: $since, $until.
 WITH u AS (
     SELECT * FROM usage
@@ -10,12 +11,15 @@ WITH u AS (
       AND ($until IS NULL OR charge_period_start < $until)
 ),
 total AS (SELECT sum(abs(effective_cost)) AS cost FROM u),
-covered AS (SELECT * FROM u WHERE lower(provider_name) IN (SELECT provider FROM coef_instances)),
+providers AS (SELECT provider FROM coef_instances UNION SELECT provider FROM coef_cpu_power),
+covered AS (SELECT * FROM u WHERE lower(provider_name) IN (SELECT provider FROM providers)),
 flagged AS (
     SELECT u.*, 1 AS priority, 'instance type not in coefficient library' AS reason
     FROM covered u ANTI JOIN coef_instances i
         ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type
     WHERE u.x_instance_type IS NOT NULL
+      -- An on-premises server model is a label; the inventory describes the server itself.
+      AND u.x_server IS NULL
       -- GCP GPU rows name their accelerator model, which the footprint finds in coef_accelerators.
       AND NOT (u.x_usage_kind = 'gpu' AND u.x_instance_type IN (SELECT model FROM coef_accelerators))
     UNION ALL BY NAME
@@ -24,7 +28,11 @@ flagged AS (
     UNION ALL BY NAME
     -- e.g. Oracle rows of a FOCUS export: kept with their cost, never estimated with another provider's data.
     SELECT u.*, 0 AS priority, 'provider has no coefficient tables (not estimated)' AS reason
-    FROM u ANTI JOIN (SELECT DISTINCT provider FROM coef_instances) p ON p.provider = lower(u.provider_name)
+    FROM u ANTI JOIN providers p ON p.provider = lower(u.provider_name)
+    UNION ALL BY NAME
+    SELECT u.* REPLACE (coalesce(u.x_server.cpu_model, '(no cpu_model)') AS x_instance_type), 1 AS priority,
+           'CPU not recognised (mean of microarchitectures used); add a microarchitecture column' AS reason
+    FROM covered u WHERE u.x_server.microarchitecture = 'Unknown'
     UNION ALL BY NAME
     SELECT u.*, 2 AS priority, 'no grid intensity for region (provider mean used)' AS reason
     FROM covered u ANTI JOIN coef_grid g ON g.provider = lower(u.provider_name) AND g.region = u.region_id

@@ -5,8 +5,9 @@
 --                 work = hours x capacity(from) / capacity(to) / throughput ratio (capacity = accelerators,
 --                 or vCPUs for CPU moves); same size name where it exists, else the largest of the family
 --   model         rows of selected workloads (x_model_selected) divided by $model_factor
---   mechanization facility PUE changed to x_pue_target (cloud rows: $onprem_pue, the counterfactual)
---   combined      model, machine and map together (mechanization is a counterfactual for cloud rows)
+--   mechanization facility PUE changed to x_pue_target: cloud rows to $onprem_pue (the counterfactual),
+--                 on-premises inventory rows to $cloud_pue (the same servers in a cloud data centre)
+--   combined      model, machine and map together, and for on-premises rows the move to the cloud's PUE
 -- Input relation `workloads`: usage_input columns plus x_workload and x_model_selected.
 WITH upgrade AS (
     SELECT w.x_instance_type, lower(w.provider_name) AS provider, u.kind, u.throughput_ratio, u.ratio_low,
@@ -75,10 +76,13 @@ SELECT 'model' AS x_scenario, * EXCLUDE (f) FROM (
         x_network_gb / f AS x_network_gb, effective_cost / f AS effective_cost)
     FROM (SELECT *, CASE WHEN x_model_selected THEN CAST($model_factor AS DOUBLE) ELSE 1.0 END AS f FROM base))
 UNION ALL BY NAME
-SELECT 'mechanization' AS x_scenario, * REPLACE (CAST($onprem_pue AS DOUBLE) AS x_pue_target) FROM base
+SELECT 'mechanization' AS x_scenario, * REPLACE (
+    CAST(CASE WHEN lower(provider_name) = 'on-premises' THEN $cloud_pue ELSE $onprem_pue END AS DOUBLE) AS x_pue_target)
+FROM base
 UNION ALL BY NAME
 SELECT 'combined' AS x_scenario, s.* EXCLUDE (f, to_type, kind, throughput_ratio, upgrade_source, to_hours, price_from, price_to,
                                 x_machine_applied)
-                      REPLACE (coalesce(mc.region, s.region_id) AS region_id)
+                      REPLACE (coalesce(mc.region, s.region_id) AS region_id),
+       CASE WHEN lower(s.provider_name) = 'on-premises' THEN CAST($cloud_pue AS DOUBLE) END AS x_pue_target
 FROM scaled s
 LEFT JOIN map_choice mc ON mc.x_workload = s.x_workload AND s.region_id IS NOT NULL

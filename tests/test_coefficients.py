@@ -49,7 +49,7 @@ def test_register_is_idempotent() -> None:
 
 
 def test_version() -> None:
-    assert loader.COEFFICIENTS_VERSION == "2026.11.1"
+    assert loader.COEFFICIENTS_VERSION == "2026.11.2"
 
 
 @pytest.mark.parametrize("name", [t.removeprefix("coef_") for t in loader.TABLES])

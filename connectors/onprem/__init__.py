@@ -1,0 +1,1 @@
+"""On-premises server inventories (`cloudcarbon ingest onprem`)."""

@@ -289,7 +289,8 @@ def test_mechanization_moves_inventory_rows_to_the_cloud_pue(run, inventory):
 @pytest.mark.parametrize("cloud_pue", [1.6, 1.2])
 def test_cloud_pue_scales_operational_co2e_by_the_pue_ratio(run, tmp_path, cloud_pue):
     run("ingest", "onprem", str(write_inventory(tmp_path / "web.csv", SERVERS[:1])))
-    doc = json.loads(run("whatif", "--lever", "mechanization", "--cloud-pue", str(cloud_pue), "--format", "json").stdout)
+    result = run("whatif", "--lever", "mechanization", "--cloud-pue", str(cloud_pue), "--format", "json")
+    doc = json.loads(result.stdout)
     rows = {r["scenario"]: r for r in doc["rows"] if r["workload"] == "TOTAL"}
     current, moved = rows["current"], rows["mechanization"]
     # web-01 states PUE 1.6.

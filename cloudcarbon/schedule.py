@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudcarbon import connectors
+from cloudcarbon.connectors.files import is_remote
 from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import IngestSummary
 from cloudcarbon.periods import parse_month
@@ -141,8 +142,14 @@ def load_config(path: str | Path) -> Config:
         db=str(base / db) if isinstance(db, str) else None,
         output=str(base / report.get("output", "reports/{month}")),
         by_tag=report.get("by_tag"),
-        sources=[_source(config_path, n, table) for n, table in enumerate(sources)],
+        sources=[_relative_to(base, _source(config_path, n, table)) for n, table in enumerate(sources)],
     )
+
+
+def _relative_to(base: Path, source: Source) -> Source:
+    """Local paths of a source, relative to the config file's folder (URLs and absolute paths as written)."""
+    paths = [p if is_remote(p) or Path(p).expanduser().is_absolute() else str(base / p) for p in source.paths]
+    return Source(source.type, paths, source.options)
 
 
 def _month_paths(paths: list[str], month: str) -> list[str]:

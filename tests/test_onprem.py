@@ -296,3 +296,15 @@ def test_cloud_pue_scales_operational_co2e_by_the_pue_ratio(run, tmp_path, cloud
     # web-01 states PUE 1.6.
     assert moved["operational_kgco2e"] == pytest.approx(current["operational_kgco2e"] * cloud_pue / 1.6)
     assert any("--cloud-pue" in a for a in doc["meta"]["assumptions"])
+
+
+def test_run_monthly_ingests_an_inventory_source(run, tmp_path, db):
+    write_inventory(tmp_path / "servers-2026-09.csv", SERVERS)
+    config = tmp_path / "cloudcarbon.toml"
+    config.write_text('[report]\noutput = "reports/{month}"\n[[sources]]\ntype = "onprem"\n'
+                      'paths = ["servers-{month}.csv"]\ninventory = "dc-frankfurt"\n')
+    run("run-monthly", "--config", str(config), "--month", "2026-09")
+    report = json.loads((tmp_path / "reports" / "2026-09" / "report-2026-09.json").read_text())
+    assert "On-premises" in json.dumps(report)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT billing_account_id FROM usage").fetchall() == [("dc-frankfurt",)]

@@ -111,6 +111,8 @@ def connectors_files(tmp: Path) -> None:
     gcpfiles.write_jsonl(tmp / "gcp.jsonl", gcpfiles.mixed_rows())
     azurefiles.write_export(tmp / "azure.csv", azurefiles.mixed_rows())
     write_focus(tmp / "focus.csv", [focus_row(), focus_row(ResourceId="i-2")])
+    (tmp / "inventory.csv").write_text("server,month,hours,location,vcpus,cpu_model\n"
+                                       "db-1,2025-01,744,DE,32,Xeon Gold 6248\n")
     source = json.dumps(str(tmp / "src.parquet"))
     write_cur(tmp / "src.parquet", [item(resource_id="i-cfg")])
     (tmp / "cloudcarbon.toml").write_text(
@@ -148,6 +150,9 @@ COMMANDS = [
     ("ingest-azure-bad-file", ["ingest", "azure", "BAD"]),
     ("ingest-focus", ["ingest", "focus", "TMP/focus.csv"]),
     ("ingest-focus-bad-file", ["ingest", "focus", "BAD"]),
+    ("ingest-onprem", ["ingest", "onprem", "TMP/inventory.csv", "--inventory", "dc-1"]),
+    ("ingest-onprem-bad-file", ["ingest", "onprem", "BAD"]),
+    ("coefficients-zones", ["coefficients", "zones", "germany"]),
     ("ingest-focus-s3-missing-profile", ["ingest", "focus", "S3/cur/", "--profile", "not-there"]),
     ("ingest-aws-athena-no-credentials", ["ingest", "aws", "--athena", "--database", "cur", "--table", "cur_report",
                                           "--workgroup", "primary", "--month", "2025-01", "--profile", "not-there"]),
@@ -224,7 +229,7 @@ def test_the_commands_really_ran(planted):
     assert codes["ingest-s3-profile"] == 0 and codes["ingest-s3"] == 0 and codes["footprint"] == 0
     assert codes["ingest-bad-file"] == 1 and codes["ingest-s3-missing-profile"] == 1
     assert codes["ingest-s3-missing-bucket"] == 1 and codes["footprint-bad-by"] == 1
-    for connector in ("gcp", "azure", "focus"):
+    for connector in ("gcp", "azure", "focus", "onprem"):
         assert codes[f"ingest-{connector}"] == 0, connector
         assert codes[f"ingest-{connector}-bad-file"] == 1, connector
     assert codes["ingest-aws-athena-no-credentials"] == 1 and codes["ingest-gcp-bigquery-no-credentials"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
@@ -61,21 +61,76 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             raise CloudcarbonError(f"cannot create the store directory {path.parent}: {error.strerror}") from None
     # A writer waits a little for readers to finish (a footprint takes about a second); readers and a
     # writer that is still blocked after that get the one-line "busy" error naming the holder.
+    if read_only:
+        _let_waiting_writer_in(path)
     deadline = time.monotonic() + (0 if read_only else WRITER_LOCK_WAIT_SECONDS)
-    while True:
+    with _writer_waiting(path, enabled=not read_only) as waiting:
+        while True:
+            try:
+                return duckdb.connect(str(path), read_only=read_only)
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise CloudcarbonError(f"cannot open store {path}: {str(error).splitlines()[0]}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(_busy_message(path, error)) from None
+                waiting()
+                time.sleep(0.2)
+            except duckdb.Error as error:
+                raise CloudcarbonError(
+                    f"{path} is not a cloudcarbon store DuckDB can open ({str(error).splitlines()[0]}); "
+                    "choose another --db"
+                ) from None
+
+
+# A writer blocked by readers leaves this marker (holding its PID) beside the store; new readers hold
+# back while it is there, so a stream of overlapping readers (a busy `serve`) cannot starve an ingest.
+def _marker(path: Path) -> Path:
+    return path.with_name(path.name + ".writer-waiting")
+
+
+@contextmanager
+def _writer_waiting(path: Path, *, enabled: bool) -> Iterator[Callable[[], None]]:
+    """Yields a function that announces the wait (once); the marker goes when the writer gets in or gives up."""
+    marker = _marker(path)
+    placed = False
+
+    def announce() -> None:
+        nonlocal placed
+        if enabled and not placed:
+            with suppress(OSError):  # a read-only directory: no announcement, the plain wait still applies
+                marker.write_text(str(os.getpid()))
+                placed = True
+
+    try:
+        yield announce
+    finally:
+        if placed:
+            with suppress(OSError):
+                marker.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _let_waiting_writer_in(path: Path) -> None:
+    """Hold a new reader back (at most the writer's own wait) while a live writer waits for the store."""
+    deadline = time.monotonic() + WRITER_LOCK_WAIT_SECONDS
+    marker = _marker(path)
+    while time.monotonic() < deadline:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
-                raise CloudcarbonError(f"cannot open store {path}: {str(error).splitlines()[0]}") from None
-            if time.monotonic() >= deadline:
-                raise StoreBusyError(_busy_message(path, error)) from None
-            time.sleep(0.2)
-        except duckdb.Error as error:
-            raise CloudcarbonError(
-                f"{path} is not a cloudcarbon store DuckDB can open ({str(error).splitlines()[0]}); "
-                "choose another --db"
-            ) from None
+            pid = int(marker.read_text().strip() or 0)
+        except (OSError, ValueError):
+            return
+        if pid == os.getpid() or not _pid_alive(pid):
+            return  # our own marker, or one a killed writer left behind
+        time.sleep(0.1)
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

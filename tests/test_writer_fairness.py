@@ -67,8 +67,8 @@ def test_an_ingest_gets_in_while_readers_overlap_without_pause(tmp_path: Path) -
     ]
     time.sleep(3)  # the readers are in full flow
     writer_start = time.time()
-    writer = subprocess.run([str(Path(sys.executable).with_name("cloudcarbon")), "--db", str(db), "ingest", "aws", str(new)],
-                            capture_output=True, text=True, env=env, timeout=60)
+    command = [str(Path(sys.executable).with_name("cloudcarbon")), "--db", str(db), "ingest", "aws", str(new)]
+    writer = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     writer_end = time.time()
     for reader in readers:
         assert reader.wait(timeout=60) == 0

@@ -16,7 +16,24 @@ import platformdirs
 from cloudcarbon.errors import CloudcarbonError, StoreBusyError
 
 DB_ENV_VAR = "CLOUDCARBON_DB"
-WRITER_LOCK_WAIT_SECONDS = 5.0
+# How long a writer waits for readers to close the store: a report over a 10M-row month reads for
+# 10-25 s, and an ingest is a batch job that can afford to wait. CLOUDCARBON_LOCK_WAIT overrides it.
+WRITER_LOCK_WAIT_SECONDS = 60.0
+LOCK_WAIT_ENV_VAR = "CLOUDCARBON_LOCK_WAIT"
+
+
+def writer_lock_wait() -> float:
+    """Seconds a writer waits for readers (CLOUDCARBON_LOCK_WAIT, else WRITER_LOCK_WAIT_SECONDS)."""
+    given = os.environ.get(LOCK_WAIT_ENV_VAR)
+    if given is None:
+        return WRITER_LOCK_WAIT_SECONDS
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise CloudcarbonError(f"{LOCK_WAIT_ENV_VAR}={given!r}: give the seconds a writer waits for readers, e.g. 60")
+    return seconds
 
 
 def default_db_path() -> Path:
@@ -59,11 +76,11 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise CloudcarbonError(f"cannot create the store directory {path.parent}: {error.strerror}") from None
-    # A writer waits a little for readers to finish (a footprint takes about a second); readers and a
-    # writer that is still blocked after that get the one-line "busy" error naming the holder.
+    # A writer waits for readers to finish (writer_lock_wait()); readers never wait, and a writer still
+    # blocked after its wait gets the one-line "busy" error naming the holder.
     if read_only:
-        _let_waiting_writer_in(path)
-    deadline = time.monotonic() + (0 if read_only else WRITER_LOCK_WAIT_SECONDS)
+        _refuse_while_a_writer_waits(path)
+    deadline = time.monotonic() + (0 if read_only else writer_lock_wait())
     with _writer_waiting(path, enabled=not read_only) as waiting:
         while True:
             try:
@@ -82,8 +99,8 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
                 ) from None
 
 
-# A writer blocked by readers leaves this marker (holding its PID) beside the store; new readers hold
-# back while it is there, so a stream of overlapping readers (a busy `serve`) cannot starve an ingest.
+# A writer blocked by readers leaves this marker (holding its PID) beside the store; new readers are
+# refused while it is there, so a stream of overlapping readers (a busy `serve`) cannot starve an ingest.
 def _marker(path: Path) -> Path:
     return path.with_name(path.name + ".writer-waiting")
 
@@ -119,18 +136,16 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _let_waiting_writer_in(path: Path) -> None:
-    """Hold a new reader back (at most the writer's own wait) while a live writer waits for the store."""
-    deadline = time.monotonic() + WRITER_LOCK_WAIT_SECONDS
-    marker = _marker(path)
-    while time.monotonic() < deadline:
-        try:
-            pid = int(marker.read_text().strip() or 0)
-        except (OSError, ValueError):
-            return
-        if pid == os.getpid() or not _pid_alive(pid):
-            return  # our own marker, or one a killed writer left behind
-        time.sleep(0.1)
+def _refuse_while_a_writer_waits(path: Path) -> None:
+    """A new reader steps aside for a live writer that is waiting for the store (it would be refused
+    for the whole ingest anyway, once the writer is in)."""
+    try:
+        pid = int(_marker(path).read_text().strip() or 0)
+    except (OSError, ValueError):
+        return
+    if pid and pid != os.getpid() and _pid_alive(pid):  # not a marker a killed writer left behind
+        raise StoreBusyError(f"store {path} is busy: process {pid} is waiting to write to it; "
+                             "retry when it has finished")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -31,7 +31,7 @@ DEMO = Path(__file__).resolve().parents[1] / "cloudcarbon" / "demo" / "demo-cur2
 CLOUDCARBON = Path(sys.executable).parent / "cloudcarbon"
 THREADS, PER_THREAD, TIME_LIMIT = 8, 15, 12.0
 RSS_GROWTH_LIMIT = 200 * 1024 * 1024
-BUSY = re.compile(r"^store .+ is busy: (process \d+|another process) has it open; "
+BUSY = re.compile(r"^store .+ is busy: (process \d+|another process) (has it open|is waiting to write to it); "
                   r"retry when it has finished$")
 
 GOOD = [

@@ -10,11 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from curfiles import item, write_cur
 
 from cloudcarbon.cli import cli
-from cloudcarbon.store import WRITER_LOCK_WAIT_SECONDS
+from cloudcarbon.store import LOCK_WAIT_ENV_VAR, WRITER_LOCK_WAIT_SECONDS
+
+READER_BUSY = "is waiting to write to it"
 
 # Each reader opens the store read-only through cloudcarbon's own connect(), holds it for a query's worth
 # of time, closes, and opens again at once; it logs every (opened, closed) interval.
@@ -78,7 +81,7 @@ def test_an_ingest_gets_in_while_readers_overlap_without_pause(tmp_path: Path) -
     # Control: before the writer came, the store was never free for a writer to slip in unaided.
     assert _covered(spans, writer_start - 2.5, writer_start) > 0.97
     assert writer.returncode == 0, writer.stderr
-    assert writer_end - writer_start < WRITER_LOCK_WAIT_SECONDS + 5
+    assert writer_end - writer_start < float(os.environ[LOCK_WAIT_ENV_VAR]) + 5
     assert not (tmp_path / "store.duckdb.writer-waiting").exists()
     # The readers carried on after the ingest.
     assert any(opened > writer_end for opened, _ in spans)
@@ -94,3 +97,35 @@ def test_a_marker_left_by_a_killed_writer_does_not_hold_readers_back(tmp_path: P
     started = time.monotonic()
     assert CliRunner().invoke(cli, ["--db", str(db), "footprint"]).exit_code == 0
     assert time.monotonic() - started < 2
+
+
+def test_by_default_an_ingest_waits_for_a_long_report(tmp_path: Path, monkeypatch) -> None:
+    """A report over a big month reads for 10-25 s; the default wait (a minute) outlasts it."""
+    monkeypatch.delenv(LOCK_WAIT_ENV_VAR)
+    assert WRITER_LOCK_WAIT_SECONDS >= 30
+    db = tmp_path / "store.duckdb"
+    seed = write_cur(tmp_path / "seed.parquet", [item()])
+    assert CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(seed)]).exit_code == 0
+    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], "
+                               "read_only=True); print('ready', flush=True); time.sleep(8)", str(db)],
+                              stdout=subprocess.PIPE, text=True)
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+    new = write_cur(tmp_path / "new.parquet", [item(account="222222222222")])
+    # While the ingest waits, a new reader is told so in one line instead of joining the queue.
+    command = [str(Path(sys.executable).with_name("cloudcarbon")), "--db", str(db)]
+    writer = subprocess.Popen([*command, "ingest", "aws", str(new)], stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    refused = subprocess.run([*command, "footprint"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and READER_BUSY in refused.stderr and f"process {writer.pid}" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert writer.wait(timeout=60) == 0, writer.stderr.read() if writer.stderr else ""
+    reader.wait()
+    assert subprocess.run([*command, "footprint"], capture_output=True, timeout=60).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["soon", "-1"])
+def test_a_bad_lock_wait_setting_is_one_line(tmp_path: Path, monkeypatch, value: str) -> None:
+    monkeypatch.setenv(LOCK_WAIT_ENV_VAR, value)
+    seed = write_cur(tmp_path / "seed.parquet", [item()])
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "s.duckdb"), "ingest", "aws", str(seed)])
+    assert result.exit_code == 1 and LOCK_WAIT_ENV_VAR in result.stderr and "Traceback" not in result.output

@@ -284,11 +284,13 @@ class AzureMemoryFileSystem(MemoryFileSystem):
 
 @pytest.fixture
 def az(tmp_path, monkeypatch):
+    real = fsspec.get_filesystem_class("az")
     fsspec.register_implementation("az", AzureMemoryFileSystem, clobber=True)
     monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true")
     yield AzureMemoryFileSystem()
     AzureMemoryFileSystem.store.clear()
-    fsspec.register_implementation("az", "adlfs.AzureBlobFileSystem", clobber=True)
+    # The class itself: registering its dotted name would leave the fake in fsspec's registry for later tests.
+    fsspec.register_implementation("az", real, clobber=True)
 
 
 def test_az_urls_follow_manifests_like_local_folders(tmp_path, az, run, db):

@@ -9,63 +9,40 @@ proxy on loopback.
 
 from __future__ import annotations
 
-import http.client
 import os
 import random
-import resource
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import fingerprint, one_line_error
 from curfiles import item, write_cur
+from faulthelpers import (
+    CLOUDCARBON,
+    REPO,
+    FaultProxy,
+    cloudcarbon,
+    doctor_passes,
+    finish,
+    limit_file_size,
+    one_line_from_process,
+    period_state,
+    proxy_handler,
+    without_root_privileges,
+)
 
 from cloudcarbon.connectors.aws import sources
 
-REPO = Path(__file__).resolve().parents[1]
-# The installed console script, as users run it.
-CLOUDCARBON = [str(Path(sys.executable).parent / "cloudcarbon")]
 LARGE_ROWS = 1_000_000
-
-
-def cloudcarbon(db: Path, *args: str, **popen: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([*CLOUDCARBON, "--db", str(db), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **popen)
-
-
-def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
-    out, err = process.communicate(timeout=timeout)
-    return process.returncode, out, err
-
-
-def doctor_passes(db: Path) -> None:
-    code, out, err = finish(cloudcarbon(db, "doctor"))
-    assert code == 0, (out, err)
-    assert "healthy" in err
-
-
-def period_state(db: Path) -> dict[tuple[str, str], tuple[int, int, float]]:
-    """(billing account, period) -> (rows, ingests holding it, summed usage amount)."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute(
-            """
-            SELECT billing_account_id, strftime(billing_period_start, '%Y-%m'), count(*),
-                   count(DISTINCT x_ingest_id), round(sum(consumed_quantity), 3)
-            FROM usage GROUP BY ALL ORDER BY ALL
-            """
-        ).fetchall()
-    return {(account, period): (n, ingests, amount) for account, period, n, ingests, amount in rows}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,16 +202,6 @@ def test_doctor_without_a_store_is_one_line(run, db):
 # ---------------------------------------------------------------------------------------------
 
 
-def limit_file_size(limit: int) -> Callable[[], None]:
-    """preexec_fn: writes beyond `limit` bytes fail with EFBIG, as on a full disk (not SIGXFSZ)."""
-
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return apply
-
-
 def seeded_store(tmp_path: Path, run, db: Path) -> str:
     run("ingest", "aws", str(write_cur(tmp_path / "seed.parquet", [item(payer="999999999999")])))
     return fingerprint(db)
@@ -253,16 +220,6 @@ def big_month(tmp_path: Path) -> Path:
     return path
 
 
-def one_line_from_process(code: int, err: str, *names: str) -> str:
-    assert code == 1, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), err
-    assert "unexpected" not in lines[0] and "Traceback" not in err, err
-    for name in names:
-        assert name in lines[0], (name, lines[0])
-    return lines[0]
-
-
 def test_a_full_disk_is_one_line_and_the_store_is_unchanged(tmp_path, run, db):
     before = seeded_store(tmp_path, run, db)
     # No file may grow past 64 KiB: neither the WAL nor new blocks of the store file.
@@ -277,15 +234,6 @@ def test_a_full_disk_while_creating_a_store(tmp_path, db):
     process = cloudcarbon(db, "ingest", "aws", str(write_cur(tmp_path / "cur.parquet", [item()])),
                           preexec_fn=limit_file_size(4096))
     one_line_from_process(*finish(process)[::2], str(db))
-
-
-def without_root_privileges() -> list[str]:
-    """A command prefix under which file permissions apply: root ignores them unless its capabilities go."""
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: file permissions cannot be enforced")
-    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
 
 
 @pytest.fixture
@@ -330,92 +278,6 @@ def test_a_read_only_store_directory(tmp_path, run, read_only_dir, file_mode):
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class FaultProxy:
-    """An HTTP proxy on 127.0.0.1 in front of moto. Requests that `on` matches get `fault` (the first
-    `times` of them); the rest are relayed. `seen` counts matching requests, faulted or not."""
-
-    upstream: str
-    stall_seconds: float = 2.0
-    fault: str | None = None
-    times: int = 0
-    seen: int = 0
-    on: Callable[[str, str], bool] = field(default=lambda method, path: True)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def inject(self, fault: str, times: int, on: Callable[[str, str], bool]) -> None:
-        with self.lock:
-            self.fault, self.times, self.seen, self.on = fault, times, 0, on
-
-    def take(self, method: str, path: str) -> str | None:
-        with self.lock:
-            if not self.on(method, path):
-                return None
-            self.seen += 1
-            if self.fault and self.times > 0:
-                self.times -= 1
-                return self.fault
-            return None
-
-
-ERROR_BODIES = {
-    "500": (500, "InternalError", "We encountered an internal error. Please try again."),
-    "slowdown": (503, "SlowDown", "Please reduce your request rate."),
-}
-
-
-def proxy_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
-    host, port = proxy.upstream.split("//", 1)[1].split(":")
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:  # keep the test output clean
-            pass
-
-        def relay(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            fault = proxy.take(self.command, self.path)
-            self.close_connection = True
-            if fault == "reset":
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()
-                return
-            if fault == "timeout":
-                time.sleep(proxy.stall_seconds)
-                return
-            if fault in ERROR_BODIES:
-                status, code, message = ERROR_BODIES[fault]
-                payload = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-                           f"<Message>{message}</Message></Error>").encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(payload)))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(payload)
-                return
-            upstream = http.client.HTTPConnection(host, int(port), timeout=10)
-            upstream.request(self.command, self.path, body=body or None, headers=dict(self.headers.items()))
-            response = upstream.getresponse()
-            data = response.read()
-            self.send_response_only(response.status, response.reason)
-            for name, value in response.getheaders():
-                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                    self.send_header(name, value)
-            length = response.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
-            self.send_header("Content-Length", length or "0")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            # A download cut off half way: the headers promise the whole object.
-            self.wfile.write(data[: len(data) // 2] if fault == "truncate" else data)
-            upstream.close()
-
-        do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = relay
-
-    return Handler
-
-
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
@@ -429,7 +291,7 @@ def moto_endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def proxy_server(moto_endpoint: str) -> Iterator[tuple[FaultProxy, str]]:
-    proxy = FaultProxy(moto_endpoint)
+    proxy = FaultProxy(upstream=moto_endpoint)
     server = ThreadingHTTPServer(("127.0.0.1", 0), proxy_handler(proxy))
     server.daemon_threads = True
     server.handle_error = lambda request, address: None  # a reset we caused is not a test failure

@@ -112,20 +112,27 @@ def _columns(con: duckdb.DuckDBPyConnection, file: str) -> dict[str, str]:
         raise InputError(f"{file}: {explain_read_error(error, container_of(file))}") from None
 
 
-def _filesystem_exception(message: str) -> str | None:
-    """DuckDB reports an exception raised inside an fsspec filesystem (an S3 read that failed after its
-    retries) as that exception's Python traceback; its last `Type: text` line says what happened."""
+def filesystem_exception(message: str) -> str | None:
+    """DuckDB reports an exception raised inside an fsspec filesystem (an S3, GCS or Azure read that failed
+    after its retries) as that exception's Python traceback; the line after its last frame says what
+    happened (`Type: text`, or a bare `Type`); lines after it may continue it (Azure's carry the request
+    id and the XML body) and DuckDB's own `LINE 1:` pointer follows."""
     if not message.startswith("Traceback"):
         return None
-    raised = re.findall(r"^([A-Za-z_][\w.]*: .+)$", message, re.MULTILINE)
-    return raised[-1].strip() if raised else "an error from the object store"
+    lines = message.splitlines()
+    frames = [number for number, line in enumerate(lines) if line.startswith("  File ")]
+    after = lines[frames[-1] + 1:] if frames else []
+    raised = next((line.strip().rstrip(":") for line in after if line and not line[0].isspace()), "")
+    if not re.match(r"[A-Za-z_][\w.]*(:|$)", raised):
+        return "an error from the object store"
+    return raised
 
 
 def explain_read_error(error: duckdb.Error, container: str | None = None) -> str:
     """One line saying why DuckDB could not read a file, with the fix. Only the first line of DuckDB's
     message is read: its "possible fixes" boilerplate mentions encodings for every CSV problem."""
     message = str(error).strip()
-    raised = _filesystem_exception(message)
+    raised = filesystem_exception(message)
     if raised:
         return f"reading it failed after retries ({raised}); check the network and credentials, then retry"
     first = message.splitlines()[0] if message else error.__class__.__name__

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 import fsspec
 
+from cloudcarbon.connectors import quiet_library_logs
 from cloudcarbon.connectors.files import (
     FileSet,
     expand_local,
@@ -27,6 +28,13 @@ from cloudcarbon.errors import CloudcarbonError, InputError
 PROTOCOLS = ("az", "abfs", "abfss")
 MANIFEST = "manifest.json"
 
+# Bounded retries with backoff, so a flaky or throttling endpoint ends in a clear error instead of a hang:
+# azure-storage-blob retries 5xx (ServerBusy throttling is a 503), 408, resets, timeouts and downloads cut
+# off mid-body, waiting initial_backoff, then initial_backoff + increment_base ** n seconds (with jitter).
+# These are its own defaults, spelled out because adlfs passes no client options (tests shorten them).
+AZURE_BLOB_CLIENT_CONFIG = {"retry_total": 3, "initial_backoff": 15, "increment_base": 3,
+                            "connection_timeout": 20, "read_timeout": 60}
+
 
 def azure_filesystem(protocol: str) -> fsspec.AbstractFileSystem:
     """An adlfs filesystem: a connection string when AZURE_STORAGE_CONNECTION_STRING is set, else the
@@ -38,10 +46,16 @@ def azure_filesystem(protocol: str) -> fsspec.AbstractFileSystem:
             "reading az:// or abfs:// needs the Azure extra: pip install 'cloudcarbon[azure]'"
         ) from None
     if os.environ.get("AZURE_STORAGE_CONNECTION_STRING"):
-        return fsspec.filesystem(protocol, connection_string=os.environ["AZURE_STORAGE_CONNECTION_STRING"],
-                                 skip_instance_cache=True)
-    return fsspec.filesystem(protocol, account_name=os.environ.get("AZURE_STORAGE_ACCOUNT_NAME"), anon=False,
-                             skip_instance_cache=True)
+        fs = fsspec.filesystem(protocol, connection_string=os.environ["AZURE_STORAGE_CONNECTION_STRING"],
+                               skip_instance_cache=True)
+    else:
+        fs = fsspec.filesystem(protocol, account_name=os.environ.get("AZURE_STORAGE_ACCOUNT_NAME"), anon=False,
+                               skip_instance_cache=True)
+    quiet_library_logs("azure", "adlfs", "fsspec")  # e.g. azure-core's "Incomplete download." warnings
+    client = getattr(fs, "service_client", None)
+    if client is not None:  # adlfs's client, rebuilt with the same endpoint and credential plus our options
+        fs.service_client = type(client)(client.url, credential=client.credential, **AZURE_BLOB_CLIENT_CONFIG)
+    return fs
 
 
 DEFAULT_CREDENTIAL_TRIED = (
@@ -64,6 +78,27 @@ def credential_error(source: str, error: Exception) -> InputError | None:
             "run `az login` or set those variables"
         )
     return None
+
+
+def remote_error(name: str, error: Exception, listing: bool = False) -> InputError | None:
+    """One line for a failed sign-in, or for a read or listing that failed after azure-storage-blob's
+    retries (None for any other error)."""
+    friendly = credential_error(name, error)
+    if friendly is not None:
+        return friendly
+    try:
+        from azure.core.exceptions import AzureError
+    except ImportError:
+        return None
+    if not isinstance(error, AzureError | OSError):  # OSError: resets, timeouts
+        return None
+    text = str(error).strip().splitlines()  # Azure's first line; the next ones carry request ids and XML
+    raised = f"{error.__class__.__name__}: {text[0]}" if text else error.__class__.__name__
+    if listing:
+        return InputError(f"{name}: cannot list blobs after retries ({raised}); check the URL, the network and "
+                          "the storage account settings, then retry")
+    return InputError(f"{name}: reading it failed after retries ({raised}); check the network and credentials, "
+                      "then retry")
 
 
 def _read_manifest(fs: fsspec.AbstractFileSystem, name: str) -> dict:
@@ -142,7 +177,7 @@ def resolve(sources: list[str]) -> FileSet:
                 try:
                     _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
                 except Exception as error:
-                    raise credential_error(source, error) or error from None
+                    raise remote_error(source, error, listing=True) or error from None
             else:
                 _add_files(fileset, local_filesystem(), source, expand_local(source), remote=False)
     except BaseException:

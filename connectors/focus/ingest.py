@@ -8,9 +8,10 @@ import duckdb
 import fsspec
 
 from cloudcarbon.coefficients import loader
+from cloudcarbon.connectors.aws.formats import filesystem_exception
 from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, single_threaded
 from cloudcarbon.connectors.focus import formats
-from cloudcarbon.connectors.focus.sources import resolve
+from cloudcarbon.connectors.focus.sources import remote_error, resolve
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.queries import read_query
@@ -38,9 +39,17 @@ def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: d
     groups: dict[str, list[formats.Detected]] = defaultdict(list)
     for file in files:
         fs = _filesystem_for(filesystems, file)
-        size = _size(fs, file)
+        scheme = file.split("://", 1)[0].lower() if "://" in file else None
+        try:
+            size = _size(fs, file)
+        except Exception as error:  # an object-store request that failed after the client's retries
+            raise (scheme and remote_error(scheme, file, error)) or error from None
         detected = formats.detect(con, file, size)
-        if size and file.lower().endswith(".csv") and not ends_with_newline(fs, file):
+        try:
+            cut_off = bool(size and file.lower().endswith(".csv") and not ends_with_newline(fs, file))
+        except Exception as error:
+            raise (scheme and remote_error(scheme, file, error)) or error from None
+        if cut_off:
             raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; download it again")
         groups[detected.container].append(detected)
     return groups
@@ -119,9 +128,14 @@ def ingest_focus(
             unreadable = (duckdb.InvalidInputException, duckdb.IOException, duckdb.SerializationException)
             if isinstance(error, unreadable) or type(error) is duckdb.Error:
                 files = [d.file for detected in groups.values() for d in detected]
+                named = f"{files[0]}{' and others' if len(files) > 1 else ''}"
+                raised = filesystem_exception(str(error).strip())
+                if raised:  # an object-store read that failed after the client's retries
+                    raise InputError(f"{named}: reading failed after retries ({raised}); check the network and "
+                                     "credentials, then retry") from None
                 first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                raise InputError(f"{files[0]}{' and others' if len(files) > 1 else ''}: could not be read "
-                                 f"({first}); check the files are complete FOCUS exports") from None
+                raise InputError(f"{named}: could not be read ({first}); check the files are complete FOCUS "
+                                 "exports") from None
             raise
     finally:
         for fs in fileset.filesystems.values():

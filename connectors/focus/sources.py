@@ -1,7 +1,7 @@
 """Find the FOCUS data files a SOURCE stands for: files, globs, folders, or object-storage prefixes.
 
-Local paths and `s3://` reuse the shared resolution (and the AWS connector's s3 filesystem, with its
-credential messages); `gs://` and `az://`/`abfs://` go through fsspec when gcsfs/adlfs are installed.
+Local paths and object storage reuse the shared resolution and each provider connector's filesystem
+(s3fs, gcsfs, adlfs), with its endpoint settings, bounded retries and one-line messages.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import fsspec
 
 from cloudcarbon.connectors.aws.sources import _credentials_error, s3_filesystem
+from cloudcarbon.connectors.azure.sources import azure_filesystem
+from cloudcarbon.connectors.azure.sources import remote_error as azure_error
 from cloudcarbon.connectors.files import (
     FileSet,
     expand_local,
@@ -18,22 +20,31 @@ from cloudcarbon.connectors.files import (
     is_remote,
     local_filesystem,
 )
-from cloudcarbon.errors import CloudcarbonError, InputError
+from cloudcarbon.connectors.gcp.sources import gcs_filesystem
+from cloudcarbon.connectors.gcp.sources import remote_error as gcs_error
+from cloudcarbon.errors import InputError
 
-# URL scheme -> (fsspec protocol, pip extra that provides it)
-REMOTE = {"s3": ("s3", "aws"), "gs": ("gcs", "gcp"), "gcs": ("gcs", "gcp"), "az": ("abfs", "azure"),
-          "abfs": ("abfs", "azure"), "abfss": ("abfs", "azure")}
+# URL scheme -> the provider connector whose filesystem reads it
+REMOTE = {"s3": "aws", "gs": "gcp", "gcs": "gcp", "az": "azure", "abfs": "azure", "abfss": "azure"}
 
 
 def _filesystem(scheme: str, profile: str | None) -> fsspec.AbstractFileSystem:
-    if scheme == "s3":
+    """Each provider's own connector's filesystem: the same endpoint settings, credentials, bounded retries
+    and timeouts as `ingest aws|gcp|azure`."""
+    if REMOTE[scheme] == "aws":
         return s3_filesystem(profile)
-    protocol, extra = REMOTE[scheme]
-    try:
-        return fsspec.filesystem(protocol)
-    except ImportError:
-        raise CloudcarbonError(f"reading {scheme}:// needs the {extra} extra: pip install 'cloudcarbon[{extra}]'"
-                               ) from None
+    if REMOTE[scheme] == "gcp":
+        return gcs_filesystem()
+    return azure_filesystem(scheme)
+
+
+def remote_error(scheme: str, source: str, error: Exception, listing: bool = False) -> InputError | None:
+    """One line for a failed sign-in, or a read or listing that failed after the client's retries."""
+    if REMOTE[scheme] == "aws":
+        return _credentials_error(source, error, None)
+    if REMOTE[scheme] == "gcp":
+        return gcs_error(source, error, listing)
+    return azure_error(source, error, listing)
 
 
 def resolve(sources: list[str], profile: str | None = None) -> FileSet:
@@ -49,7 +60,8 @@ def resolve(sources: list[str], profile: str | None = None) -> FileSet:
                 try:
                     names = expand_remote(fs, source)
                 except Exception as error:
-                    friendly = _credentials_error(source, error, profile) if scheme == "s3" else None
+                    friendly = (_credentials_error(source, error, profile) if scheme == "s3"
+                                else remote_error(scheme, source, error, listing=True))
                     if friendly is None:
                         raise
                     raise friendly from None

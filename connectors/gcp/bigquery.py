@@ -25,6 +25,10 @@ TABLE_NAME = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,29}\.[A-Za-z0-9_]{1
 # Rows reach the partition (export day) a little after their usage hour: widen the partition scan.
 PARTITION_SLACK = timedelta(days=3)
 AGGREGATE_VIEW = "gcp_bigquery_aggregate"
+# Bounded retries: google-cloud-bigquery retries 5xx, 429 and dropped connections with exponential backoff
+# (1 s, doubling to 60 s) until a deadline, and re-runs a failed query job until a longer one. Its defaults
+# (10 and 40 minutes) are long for a command; after these the ingest ends in one line naming the table.
+BIGQUERY_RETRY_DEADLINES = {"request": 300.0, "job": 600.0}
 
 
 def aggregate_sql(table: str) -> str:
@@ -78,9 +82,22 @@ def fetch_aggregate(client: object, table: str, window: Window) -> object:
         bigquery.ScalarQueryParameter("first_month", "STRING", first_month),
         bigquery.ScalarQueryParameter("last_month", "STRING", last_month),
     ])
+    from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+
     try:
-        rows = client.query_and_wait(aggregate_sql(table), job_config=config)
+        rows = client.query_and_wait(
+            aggregate_sql(table), job_config=config,
+            retry=DEFAULT_RETRY.with_deadline(BIGQUERY_RETRY_DEADLINES["request"]),
+            job_retry=DEFAULT_JOB_RETRY.with_deadline(BIGQUERY_RETRY_DEADLINES["job"]),
+        )
         return rows.to_arrow(create_bqstorage_client=False)
+    except api.RetryError as error:  # not a GoogleAPICallError: the deadline passed while retrying
+        cause = error
+        while isinstance(cause, api.RetryError) and cause.cause is not None:
+            cause = cause.cause
+        last = getattr(cause, "message", None) or (str(cause).splitlines() or [cause.__class__.__name__])[0]
+        raise InputError(f"BigQuery {table}: still failing after retries ({last}); check the network and the "
+                         "BigQuery status, then retry") from None
     except api.GoogleAPICallError as error:
         message = getattr(error, "message", None) or str(error).splitlines()[0]
         raise InputError(f"BigQuery {table}: {message}; check the table name and that the credentials may read "

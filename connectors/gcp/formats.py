@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from cloudcarbon.connectors.aws.formats import explain_read_error
+from cloudcarbon.connectors.aws.formats import explain_read_error, filesystem_exception
 from cloudcarbon.errors import InputError
 
 CSV = "csv"
@@ -155,7 +155,7 @@ def _describe(con: duckdb.DuckDBPyConnection, file: str, container: str) -> set[
 
 def explain(error: duckdb.Error, container: str) -> str:
     """One line saying why a file could not be read (DuckDB's first line; JSON named as JSON lines)."""
-    if container == JSON:
+    if container == JSON and not filesystem_exception(str(error).strip()):
         first = (str(error).strip().splitlines() or [error.__class__.__name__])[0]
         return f"not readable as JSON lines ({first}); check it is a complete export and export it again"
     return explain_read_error(error, container)

@@ -147,3 +147,15 @@ def locate_unreadable_file(
             return f"{file}: {explain(error, container)}"
     first = items[0][0]
     return f"{first}{' and others' if len(items) > 1 else ''}: could not be read together; ingest them one by one"
+
+
+def failed_after_retries(name: str, error: BaseException, *, listing: bool, settings: str) -> InputError:
+    """One line for an object-store read or listing that still failed after the client's retries: the
+    exception's type and first line (later lines carry request ids and response bodies)."""
+    text = str(error).strip().splitlines()
+    raised = f"{error.__class__.__name__}: {text[0]}" if text else error.__class__.__name__
+    if listing:
+        return InputError(f"{name}: cannot list it after retries ({raised}); check the URL, the network and "
+                          f"{settings}, then retry")
+    return InputError(f"{name}: reading it failed after retries ({raised}); check the network and credentials, "
+                      "then retry")

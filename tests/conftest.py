@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -39,6 +40,15 @@ def _no_user_store(monkeypatch: pytest.MonkeyPatch) -> None:
     # Writers wait 5 s for readers here, not the default minute, so busy-store tests end quickly
     # (subprocesses inherit it); test_writer_fairness.py tests the default.
     monkeypatch.setenv("CLOUDCARBON_LOCK_WAIT", "5")
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    """A folder the test makes read-only; made writable again so pytest can clean up."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    yield folder
+    folder.chmod(0o755)
 
 
 def fingerprint(db: Path) -> str:

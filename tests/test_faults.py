@@ -236,14 +236,6 @@ def test_a_full_disk_while_creating_a_store(tmp_path, db):
     one_line_from_process(*finish(process)[::2], str(db))
 
 
-@pytest.fixture
-def read_only_dir(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    yield folder
-    folder.chmod(0o755)  # so pytest can clean up
-
-
 @pytest.mark.parametrize("file_mode", [0o644, 0o444], ids=["writable-file", "read-only-file"])
 def test_a_read_only_store_directory(tmp_path, run, read_only_dir, file_mode):
     db = read_only_dir / "store.duckdb"

@@ -19,6 +19,7 @@ from cloudcarbon.connectors.files import (
     expand_local,
     expand_remote,
     extract_zips,
+    failed_after_retries,
     is_data_file,
     is_remote,
     local_filesystem,
@@ -92,13 +93,7 @@ def remote_error(name: str, error: Exception, listing: bool = False) -> InputErr
         return None
     if not isinstance(error, AzureError | OSError):  # OSError: resets, timeouts
         return None
-    text = str(error).strip().splitlines()  # Azure's first line; the next ones carry request ids and XML
-    raised = f"{error.__class__.__name__}: {text[0]}" if text else error.__class__.__name__
-    if listing:
-        return InputError(f"{name}: cannot list blobs after retries ({raised}); check the URL, the network and "
-                          "the storage account settings, then retry")
-    return InputError(f"{name}: reading it failed after retries ({raised}); check the network and credentials, "
-                      "then retry")
+    return failed_after_retries(name, error, listing=listing, settings="the storage account settings")
 
 
 def _read_manifest(fs: fsspec.AbstractFileSystem, name: str) -> dict:

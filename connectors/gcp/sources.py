@@ -7,7 +7,7 @@ import functools
 import fsspec
 
 from cloudcarbon.connectors import quiet_library_logs
-from cloudcarbon.connectors.files import FileSet, expand_local, expand_remote, is_remote
+from cloudcarbon.connectors.files import FileSet, expand_local, expand_remote, failed_after_retries, is_remote
 from cloudcarbon.errors import CloudcarbonError, InputError
 
 DATA_SUFFIXES = (
@@ -70,13 +70,7 @@ def remote_error(name: str, error: Exception, listing: bool = False) -> InputErr
 
     if not isinstance(error, HttpError | ClientError | OSError):  # OSError: resets, timeouts
         return None
-    text = str(error).strip().splitlines()
-    raised = f"{error.__class__.__name__}: {text[0]}" if text else error.__class__.__name__
-    if listing:
-        return InputError(f"{name}: cannot list objects after retries ({raised}); check the URL, the network "
-                          "and your credentials, then retry")
-    return InputError(f"{name}: reading it failed after retries ({raised}); check the network and credentials, "
-                      "then retry")
+    return failed_after_retries(name, error, listing=listing, settings="your credentials")
 
 
 def resolve(sources: list[str], project: str | None = None) -> FileSet:

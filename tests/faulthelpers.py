@@ -227,3 +227,35 @@ def proxy_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
         do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = relay
 
     return Handler
+
+
+def s3_behind_proxy(moto: str, proxy: FaultProxy, proxy_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                    *, max_attempts: int, read_retries: int, read_timeout: float) -> object:
+    """Point the AWS connector at moto through the fault proxy, with no profile, config or instance
+    credentials of the machine, short timeouts and few retries (a failure is reached in seconds).
+    Returns a boto3 client talking to moto directly, for setting up buckets."""
+    import urllib.request
+
+    import boto3
+
+    from cloudcarbon.connectors.aws import sources
+
+    proxy.inject("none", 0, lambda method, path: False)
+    urllib.request.urlopen(urllib.request.Request(f"{moto}/moto-api/reset", method="POST")).close()
+    aws = tmp_path / "aws"
+    aws.mkdir()
+    for name in ("config", "credentials"):
+        (aws / name).write_text("")
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"AWS_ENDPOINT_URL_S3": proxy_url, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTEST",
+                        "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_DEFAULT_REGION": "us-east-1",
+                        "AWS_CONFIG_FILE": str(aws / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
+                        "AWS_EC2_METADATA_DISABLED": "true"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sources, "S3_CLIENT_CONFIG", {"retries": {"max_attempts": max_attempts, "mode": "standard"},
+                                                      "connect_timeout": read_timeout, "read_timeout": read_timeout})
+    monkeypatch.setattr(sources, "S3_READ_RETRIES", read_retries)
+    proxy.stall_seconds = read_timeout * 2
+    return boto3.client("s3", endpoint_url=moto, region_name="us-east-1", aws_access_key_id="AKIATESTTESTTEST",
+                        aws_secret_access_key="test-secret")

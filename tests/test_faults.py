@@ -37,10 +37,9 @@ from faulthelpers import (
     one_line_from_process,
     period_state,
     proxy_handler,
+    s3_behind_proxy,
     without_root_privileges,
 )
-
-from cloudcarbon.connectors.aws import sources
 
 LARGE_ROWS = 1_000_000
 
@@ -303,31 +302,10 @@ READ_RETRIES = 2
 def flaky_s3(proxy_server, moto_endpoint, monkeypatch, tmp_path) -> tuple[FaultProxy, str]:
     """A bucket holding one month of CUR 2.0; the connector talks to it through the proxy with short
     timeouts and few retries, so that a failure is reached in seconds."""
-    boto3 = pytest.importorskip("boto3")
+    pytest.importorskip("boto3")
     proxy, proxy_url = proxy_server
-    proxy.inject("none", 0, lambda method, path: False)
-    import urllib.request
-
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
-    aws = tmp_path / "aws"
-    aws.mkdir()
-    for name in ("config", "credentials"):
-        (aws / name).write_text("")
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", proxy_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(aws / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(aws / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setattr(sources, "S3_CLIENT_CONFIG", {"retries": {"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
-                                                      "connect_timeout": READ_TIMEOUT, "read_timeout": READ_TIMEOUT})
-    monkeypatch.setattr(sources, "S3_READ_RETRIES", READ_RETRIES)
-    proxy.stall_seconds = READ_TIMEOUT * 2
-    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
-                          aws_access_key_id="AKIATESTTESTTEST", aws_secret_access_key="test-secret")
+    client = s3_behind_proxy(moto_endpoint, proxy, proxy_url, monkeypatch, tmp_path, max_attempts=MAX_ATTEMPTS,
+                             read_retries=READ_RETRIES, read_timeout=READ_TIMEOUT)
     client.create_bucket(Bucket="cur")
     local = write_cur(tmp_path / "cur.parquet", [item(amount=4.0, resource_id=f"i-{n}") for n in range(50)])
     client.put_object(Bucket="cur", Key="export/cur-00001.parquet", Body=local.read_bytes())

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -44,13 +43,13 @@ from faulthelpers import (
     one_line_from_process,
     period_state,
     proxy_handler,
+    s3_behind_proxy,
     without_root_privileges,
 )
 from test_focus import row as focus_row
 from test_focus import write_focus
 
 from cloudcarbon.cli import cli
-from cloudcarbon.connectors.aws import sources as aws_sources
 from cloudcarbon.connectors.azure import sources as azure_sources
 from cloudcarbon.connectors.gcp import bigquery
 from cloudcarbon.connectors.gcp import sources as gcp_sources
@@ -565,28 +564,10 @@ S3_MAX_ATTEMPTS, S3_READ_RETRIES = 2, 2
 @pytest.fixture
 def flaky_s3(moto_proxy, exports, monkeypatch, tmp_path) -> FaultProxy:
     """Bucket `focus` holding the FOCUS export, reached through the proxy with short timeouts and few retries."""
-    boto3 = pytest.importorskip("boto3")
+    pytest.importorskip("boto3")
     moto, proxy, proxy_url = moto_proxy
-    proxy.inject("none", 0, lambda method, path: False)
-    urllib.request.urlopen(urllib.request.Request(f"{moto}/moto-api/reset", method="POST")).close()
-    aws = tmp_path / "aws"
-    aws.mkdir()
-    for name in ("config", "credentials"):
-        (aws / name).write_text("")
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in {"AWS_ENDPOINT_URL_S3": proxy_url, "AWS_ACCESS_KEY_ID": "AKIATESTTESTTEST",
-                        "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_DEFAULT_REGION": "us-east-1",
-                        "AWS_CONFIG_FILE": str(aws / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
-                        "AWS_EC2_METADATA_DISABLED": "true"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(aws_sources, "S3_CLIENT_CONFIG", {
-        "retries": {"max_attempts": S3_MAX_ATTEMPTS, "mode": "standard"},
-        "connect_timeout": READ_TIMEOUT, "read_timeout": READ_TIMEOUT})
-    monkeypatch.setattr(aws_sources, "S3_READ_RETRIES", S3_READ_RETRIES)
-    proxy.stall_seconds = READ_TIMEOUT * 2
-    client = boto3.client("s3", endpoint_url=moto, region_name="us-east-1",
-                          aws_access_key_id="AKIATESTTESTTEST", aws_secret_access_key="test-secret")
+    client = s3_behind_proxy(moto, proxy, proxy_url, monkeypatch, tmp_path, max_attempts=S3_MAX_ATTEMPTS,
+                             read_retries=S3_READ_RETRIES, read_timeout=READ_TIMEOUT)
     client.create_bucket(Bucket="focus")
     path, _ = exports["focus"]
     client.put_object(Bucket="focus", Key=f"2025-03/{path.name}", Body=path.read_bytes())

@@ -8,7 +8,7 @@ import pandas as pd
 from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import read_query
+from cloudcarbon.queries import define_macros, read_query
 
 # --by names -> the usage expression they group on.
 GROUP_KEYS = {
@@ -123,6 +123,7 @@ def footprint(
     """Energy and CO2e (central, low, high), hours and cost, grouped by the --by keys."""
     keys = parse_by(by)
     loader.register(con)
+    define_macros(con)
     params = _row_params(window, cpu_utilization, gpu_utilization)
     grouped = []
     for number, key in enumerate(keys):
@@ -134,12 +135,12 @@ def footprint(
     # Sum usage first (millions of rows to thousands), then apply coefficients to the sums.
     usage_input = f"""
         SELECT {', '.join([*grouped, *COEFFICIENT_KEYS])},
-               {', '.join(f'sum({q}) AS {q}' for q in QUANTITIES)}
+               {', '.join(f'exact_sum({q}) AS {q}' for q in QUANTITIES)}
         FROM ({read_query('usage_window')})
         GROUP BY ALL
     """
     outputs = [f"g{number} AS {_quote(key)}" for number, key in enumerate(keys)]
-    sums = [f"sum({name}) AS {name}" for name in SUMS]
+    sums = [f"exact_sum({name}) AS {name}" for name in SUMS]
     group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(keys)))}" if keys else ""
     # Months in order, then the largest emitters; the keys break ties so output is stable.
     month_first = [f"g{keys.index('month')}"] if "month" in keys else []
@@ -149,10 +150,10 @@ def footprint(
         fp AS ({read_query('footprint_rows')})
         SELECT {''.join(o + ', ' for o in outputs)}
                {', '.join(sums)},
-               sum(operational_kgco2e) + sum(embodied_kgco2e) AS total_kgco2e,
-               sum(operational_kgco2e_low) + sum(embodied_kgco2e_low) AS total_kgco2e_low,
-               sum(operational_kgco2e_high) + sum(embodied_kgco2e_high) AS total_kgco2e_high,
-               sum(effective_cost) AS cost,
+               exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS total_kgco2e,
+               exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS total_kgco2e_low,
+               exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS total_kgco2e_high,
+               exact_sum(effective_cost) AS cost,
                CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END
                    AS currency
         FROM fp

@@ -18,7 +18,7 @@ from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError
 from cloudcarbon.footprint import COEFFICIENT_KEYS, GROUP_KEYS, QUANTITIES
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import read_query
+from cloudcarbon.queries import define_macros, read_query
 
 PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
 
@@ -115,6 +115,7 @@ def register_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Coefficient tables plus the user's refreshed prices, if any."""
     loader.register(con)
     prices.register(con)
+    define_macros(con)
 
 
 def rank(
@@ -181,7 +182,7 @@ def store_workloads_sql(by: str | None) -> tuple[str, dict]:
     workload = " || ' / ' || ".join(parts)
     sql = f"""
         SELECT {workload} AS x_workload, {', '.join(COEFFICIENT_KEYS)},
-               {', '.join(f'sum({q}) AS {q}' for q in QUANTITIES)}
+               {', '.join(f'exact_sum({q}) AS {q}' for q in QUANTITIES)}
         FROM ({read_query('usage_window')})
         GROUP BY ALL
     """

@@ -7,12 +7,13 @@ import pandas as pd
 
 from cloudcarbon.coefficients import loader
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import read_query
+from cloudcarbon.queries import define_macros, read_query
 
 
 def unknowns(con: duckdb.DuckDBPyConnection, *, window: Window = ALL_TIME) -> pd.DataFrame:
     """One row per (reason, provider, service, usage type, instance type, region) with rows, hours, cost."""
     loader.register(con)
+    define_macros(con)
     frame = con.execute(read_query("unknowns"), {"since": window.since, "until": window.until}).df()
     return frame.drop(columns="priority")
 

@@ -111,15 +111,16 @@ def whatif(
         ),
         per AS (
             SELECT x_workload AS workload, x_scenario AS scenario,
-                   sum(operational_kgco2e) + sum(embodied_kgco2e) AS kgco2e,
-                   sum(operational_kgco2e_low) + sum(embodied_kgco2e_low) AS kgco2e_low,
-                   sum(operational_kgco2e_high) + sum(embodied_kgco2e_high) AS kgco2e_high,
-                   sum(energy_kwh) AS energy_kwh, sum(operational_kgco2e) AS operational_kgco2e,
-                   sum(embodied_kgco2e) AS embodied_kgco2e,
-                   CASE WHEN bool_or(effective_cost IS NULL) THEN NULL ELSE sum(effective_cost) END AS cost,
+                   exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS kgco2e,
+                   exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS kgco2e_low,
+                   exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS kgco2e_high,
+                   exact_sum(energy_kwh) AS energy_kwh, exact_sum(operational_kgco2e) AS operational_kgco2e,
+                   exact_sum(embodied_kgco2e) AS embodied_kgco2e,
+                   CASE WHEN bool_or(effective_cost IS NULL) THEN NULL ELSE exact_sum(effective_cost) END AS cost,
                    CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END
                        AS currency,
-                   string_agg(DISTINCT x_machine_note, '; ') AS machine_note, bool_or(x_onprem) AS onprem
+                   string_agg(DISTINCT x_machine_note, '; ' ORDER BY x_machine_note) AS machine_note,
+                   bool_or(x_onprem) AS onprem
             FROM adjusted GROUP BY ALL
         ),
         priced AS (

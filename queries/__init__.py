@@ -3,8 +3,15 @@
 from functools import cache
 from importlib.resources import files
 
+import duckdb
+
 
 @cache
 def read_query(name: str) -> str:
     """The text of queries/<name>.sql."""
     return files(__name__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def define_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the TEMP macros of queries/macros.sql (exact_sum, ...) on `con`."""
+    con.execute(read_query("macros"))

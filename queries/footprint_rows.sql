@@ -61,8 +61,8 @@ grid_fallback AS (
                     'source': g.source},
                    abs(g.year - p.usage_year) * 2 + CAST(g.year > p.usage_year AS INTEGER)) AS pick
     FROM (SELECT DISTINCT provider, usage_year FROM places) p
-    JOIN (SELECT provider, year, avg(gco2e_per_kwh) AS value, string_agg(DISTINCT signal, '; ') AS signal,
-                 'mean of ' || count(*) || ' regions: ' || string_agg(DISTINCT source, '; ') AS source
+    JOIN (SELECT provider, year, avg(gco2e_per_kwh) AS value, string_agg(DISTINCT signal, '; ' ORDER BY signal) AS signal,
+                 'mean of ' || count(*) || ' regions: ' || string_agg(DISTINCT source, '; ' ORDER BY source) AS source
           FROM coef_grid GROUP BY provider, year) g ON g.provider = p.provider
     GROUP BY ALL
 ),

@@ -10,7 +10,7 @@ WITH u AS (
     WHERE ($since IS NULL OR charge_period_start >= $since)
       AND ($until IS NULL OR charge_period_start < $until)
 ),
-total AS (SELECT sum(abs(effective_cost)) AS cost FROM u),
+total AS (SELECT exact_sum(abs(effective_cost)) AS cost FROM u),
 providers AS (SELECT provider FROM coef_instances UNION SELECT provider FROM coef_cpu_power),
 covered AS (SELECT * FROM u WHERE lower(provider_name) IN (SELECT provider FROM providers)),
 flagged AS (
@@ -48,12 +48,12 @@ SELECT
     -- The region matters only when it is the reason.
     CASE WHEN priority = 2 THEN coalesce(region_id, '(none)') END AS region,
     count(*) AS rows,
-    sum(consumed_quantity) AS quantity,
+    exact_sum(consumed_quantity) AS quantity,
     any_value(consumed_unit) AS unit,
-    sum(x_instance_hours) AS hours,
-    sum(effective_cost) AS cost,
-    sum(abs(effective_cost)) / nullif(any_value(total.cost), 0) AS cost_share,
+    exact_sum(x_instance_hours) AS hours,
+    exact_sum(effective_cost) AS cost,
+    exact_sum(abs(effective_cost)) / nullif(any_value(total.cost), 0) AS cost_share,
     CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency
 FROM flagged CROSS JOIN total
 GROUP BY priority, reason, provider, service, usage_type, instance_type, region
-ORDER BY priority, abs(sum(effective_cost)) DESC NULLS LAST, rows DESC
+ORDER BY priority, abs(exact_sum(effective_cost)) DESC NULLS LAST, rows DESC

@@ -98,11 +98,12 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None) -> F
 
     @app.get("/", response_class=HTMLResponse, summary="The months the store holds, each linking to its report")
     def index(request: Request) -> HTMLResponse:
-        from cloudcarbon.queries import read_query
+        from cloudcarbon.queries import define_macros, read_query
         from cloudcarbon.report.render import render_index
 
         _only(request)
         with store() as con:
+            define_macros(con)
             months = records(con.execute(read_query("report_months")).df())
         return HTMLResponse(render_index(months, provenance()))
 

@@ -1,0 +1,9 @@
+-- Helpers every analysis query may use, created as TEMP macros on the connection.
+-- exact_sum: DuckDB adds doubles in whatever order its threads finish, so a plain sum() can differ in
+-- the last digit between two runs over the same store. Summing as DECIMAL(38, 18) is exact, so the
+-- same store always prints the same figures, and keeps 1e-18 of a unit (tiny figures keep their digits).
+-- Its 20 integer digits hold the sum whenever max |x| times count < 1e19; sums beyond that (no real
+-- bill comes near) fall back to the float sum rather than overflow.
+CREATE OR REPLACE TEMP MACRO exact_sum(x) AS
+    CASE WHEN max(abs(x)) * count(x) < 1e19 THEN CAST(sum(TRY_CAST(x AS DECIMAL(38, 18))) AS DOUBLE)
+         ELSE sum(x) END;

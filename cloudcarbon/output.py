@@ -54,6 +54,16 @@ def _table(frame: pd.DataFrame, console: Console, title: str | None) -> None:
     console.print(table)
 
 
+def _json_document(meta: dict[str, object], rows: list[dict]) -> str:
+    """`{"meta": ..., "rows": [...]}` with the meta indented and one row per line: as readable, and diffable
+    row by row, but written by json's C encoder (indenting every field took a quarter second at 14k rows)."""
+    head = json.dumps({"meta": meta}, indent=2)[:-2]  # without the closing "\n}"
+    if not rows:
+        return f'{head},\n  "rows": []\n}}\n'
+    encode = json.JSONEncoder().encode
+    return f'{head},\n  "rows": [\n    ' + ",\n    ".join(map(encode, rows)) + "\n  ]\n}\n"
+
+
 def emit(
     frame: pd.DataFrame,
     fmt: str,
@@ -87,7 +97,7 @@ def emit(
         text = frame.to_json(orient="records", lines=True, date_format="iso", double_precision=15) if len(frame) else ""
     elif fmt == "json":
         rows = json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
-        text = json.dumps({"meta": meta or provenance(), "rows": rows}, indent=2) + "\n"
+        text = _json_document(meta or provenance(), rows)
     else:
         raise InputError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if target:

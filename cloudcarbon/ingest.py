@@ -78,7 +78,7 @@ class Batch:
     rows_read: int
 
 
-def _record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Period]:
+def record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Period]:
     """Log the periods this ingest covers, then delete earlier ingests' rows of those periods."""
     con.execute(
         """
@@ -178,7 +178,7 @@ def _load(con: duckdb.DuckDBPyConnection, ingest_id: str, provider: str, source_
                 con, label, lambda b=batch, p=params: con.execute(f"INSERT INTO usage BY NAME {b.select_sql}", p),
                 enabled=progress,
             )
-        periods = _record_periods(con, ingest_id)
+        periods = record_periods(con, ingest_id)
         rows_kept = sum(p.rows_kept for p in periods)
         con.execute(
             """

@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import IngestSummary
 from cloudcarbon.periods import parse_month
 from cloudcarbon.report import build_report, write_report
+from cloudcarbon.staging import ingest_staged
 from cloudcarbon.store import open_store
 
 CONNECTOR_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -178,13 +180,14 @@ def run_monthly(config: Config | str | Path, *, month: str | None = None, db: st
     resolved = [{k: _resolve(v, _where(config.path, n, k)) for k, v in source.options.items()}
                 for n, source in enumerate(config.sources)]
     ingests = []
-    with open_store(db or config.db) as con:
-        for number, (source, options) in enumerate(zip(config.sources, resolved, strict=True)):
-            try:
-                summary = connector(source.type)(con, _month_paths(source.paths, month), **options)
-            except CloudcarbonError as error:
-                raise type(error)(_redact(str(error), config.sources[number].options)) from None
-            ingests.append((source.type, summary))
+    for number, (source, options) in enumerate(zip(config.sources, resolved, strict=True)):
+        ingest = partial(connector(source.type), sources=_month_paths(source.paths, month), **options)
+        try:
+            summary = ingest_staged(db or config.db, ingest)
+        except CloudcarbonError as error:
+            raise type(error)(_redact(str(error), config.sources[number].options)) from None
+        ingests.append((source.type, summary))
+    with open_store(db or config.db, read_only=True) as con:
         report = build_report(con, month, by_tag=config.by_tag)
     files = write_report(report, config.output.replace("{month}", month))
     return MonthlyRun(month, ingests, files)

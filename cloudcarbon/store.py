@@ -126,7 +126,7 @@ def _writer_waiting(path: Path, *, enabled: bool) -> Iterator[Callable[[], None]
                 marker.unlink()
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -143,7 +143,7 @@ def _refuse_while_a_writer_waits(path: Path) -> None:
         pid = int(_marker(path).read_text().strip() or 0)
     except (OSError, ValueError):
         return
-    if pid and pid != os.getpid() and _pid_alive(pid):  # not a marker a killed writer left behind
+    if pid and pid != os.getpid() and pid_alive(pid):  # not a marker a killed writer left behind
         raise StoreBusyError(f"store {path} is busy: process {pid} is waiting to write to it; "
                              "retry when it has finished")
 

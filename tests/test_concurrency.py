@@ -45,7 +45,9 @@ def run_beside(db: Path, args: list[str]):
 
 @pytest.mark.slow
 def test_readers_beside_a_large_ingest_answer_or_say_busy(large, tmp_path):
-    """The 1M-row ingest and every reader run side by side; all of them complete."""
+    """The 1M-row ingest and every reader run side by side; all of them complete. The ingest reads its export
+    into a scratch store first, so readers keep answering for most of it; they may be told the store is busy
+    only while the finished rows move in."""
     db = tmp_path / "store.duckdb"
     shutil.copy(large.v1_store, db)
     writer = cloudcarbon(db, "ingest", "aws", str(large.v2))
@@ -54,7 +56,7 @@ def test_readers_beside_a_large_ingest_answer_or_say_busy(large, tmp_path):
         for args in READERS:
             result = run_beside(db, args)
             if result.exit_code == 0:
-                answered += 1
+                answered += writer.poll() is None
                 assert result.stdout or "healthy" in result.stderr
             else:
                 line = one_line_error(result, "busy", "retry", str(db))
@@ -64,7 +66,7 @@ def test_readers_beside_a_large_ingest_answer_or_say_busy(large, tmp_path):
         time.sleep(1.0)  # a writer still starting waits up to store.WRITER_LOCK_WAIT_SECONDS for a gap
     code, _, err = finish(writer)
     assert code == 0, err
-    assert busy > 0  # the readers really did meet the writer
+    assert answered > 0, busy  # readers answered while the ingest was running
     assert period_state(db) == large.v2_state
     for args in READERS:  # and once it is done, every reader answers
         result = run_beside(db, args)

@@ -137,6 +137,7 @@ def test_sigkill_during_an_ingest_leaves_the_old_or_the_new_period(large, tmp_pa
     code, _, err = finish(cloudcarbon(db, "ingest", "aws", str(large.v2)))
     assert code == 0, err
     assert period_state(db) == large.v2_state
+    assert not list(tmp_path.glob(f"{db.name}.staging-*"))  # the killed ingest's scratch store is cleared
 
 
 # ---------------------------------------------------------------------------------------------

@@ -189,14 +189,16 @@ def holds_open(pid: int, db: Path) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see where a kill landed")
 @pytest.mark.parametrize("name", NAMES)
 def test_sigkill_during_an_ingest_leaves_the_old_or_the_new_period(name, tmp_path):
-    """Restate a month (v1 -> v2) and kill the ingest at random moments: once before it writes, then in the
-    window where it writes the store before committing (narrowed as kills land too early or too late);
+    """Restate a month (v1 -> v2) and kill the ingest at random moments: once while it reads the export, then
+    in the window where it writes the store before committing (narrowed as kills land too late);
     each time the store opens, passes doctor, and every period is all v1 or all v2."""
     large = large_export(name, tmp_path)
     seed = int(os.environ.get("CLOUDCARBON_FAULT_SEED", time.time_ns() % 10_000))
     chooser = random.Random(seed)
-    # The commit comes some way into the writing (and closing the store writes after it): start low.
-    low, high = large.writes_from, large.writes_from + 0.5 * (large.seconds - large.writes_from)
+    # The ingest reads its export into a scratch store, then writes the store for a short while before its
+    # commit. Later kills wait until it writes the store, then a random part of `into_writing`, halved
+    # each time a kill comes after the commit.
+    into_writing = 0.5 * (large.seconds - large.writes_from)
     kills: list[dict] = []
     for kill in range(MAX_KILLS):
         if kill >= MIN_KILLS and any(k["writing"] and k["outcome"] == "old" for k in kills):
@@ -204,9 +206,15 @@ def test_sigkill_during_an_ingest_leaves_the_old_or_the_new_period(name, tmp_pat
         db = tmp_path / f"kill-{kill}.duckdb"
         shutil.copy(large.v1_store, db)
         size_before = db.stat().st_size
-        delay = chooser.uniform(0.2, large.writes_from) if kill == 0 else chooser.uniform(low, high)
+        started = time.perf_counter()
         process = cloudcarbon(db, "ingest", name, str(large.v2))
-        time.sleep(delay)
+        if kill == 0:  # while it reads the export
+            time.sleep(chooser.uniform(0.2, large.writes_from))
+        else:
+            while process.poll() is None and not writing(db, size_before):
+                time.sleep(0.002)
+            time.sleep(chooser.uniform(0, into_writing))
+        delay = time.perf_counter() - started
         opened = holds_open(process.pid, db)
         was_writing = opened and writing(db, size_before)
         process.send_signal(signal.SIGKILL)  # our own child, by its handle
@@ -219,9 +227,7 @@ def test_sigkill_during_an_ingest_leaves_the_old_or_the_new_period(name, tmp_pat
         outcome = "new" if state == large.v2_state else "old"
         kills.append({"delay": round(delay, 2), "opened": opened, "writing": was_writing, "outcome": outcome})
         if kill > 0 and outcome == "new":  # committed already: aim earlier
-            high = delay
-        elif kill > 0 and not was_writing:  # not writing yet: aim later
-            low = delay
+            into_writing /= 2
     # Kills landed mid-ingest (the store open, not yet committed), one of them while it wrote the store,
     # and left the old periods whole.
     assert any(k["opened"] and k["outcome"] == "old" for k in kills), (seed, large, kills)
@@ -230,6 +236,7 @@ def test_sigkill_during_an_ingest_leaves_the_old_or_the_new_period(name, tmp_pat
     code, _, err = finish(cloudcarbon(db, "ingest", name, str(large.v2)))
     assert code == 0, err
     assert period_state(db) == large.v2_state
+    assert not list(tmp_path.glob(f"{db.name}.staging-*"))  # the killed ingest's scratch store is cleared
 
 
 # ---------------------------------------------------------------------------------------------

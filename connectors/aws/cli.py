@@ -6,7 +6,7 @@ import click
 
 from cloudcarbon.cli_options import EPILOG, db_option, period_options, store_path
 from cloudcarbon.connectors.aws.ingest import ingest_aws
-from cloudcarbon.store import open_store
+from cloudcarbon.staging import ingest_staged
 
 
 @click.command("aws", epilog=EPILOG)
@@ -50,15 +50,15 @@ def ingest_aws_command(ctx: click.Context, sources: tuple[str, ...], profile: st
         from cloudcarbon.connectors.aws.athena import ingest_athena
 
         span = window(month, since, until)
-        with open_store(store_path(ctx, db)) as con:
-            summary = ingest_athena(con, database=database, table=table, workgroup=workgroup,
-                                    output_location=output_location, window=span, profile=profile, region=region)
+        summary = ingest_staged(store_path(ctx, db), lambda con: ingest_athena(
+            con, database=database, table=table, workgroup=workgroup, output_location=output_location,
+            window=span, profile=profile, region=region))
     else:
         used = [name for name, value in {**athena_options, "--output-location": output_location, "--region": region,
                                          "--month": month, "--since": since, "--until": until}.items() if value]
         if not sources or used:
             raise click.UsageError(f"{used[0]} needs --athena" if used else "give SOURCES (files, folders, s3:// "
                                    "URLs) or --athena with --database/--table/--workgroup")
-        with open_store(store_path(ctx, db)) as con:
-            summary = ingest_aws(con, list(sources), profile=profile, aggregate=aggregate == "daily")
+        summary = ingest_staged(store_path(ctx, db), lambda con: ingest_aws(
+            con, list(sources), profile=profile, aggregate=aggregate == "daily"))
     click.echo(summary.line(), err=True)

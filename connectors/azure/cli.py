@@ -8,7 +8,7 @@ from cloudcarbon.cli_options import EPILOG, db_option, period_options, store_pat
 from cloudcarbon.connectors.azure.consumption import METRICS, ingest_consumption
 from cloudcarbon.connectors.azure.ingest import ingest_azure
 from cloudcarbon.periods import window
-from cloudcarbon.store import open_store
+from cloudcarbon.staging import ingest_staged
 
 
 @click.command("azure", epilog=EPILOG)
@@ -40,9 +40,9 @@ def ingest_azure_command(ctx: click.Context, sources: tuple[str, ...], scope: st
         raise click.UsageError("give export SOURCES or --scope (not both)")
     if sources and (month or since or until):
         raise click.UsageError("--month/--since/--until apply to --scope; export files carry their own periods")
-    with open_store(store_path(ctx, db)) as con:
-        if scope:
-            summary = ingest_consumption(con, scope, window(month, since, until), metric=metric)
-        else:
-            summary = ingest_azure(con, list(sources))
+    if scope:
+        span = window(month, since, until)
+        summary = ingest_staged(store_path(ctx, db), lambda con: ingest_consumption(con, scope, span, metric=metric))
+    else:
+        summary = ingest_staged(store_path(ctx, db), lambda con: ingest_azure(con, list(sources)))
     click.echo(summary.line(), err=True)

@@ -6,7 +6,7 @@ import click
 
 from cloudcarbon.cli_options import EPILOG, db_option, store_path
 from cloudcarbon.connectors.focus.ingest import ingest_focus
-from cloudcarbon.store import open_store
+from cloudcarbon.staging import ingest_staged
 
 
 @click.command("focus", epilog=EPILOG)
@@ -27,6 +27,5 @@ def ingest_focus_command(ctx: click.Context, sources: tuple[str, ...], profile: 
         cloudcarbon ingest focus ./exports/focus/2026-09/
         cloudcarbon ingest focus s3://billing-bucket/focus/ --profile billing
     """
-    with open_store(store_path(ctx, db)) as con:
-        summary = ingest_focus(con, list(sources), profile=profile)
+    summary = ingest_staged(store_path(ctx, db), lambda con: ingest_focus(con, list(sources), profile=profile))
     click.echo(summary.line(), err=True)

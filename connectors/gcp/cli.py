@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cloudcarbon.cli_options import EPILOG, db_option, period_options, store_path
-from cloudcarbon.store import open_store
+from cloudcarbon.staging import ingest_staged
 
 
 @click.command("gcp", epilog=EPILOG)
@@ -41,15 +41,16 @@ def ingest_gcp_command(ctx: click.Context, sources: tuple[str, ...], table: str 
         raise click.UsageError("give SOURCES (files, folders, globs, gs:// URLs) or --table project.dataset.table")
     if not table and (month or since or until or billing_project):
         raise click.UsageError("--month/--since/--until and --billing-project apply to --table only")
-    with open_store(store_path(ctx, db)) as con:
-        if table:
-            from cloudcarbon.connectors.gcp.bigquery import ingest_gcp_bigquery
-            from cloudcarbon.periods import window
+    if table:
+        from cloudcarbon.connectors.gcp.bigquery import ingest_gcp_bigquery
+        from cloudcarbon.periods import window
 
-            summary = ingest_gcp_bigquery(con, table, window=window(month, since, until),
-                                          billing_project=billing_project, use_catalog=catalog)
-        else:
-            from cloudcarbon.connectors.gcp.ingest import ingest_gcp
+        span = window(month, since, until)
+        summary = ingest_staged(store_path(ctx, db), lambda con: ingest_gcp_bigquery(
+            con, table, window=span, billing_project=billing_project, use_catalog=catalog))
+    else:
+        from cloudcarbon.connectors.gcp.ingest import ingest_gcp
 
-            summary = ingest_gcp(con, list(sources), project=project, use_catalog=catalog)
+        summary = ingest_staged(store_path(ctx, db), lambda con: ingest_gcp(
+            con, list(sources), project=project, use_catalog=catalog))
     click.echo(summary.line(), err=True)

@@ -6,7 +6,7 @@ import click
 
 from cloudcarbon.cli_options import EPILOG, db_option, store_path
 from cloudcarbon.connectors.onprem.ingest import DEFAULT_INVENTORY, ingest_onprem
-from cloudcarbon.store import open_store
+from cloudcarbon.staging import ingest_staged
 
 
 @click.command("onprem", epilog=EPILOG)
@@ -31,6 +31,5 @@ def ingest_onprem_command(ctx: click.Context, sources: tuple[str, ...], inventor
     Example:
         cloudcarbon ingest onprem ./inventory-2026-09.csv --inventory dc-frankfurt
     """
-    with open_store(store_path(ctx, db)) as con:
-        summary = ingest_onprem(con, list(sources), inventory=inventory)
+    summary = ingest_staged(store_path(ctx, db), lambda con: ingest_onprem(con, list(sources), inventory=inventory))
     click.echo(summary.line(), err=True)

@@ -1,0 +1,114 @@
+"""Ingest into a scratch store beside the store, then move the rows in with one short transaction.
+
+Reading, checking and normalising the exports is most of an ingest (20-50 s for a 10M-line month). DuckDB
+lets one process write a file or any number read it, so an ingest that held the store from its start
+locked every report and footprint out for all that time. Staged, the store is untouched until the rows are
+ready: readers keep answering from the data as it was, and are refused (or make the writer wait) only while
+the finished rows are copied in and the periods they restate are replaced, atomically as before.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+
+from cloudcarbon.errors import CloudcarbonError, StoreBusyError
+from cloudcarbon.ingest import IngestSummary, record_periods
+from cloudcarbon.progress import run_with_progress
+from cloudcarbon.store import migrate, open_store, pid_alive, resolve_db_path, transaction, write_failure
+
+STAGING_INFIX = ".staging-"
+
+
+def staging_path(store: Path, pid: int) -> Path:
+    """The scratch store of process `pid`: beside the store, on the disk the rows are going to anyway."""
+    return store.with_name(f"{store.name}{STAGING_INFIX}{pid}")
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        with suppress(FileNotFoundError):
+            leftover.unlink()
+    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)  # DuckDB's spill directory
+
+
+def remove_stale_staging(store: Path) -> None:
+    """Delete scratch stores left by killed ingests (their process is gone)."""
+    for found in glob.glob(glob.escape(str(store)) + STAGING_INFIX + "[0-9]*"):
+        pid = found.rsplit(STAGING_INFIX, 1)[1]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            _remove(Path(found))
+
+
+def _check_store(store: Path) -> None:
+    """Refuse a --db that is not a cloudcarbon store before reading any export (not after)."""
+    if store.exists():
+        with suppress(StoreBusyError):  # in use: the move waits for it, and says busy if it must
+            open_store(store, read_only=True).close()
+
+
+def _scratch(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as error:
+        reason = str(error).splitlines()[0]
+        raise CloudcarbonError(f"cannot write beside the store ({path}: {reason}): make the store's directory "
+                               "writable, free disk space or choose another --db; the store is unchanged") from None
+    migrate(con)
+    return con
+
+
+def _move_into_store(store: Path, scratch: Path, staged: IngestSummary, progress: bool | None) -> IngestSummary:
+    with open_store(store) as con:
+        literal = "'" + str(scratch).replace("'", "''") + "'"
+        con.execute(f"ATTACH {literal} AS staged (READ_ONLY)")
+        try:
+            with transaction(con):
+                run_with_progress(con, f"storing {staged.rows_kept:,} rows",
+                                  lambda: con.execute("INSERT INTO usage BY NAME SELECT * FROM staged.usage"),
+                                  enabled=progress)
+                periods = record_periods(con, staged.ingest_id)
+                con.execute("INSERT INTO ingests BY NAME SELECT * FROM staged.ingests")
+        finally:
+            con.execute("DETACH staged")
+    return replace(staged, periods=periods)
+
+
+def ingest_staged(
+    db: str | os.PathLike[str] | None,
+    ingest: Callable[[duckdb.DuckDBPyConnection], IngestSummary],
+    *,
+    progress: bool | None = None,
+) -> IngestSummary:
+    """Run `ingest` (a connector, given a connection) against a fresh scratch store, then move what it
+    loaded into the store named by `db` in one transaction. Any failure leaves the store as it was."""
+    store = resolve_db_path(db)
+    _check_store(store)
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CloudcarbonError(f"cannot create the store directory {store.parent}: {error.strerror}") from None
+    remove_stale_staging(store)
+    scratch = staging_path(store, os.getpid())
+    try:
+        con = _scratch(scratch)
+        try:
+            staged = ingest(con)
+            con.execute("CHECKPOINT")
+        except duckdb.Error as error:
+            friendly = write_failure(error, str(scratch))
+            if friendly is not None:
+                raise friendly from None
+            raise
+        finally:
+            con.close()
+        return _move_into_store(store, scratch, staged, progress)
+    finally:
+        _remove(scratch)

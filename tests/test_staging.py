@@ -1,0 +1,75 @@
+"""An ingest reads its exports into a scratch store beside the store and moves the finished rows in with one
+short transaction, so readers keep answering while it works, and nothing is left behind when it fails or
+is killed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import duckdb
+from conftest import fingerprint, one_line_error
+from curfiles import item, write_cur
+from faulthelpers import cloudcarbon, finish, period_state
+from test_load_10m import month_sql
+
+
+def scratch_stores(db) -> list:
+    return sorted(db.parent.glob(f"{db.name}.staging-*"))
+
+
+def test_readers_answer_from_the_old_store_while_an_ingest_reads_its_export(tmp_path, run, db):
+    run("ingest", "aws", str(write_cur(tmp_path / "first.parquet", [item()])))
+    before = run("footprint", "--by", "account", "--format", "csv").stdout
+    export = tmp_path / "month.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"COPY ({month_sql(600_000)}) TO '{export}' (FORMAT parquet)")
+    writer = cloudcarbon(db, "ingest", "aws", str(export))
+    answers = []
+    while writer.poll() is None:
+        if scratch_stores(db):  # the ingest is under way (its scratch store goes once the rows are in)
+            result = run("footprint", "--by", "account", "--format", "csv", expect=None)
+            if result.exit_code == 0:
+                answers.append(result.stdout)
+            else:
+                one_line_error(result, "busy", "retry", str(db))  # the rows are moving in
+        time.sleep(0.05)
+    code, _, err = finish(writer)
+    assert code == 0, err
+    after = run("footprint", "--by", "account", "--format", "csv").stdout
+    assert after != before
+    assert set(answers) <= {before, after}  # the store as it was or as it is, never a part of the new rows
+    assert answers.count(before) > 0  # answered from the old store while the ingest read its export
+    assert scratch_stores(db) == []
+
+
+def test_a_failed_ingest_leaves_the_store_as_it_was_and_no_scratch_store(tmp_path, run, db):
+    run("ingest", "aws", str(write_cur(tmp_path / "first.parquet", [item()])))
+    before = fingerprint(db)
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1" + bytes(range(256)) * 8)
+    one_line_error(run("ingest", "aws", str(broken), expect=1), str(broken))
+    bad_hours = write_cur(tmp_path / "bad.parquet", [item(amount=10_000.0)])  # more hours than January has
+    one_line_error(run("ingest", "aws", str(bad_hours), expect=1), str(bad_hours))
+    assert fingerprint(db) == before
+    assert scratch_stores(db) == []
+
+
+def test_scratch_stores_of_killed_ingests_are_removed_and_live_ones_kept(tmp_path, run, db):
+    run("ingest", "aws", str(write_cur(tmp_path / "first.parquet", [item()])))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = db.with_name(f"{db.name}.staging-{int(gone.stdout)}")
+    for path in (dead, dead.with_name(dead.name + ".wal")):
+        path.write_bytes(b"left by a killed ingest")
+    (dead.with_name(dead.name + ".tmp")).mkdir()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        busy = db.with_name(f"{db.name}.staging-{alive.pid}")
+        busy.write_bytes(b"another ingest, still reading its export")
+        run("ingest", "aws", str(write_cur(tmp_path / "second.parquet", [item(amount=2.0)])))
+    finally:
+        alive.kill()  # our own child, by its handle
+        alive.wait()
+    assert scratch_stores(db) == [busy]
+    assert period_state(db) == {("012345678901", "2025-01"): (1, 1, 2.0)}

@@ -75,7 +75,8 @@ def _move_into_store(store: Path, scratch: Path, staged: IngestSummary, progress
                                   lambda: con.execute("INSERT INTO usage BY NAME SELECT * FROM staged.usage"),
                                   enabled=progress)
                 periods = record_periods(con, staged.ingest_id)
-                con.execute("INSERT INTO ingests BY NAME SELECT * FROM staged.ingests")
+                # Finished when its rows are in the store: that orders the replacements (see doctor).
+                con.execute("INSERT INTO ingests BY NAME SELECT * REPLACE (now() AS finished_at) FROM staged.ingests")
         finally:
             con.execute("DETACH staged")
     return replace(staged, periods=periods)

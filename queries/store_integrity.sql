@@ -1,7 +1,8 @@
 -- Integrity problems of a store, one row each (empty when healthy): see cloudcarbon/doctor.py.
 -- The period an ingest replaced is the unit of atomic reload, so every (provider, billing account,
 -- billing period) must hold the rows of exactly one ingest: the latest that logged it, with the
--- row count it logged.
+-- row count it logged. Latest by finished_at, when its rows went into the store (an ingest that started
+-- first may finish last: its rows are read in a scratch store, and moves into the store are serialised).
 WITH held AS (
     SELECT provider_name, billing_account_id, billing_period_start, count(*) AS held_rows,
            count(DISTINCT x_ingest_id) AS ingest_count, min(x_ingest_id) AS ingest_id
@@ -11,7 +12,7 @@ latest AS (
     SELECT p.provider_name, p.billing_account_id, p.billing_period_start, p.ingest_id, p.rows_kept
     FROM ingest_periods p JOIN ingests i USING (ingest_id)
     QUALIFY row_number() OVER (PARTITION BY p.provider_name, p.billing_account_id, p.billing_period_start
-                               ORDER BY i.started_at DESC, p.ingest_id DESC) = 1
+                               ORDER BY coalesce(i.finished_at, i.started_at) DESC, p.ingest_id DESC) = 1
 ),
 problems AS (
     SELECT 'mixed period' AS "check", provider_name, billing_account_id, billing_period_start,

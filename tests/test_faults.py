@@ -158,8 +158,8 @@ DAMAGE = [
     ("row count", "DELETE FROM usage WHERE rowid IN (SELECT min(rowid) FROM usage)", "row count"),
     ("mixed period", "INSERT INTO usage SELECT * REPLACE ('other' AS x_ingest_id) FROM usage "
                      "WHERE billing_period_start = '2025-01-01' LIMIT 1", "mixed period"),
-    ("stale period", "UPDATE ingests SET started_at = started_at - INTERVAL 1 DAY "
-                     "WHERE ingest_id = (SELECT ingest_id FROM ingests ORDER BY started_at DESC LIMIT 1)",
+    ("stale period", "UPDATE ingests SET finished_at = finished_at - INTERVAL 1 DAY "
+                     "WHERE ingest_id = (SELECT ingest_id FROM ingests ORDER BY finished_at DESC LIMIT 1)",
      "stale period"),
     ("missing rows", "DELETE FROM usage WHERE billing_period_start = '2025-02-01'", "missing rows"),
     ("orphan rows", "DELETE FROM ingests WHERE ingest_id IN (SELECT x_ingest_id FROM usage "

@@ -22,7 +22,15 @@ import duckdb
 from cloudcarbon.errors import CloudcarbonError, StoreBusyError
 from cloudcarbon.ingest import IngestSummary, record_periods
 from cloudcarbon.progress import run_with_progress
-from cloudcarbon.store import migrate, open_store, pid_alive, resolve_db_path, transaction, write_failure
+from cloudcarbon.store import (
+    make_store_directory,
+    migrate,
+    open_store,
+    pid_alive,
+    resolve_db_path,
+    transaction,
+    write_failure,
+)
 
 STAGING_INFIX = ".staging-"
 
@@ -65,37 +73,31 @@ def _scratch(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _move_into_store(store: Path, scratch: Path, staged: IngestSummary, progress: bool | None) -> IngestSummary:
+def _move_into_store(store: Path, scratch: Path, staged: IngestSummary) -> IngestSummary:
     with open_store(store) as con:
         literal = "'" + str(scratch).replace("'", "''") + "'"
         con.execute(f"ATTACH {literal} AS staged (READ_ONLY)")
         try:
             with transaction(con):
                 run_with_progress(con, f"storing {staged.rows_kept:,} rows",
-                                  lambda: con.execute("INSERT INTO usage BY NAME SELECT * FROM staged.usage"),
-                                  enabled=progress)
+                                  lambda: con.execute("INSERT INTO usage BY NAME SELECT * FROM staged.usage"))
                 periods = record_periods(con, staged.ingest_id)
                 # Finished when its rows are in the store: that orders the replacements (see doctor).
                 con.execute("INSERT INTO ingests BY NAME SELECT * REPLACE (now() AS finished_at) FROM staged.ingests")
         finally:
-            con.execute("DETACH staged")
+            with suppress(duckdb.Error):  # a failed commit may have invalidated the connection: its error wins
+                con.execute("DETACH staged")
     return replace(staged, periods=periods)
 
 
 def ingest_staged(
-    db: str | os.PathLike[str] | None,
-    ingest: Callable[[duckdb.DuckDBPyConnection], IngestSummary],
-    *,
-    progress: bool | None = None,
+    db: str | os.PathLike[str] | None, ingest: Callable[[duckdb.DuckDBPyConnection], IngestSummary]
 ) -> IngestSummary:
     """Run `ingest` (a connector, given a connection) against a fresh scratch store, then move what it
     loaded into the store named by `db` in one transaction. Any failure leaves the store as it was."""
     store = resolve_db_path(db)
     _check_store(store)
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise CloudcarbonError(f"cannot create the store directory {store.parent}: {error.strerror}") from None
+    make_store_directory(store)
     remove_stale_staging(store)
     scratch = staging_path(store, os.getpid())
     try:
@@ -110,6 +112,6 @@ def ingest_staged(
             raise
         finally:
             con.close()
-        return _move_into_store(store, scratch, staged, progress)
+        return _move_into_store(store, scratch, staged)
     finally:
         _remove(scratch)

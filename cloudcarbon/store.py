@@ -64,6 +64,13 @@ def _busy_message(path: Path, error: duckdb.Error) -> str:
     return f"store {path} is busy: {who} has it open; retry when it has finished"
 
 
+def make_store_directory(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CloudcarbonError(f"cannot create the store directory {path.parent}: {error.strerror}") from None
+
+
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the store file, turning lock conflicts and unreadable files into one-line errors."""
     if read_only and not path.exists():
@@ -72,10 +79,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             f"or point --db / {DB_ENV_VAR} at an existing store"
         )
     if not read_only:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise CloudcarbonError(f"cannot create the store directory {path.parent}: {error.strerror}") from None
+        make_store_directory(path)
     # A writer waits for readers to finish (writer_lock_wait()); readers never wait, and a writer still
     # blocked after its wait gets the one-line "busy" error naming the holder.
     if read_only:

@@ -75,8 +75,7 @@ def _scratch(path: Path) -> duckdb.DuckDBPyConnection:
 
 def _move_into_store(store: Path, scratch: Path, staged: IngestSummary) -> IngestSummary:
     with open_store(store) as con:
-        literal = "'" + str(scratch).replace("'", "''") + "'"
-        con.execute(f"ATTACH {literal} AS staged (READ_ONLY)")
+        con.execute("ATTACH ? AS staged (READ_ONLY)", [str(scratch)])
         try:
             with transaction(con):
                 run_with_progress(con, f"storing {staged.rows_kept:,} rows",

@@ -73,3 +73,18 @@ def test_scratch_stores_of_killed_ingests_are_removed_and_live_ones_kept(tmp_pat
         alive.wait()
     assert scratch_stores(db) == [busy]
     assert period_state(db) == {("012345678901", "2025-01"): (1, 1, 2.0)}
+
+
+def test_a_store_whose_path_holds_quotes_and_globs_takes_ingests(tmp_path):
+    from click.testing import CliRunner
+
+    from cloudcarbon.cli import cli
+
+    folder = tmp_path / "it's [a] store; DROP TABLE usage"
+    db = folder / "o'brien*.duckdb"
+    for amount in (1.0, 3.0):  # the second restates the month through the same scratch-store path
+        export = write_cur(tmp_path / f"cur-{amount}.parquet", [item(amount=amount)])
+        result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(export)])
+        assert result.exit_code == 0, result.output
+    assert period_state(db) == {("012345678901", "2025-01"): (1, 1, 3.0)}
+    assert scratch_stores(db) == []

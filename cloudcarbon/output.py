@@ -16,6 +16,10 @@ from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
 from cloudcarbon.errors import InputError
 
 FORMATS = ("table", "csv", "json", "jsonl", "parquet")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What pandas infers for a column that holds text (possibly beside other values).
+TEXT_KINDS = {"string", "mixed", "mixed-integer"}
 
 
 def provenance(**extra: object) -> dict[str, object]:
@@ -27,6 +31,28 @@ def provenance(**extra: object) -> dict[str, object]:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         **extra,
     }
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell that starts with a formula character prefixed with ', which makes a
+    spreadsheet read it as text (OWASP). Numeric columns are left alone, so -12.5 stays a number."""
+    safe = frame
+    for position in range(frame.shape[1]):  # by position: column names may repeat
+        values = frame.iloc[:, position]
+        if pd.api.types.infer_dtype(values, skipna=True) not in TEXT_KINDS:
+            continue
+        risky = values.str.startswith(FORMULA_START, na=False)
+        if risky.any():
+            safe = safe.copy() if safe is frame else safe
+            safe.isetitem(position, values.mask(risky, "'" + values[risky]))
+    return safe
+
+
+def write_csv(frame: pd.DataFrame, target: Path | None = None) -> str | None:
+    """The only way cloudcarbon writes CSV: spreadsheet-safe cells, no index, CRLF between records (RFC 4180;
+    with a bare \n, Python 3.11 leaves a carriage return inside a cell unquoted, and a spreadsheet starts a new
+    row, and maybe a formula, there). Returns the text when there is no `target`."""
+    return spreadsheet_safe(frame).to_csv(target, index=False, lineterminator="\r\n")
 
 
 def _cell(value: object) -> str:
@@ -92,7 +118,7 @@ def emit(
             _table(frame, Console() if sys.stdout.isatty() else Console(width=160), title)
         return
     if fmt == "csv":
-        text = frame.to_csv(index=False)
+        text = write_csv(frame)
     elif fmt == "jsonl":
         text = frame.to_json(orient="records", lines=True, date_format="iso", double_precision=15) if len(frame) else ""
     elif fmt == "json":

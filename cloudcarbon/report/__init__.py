@@ -21,7 +21,7 @@ import pandas as pd
 from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError
 from cloudcarbon.footprint import COEFFICIENT_KEYS, QUANTITIES, _row_params, footprint
-from cloudcarbon.output import provenance
+from cloudcarbon.output import provenance, write_csv
 from cloudcarbon.periods import Window, parse_month
 from cloudcarbon.queries import read_query
 from cloudcarbon.report.opportunities import Opportunities, opportunities
@@ -225,7 +225,7 @@ def write_report(report: Report, directory: str | Path) -> dict[str, Path]:
     stem = target / f"report-{report.month}"
     paths = {kind: stem.with_suffix(f".{kind}") for kind in ("html", "csv", "json", "md")}
     paths["html"].write_text(render_html(report), encoding="utf-8")
-    report.rows.to_csv(paths["csv"], index=False)
+    write_csv(report.rows, paths["csv"])
     paths["json"].write_text(json.dumps({**report.document, "rows": records(report.rows)}, indent=2) + "\n",
                              encoding="utf-8")
     paths["md"].write_text(render_markdown(report, {k: p.name for k, p in paths.items()}), encoding="utf-8")

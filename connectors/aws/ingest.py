@@ -23,6 +23,10 @@ CHECKED_COLUMNS = {
     "line_item_usage_end_date": "TIMESTAMPTZ",
     "bill_billing_period_start_date": "TIMESTAMPTZ",
 }
+# Columns the store's NOT NULL columns (billing account, billing period, period start) come from: a usage
+# line (the line types queries/aws_cur_normalize.sql keeps) without one cannot be stored.
+REQUIRED_VALUES = ("bill_payer_account_id", "bill_billing_period_start_date", "line_item_usage_start_date")
+USAGE_LINE_TYPES = "('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
 
 
 def _file_size(fs: fsspec.AbstractFileSystem, name: str) -> int | None:
@@ -33,31 +37,36 @@ def _file_size(fs: fsspec.AbstractFileSystem, name: str) -> int | None:
 
 
 def _locate_bad_value(con: duckdb.DuckDBPyConnection, detected: list[formats.Detected]) -> str | None:
-    """Name the file, data row and column (as the file spells it) of the first value that does not parse.
+    """Name the file, data row and column (as the file spells it) of the first value that does not parse,
+    or of a usage line's empty required value.
 
     Runs only after a failed ingest, single-threaded so that row numbers follow the file's order.
     """
     source_sql = formats.source_select(detected)
-    files = [d.file for d in detected]
+    checks = [(column, f"nullif(value, '') IS NOT NULL AND TRY_CAST(value AS {kind}) IS NULL",
+               "is not a number" if kind == "DOUBLE" else "is not a date/time")
+              for column, kind in CHECKED_COLUMNS.items()]
+    checks += [(column, f"nullif(trim(value), '') IS NULL AND line_type IN {USAGE_LINE_TYPES}", "is empty")
+               for column in REQUIRED_VALUES]
     with single_threaded(con):
-        for column, kind in CHECKED_COLUMNS.items():
+        for column, condition, problem in checks:
             found = con.execute(
                 f"""
                 WITH cur_src AS ({source_sql}),
                 numbered AS (SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
-                                    CAST({column} AS VARCHAR) AS value FROM cur_src)
+                                    CAST({column} AS VARCHAR) AS value, line_item_line_item_type AS line_type
+                             FROM cur_src)
                 SELECT source_file, row_no, value FROM numbered
-                WHERE nullif(value, '') IS NOT NULL AND TRY_CAST(value AS {kind}) IS NULL
+                WHERE {condition}
                 LIMIT 1
                 """,
-                {"files": files},
+                {"files": [d.file for d in detected]},
             ).fetchall()
             if found:
                 file, row, value = found[0]
                 spelled = formats.canonical_columns(next(d for d in detected if d.file == file)).get(column, column)
-                what = "a number" if kind == "DOUBLE" else "a date/time"
-                return (f"{file}: data row {row}, column {spelled}: {value!r} is not {what}; "
-                        "fix or re-export the file")
+                shown = f"{value!r} " if value else ""
+                return f"{file}: data row {row}, column {spelled}: {shown}{problem}; fix or re-export the file"
     return None
 
 
@@ -126,7 +135,7 @@ def ingest_aws(
                 batches=_batches(con, groups, aggregate),
                 progress=progress,
             )
-        except duckdb.ConversionException:
+        except (duckdb.ConversionException, duckdb.ConstraintException):
             for detected in groups.values():
                 located = _locate_bad_value(con, detected)
                 if located:

@@ -28,15 +28,19 @@ numbered AS (
     SELECT s.*, f.fmt, row_number() OVER (PARTITION BY s.source_file) AS row_no,
            CASE WHEN regexp_matches(trim(s.usage_date), '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN 'iso'
                 WHEN regexp_matches(trim(s.usage_date), '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}$') THEN 'slash'
-                ELSE 'other' END AS style
+                ELSE 'other' END AS style,
+           CASE WHEN regexp_matches(trim(s.billing_period_start), '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN 'iso'
+                WHEN regexp_matches(trim(s.billing_period_start), '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}$') THEN 'slash'
+                ELSE 'other' END AS period_style
     FROM az_src s LEFT JOIN date_formats f USING (source_file)
 ),
 checked AS (
     SELECT *, first_value(style) OVER (PARTITION BY source_file ORDER BY row_no) AS first_style FROM numbered
 )
 SELECT source_file, row_no, field, value, problem FROM (
+    -- The billing account is the subscription when the export names no billing account.
     SELECT source_file, row_no, 'subscription_id' AS field, subscription_id AS value, 'is empty' AS problem, 1 AS p
-    FROM checked WHERE nullif(trim(subscription_id), '') IS NULL
+    FROM checked WHERE nullif(trim(subscription_id), '') IS NULL AND nullif(trim(billing_account_id), '') IS NULL
     UNION ALL
     SELECT source_file, row_no, 'usage_date', usage_date, 'is empty', 2 FROM checked
     WHERE nullif(trim(usage_date), '') IS NULL
@@ -55,6 +59,16 @@ SELECT source_file, row_no, field, value, problem FROM (
         WHEN 'iso' THEN TRY_CAST(left(trim(usage_date), 10) AS DATE)
         WHEN 'mdy' THEN CAST(try_strptime(trim(usage_date), '%m/%d/%Y') AS DATE)
         WHEN 'dmy' THEN CAST(try_strptime(trim(usage_date), '%d/%m/%Y') AS DATE) END IS NULL)
+    UNION ALL
+    -- One bad billing-period date (a cut-off last field) leaves the whole file's date format unknowable.
+    SELECT source_file, row_no, 'billing_period_start', billing_period_start,
+           'is not a date like the file''s others (YYYY-MM-DD or M/D/YYYY, one style per file)', 6
+    FROM checked
+    WHERE nullif(trim(billing_period_start), '') IS NOT NULL
+      AND (period_style = 'other' OR period_style <> first_style OR fmt IS NOT NULL AND CASE fmt
+        WHEN 'iso' THEN TRY_CAST(left(trim(billing_period_start), 10) AS DATE)
+        WHEN 'mdy' THEN CAST(try_strptime(trim(billing_period_start), '%m/%d/%Y') AS DATE)
+        WHEN 'dmy' THEN CAST(try_strptime(trim(billing_period_start), '%d/%m/%Y') AS DATE) END IS NULL)
 )
 ORDER BY p, source_file, row_no
 LIMIT 1

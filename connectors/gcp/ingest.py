@@ -25,6 +25,9 @@ CHECKED_COLUMNS = {
     "usage_end_time": ("TRY_CAST(regexp_replace(value, ' UTC$', '+00') AS TIMESTAMPTZ) IS NOT NULL", "a date/time"),
     "invoice_month": ("regexp_full_match(value, '[0-9]{4}(0[1-9]|1[0-2])')", "a month as YYYYMM"),
 }
+# gcp_src columns the store's NOT NULL columns (billing account, period start) come from: a usage row
+# (cost_type regular, as queries/gcp_billing_normalize.sql keeps) without one cannot be stored.
+REQUIRED_VALUES = ("billing_account_id", "usage_start_time")
 
 
 def normalize_select(source_sql: str) -> str:
@@ -34,23 +37,30 @@ def normalize_select(source_sql: str) -> str:
 
 def locate_bad_value(con: duckdb.DuckDBPyConnection, source_sql: str, params: dict, spell: Callable[[str], str]
                      ) -> str | None:
-    """Name the source, data row and column of the first value that does not parse (after a failed ingest)."""
+    """Name the source, data row and column of the first value that does not parse, or of a usage row's
+    empty required value (after a failed ingest)."""
+    checks = [(column, f"nullif(value, '') IS NOT NULL AND NOT coalesce({test}, false)", f"is not {what}")
+              for column, (test, what) in CHECKED_COLUMNS.items()]
+    checks += [(column, "nullif(trim(value), '') IS NULL AND coalesce(nullif(lower(cost_type), ''), 'regular') "
+                "= 'regular'", "is empty") for column in REQUIRED_VALUES]
     with single_threaded(con):
-        for column, (test, what) in CHECKED_COLUMNS.items():
+        for column, condition, problem in checks:
             found = con.execute(
                 f"""
                 WITH numbered AS (
                     SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
-                           CAST({column} AS VARCHAR) AS value FROM ({source_sql}))
+                           CAST({column} AS VARCHAR) AS value, CAST(cost_type AS VARCHAR) AS cost_type
+                    FROM ({source_sql}))
                 SELECT source_file, row_no, value FROM numbered
-                WHERE nullif(value, '') IS NOT NULL AND NOT coalesce({test}, false)
+                WHERE {condition}
                 LIMIT 1
                 """,
                 params,
             ).fetchall()
             if found:
                 source, row, value = found[0]
-                return f"{source}: data row {row}, column {spell(column)}: {value!r} is not {what}; fix or re-export it"
+                shown = f"{value!r} " if value else ""
+                return f"{source}: data row {row}, column {spell(column)}: {shown}{problem}; fix or re-export it"
     return None
 
 
@@ -60,7 +70,7 @@ def load_gcp(con: duckdb.DuckDBPyConnection, *, source_format: str, files: list[
     try:
         return load(con, provider="GCP", source_format=source_format, files=files, batches=batches,
                     progress=progress)
-    except (duckdb.ConversionException, duckdb.InvalidInputException):
+    except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.ConstraintException):
         located = locate()
         if located:
             raise InputError(located) from None

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import fsspec
@@ -81,6 +81,24 @@ def expand_remote(fs: fsspec.AbstractFileSystem, source: str) -> list[str]:
     if not found:
         raise InputError(f"{source}: no objects under this prefix; check the bucket and prefix")
     return [f"{protocol}://{key}" for key in found]
+
+
+def manifest_key_parts(manifest: str, key: object, root: str, written: object = None) -> tuple[str, ...]:
+    """The folders and name of a data file a manifest lists (`written`, if not `key` itself), below the folder
+    or bucket prefix `root` it may name files in. A key that is absolute, climbs out with `..` or is another
+    URL is refused: a hostile manifest could otherwise make an ingest read any file the user can."""
+    path = PurePosixPath(key) if isinstance(key, str) else None
+    if path is None or not path.parts or path.is_absolute() or ".." in path.parts or "://" in str(key):
+        raise outside_manifest(manifest, key if written is None else written, root)
+    return path.parts
+
+
+def outside_manifest(manifest: str, key: object, root: str) -> InputError:
+    return InputError(
+        f"{manifest}: data file {key} lies outside {root}, where this manifest's own report is; a manifest "
+        "may list only its report's files (no other bucket, absolute path or '..'), so nothing was read; "
+        "check where the manifest came from"
+    )
 
 
 def extract_zips(files: list[str], fs: fsspec.AbstractFileSystem, fileset: FileSet) -> list[str]:

@@ -216,6 +216,40 @@ def test_unusable_s3_sources_fail_in_one_line(s3, seeded, run, db, url, expected
     assert fingerprint(db) == seeded
 
 
+OTHER_BUCKET = "someone-elses-bucket"
+
+
+def hostile_manifest(client, tmp_path: Path, how: str) -> tuple[str, str]:
+    """A manifest whose one data file lies outside its own bucket and report prefix (a valid CUR, readable
+    with the same credentials); returns (manifest URL, the key as the manifest writes it)."""
+    client.create_bucket(Bucket=OTHER_BUCKET)
+    elsewhere = lines_of(1, 500.0, payer="111111111111")
+    put_cur(client, tmp_path, "private/secret-cur.parquet", elsewhere)  # same bucket, outside the report
+    local = tmp_path / "upload" / "other.parquet"
+    write_cur(local, elsewhere)
+    client.put_object(Bucket=OTHER_BUCKET, Key="private/secret-cur.parquet", Body=local.read_bytes())
+    legacy = f"{LEGACY}/20250101-20250201/acme-legacy-Manifest.json"
+    cur2 = f"{CUR2}/metadata/BILLING_PERIOD=2025-01/acme-cur2-Manifest.json"
+    manifest, document, key = {
+        "legacy-other-bucket": (legacy, {"bucket": OTHER_BUCKET}, "private/secret-cur.parquet"),
+        "cur2-other-bucket": (cur2, {}, f"s3://{OTHER_BUCKET}/private/secret-cur.parquet"),
+        "cur2-outside-prefix": (cur2, {}, f"s3://{BUCKET}/private/secret-cur.parquet"),
+        "legacy-outside-prefix": (legacy, {"bucket": BUCKET}, "private/secret-cur.parquet"),
+        "legacy-dot-dot": (legacy, {"bucket": BUCKET}, f"{LEGACY}/../../private/secret-cur.parquet"),
+    }[how]
+    document["reportKeys" if "bucket" in document else "dataFiles"] = [key]
+    put_json(client, manifest, document)
+    return f"s3://{BUCKET}/{manifest}", key
+
+
+@pytest.mark.parametrize("how", ["legacy-other-bucket", "cur2-other-bucket", "cur2-outside-prefix",
+                                 "legacy-outside-prefix", "legacy-dot-dot"])
+def test_a_manifest_key_outside_its_bucket_or_prefix_is_refused(s3, seeded, tmp_path, run, db, how):
+    manifest, key = hostile_manifest(s3, tmp_path, how)
+    one_line_error(run("ingest", "aws", manifest, expect=1), manifest, key)
+    assert fingerprint(db) == seeded
+
+
 def test_a_missing_profile_is_named(s3, seeded, tmp_path, run, db):
     # The line names the profile, where it was looked for, and the fix.
     one_line_error(run("ingest", "aws", f"s3://{BUCKET}/x", "--profile", "nope", expect=1),

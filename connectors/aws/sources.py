@@ -22,6 +22,8 @@ from cloudcarbon.connectors.files import (
     is_data_file,
     is_remote,
     local_filesystem,
+    manifest_key_parts,
+    outside_manifest,
 )
 from cloudcarbon.errors import CloudcarbonError, InputError
 
@@ -108,37 +110,66 @@ def _read_manifest(fs: fsspec.AbstractFileSystem, name: str) -> dict:
         raise InputError(f"{name}: not a valid CUR manifest ({error.__class__.__name__}: {error})") from None
     if not isinstance(manifest, dict) or not ({"reportKeys", "dataFiles"} & manifest.keys()):
         raise InputError(f"{name}: a manifest must list 'reportKeys' (legacy CUR) or 'dataFiles' (CUR 2.0)")
+    if not isinstance(manifest.get("dataFiles") or manifest.get("reportKeys") or [], list):
+        raise InputError(f"{name}: the manifest's 'reportKeys' or 'dataFiles' is not a list of keys; "
+                         "download the report's manifest again")
     return manifest
 
 
-def _locate(fs: fsspec.AbstractFileSystem, manifest_name: str, key: str, remote: bool) -> str:
-    """Where a manifest's data key lives: in its bucket for S3, or beside the manifest on disk."""
-    if key.startswith("s3://"):
-        if remote:
-            return key
-        key = key.split("://", 1)[1].split("/", 1)[1]
-    if remote:
-        protocol, rest = manifest_name.split("://", 1)
-        return f"{protocol}://{rest.split('/', 1)[0]}/{key}"
-    # A local copy of the bucket: match the key's trailing folders against the manifest's ancestors.
-    parts = PurePosixPath(key).parts
-    for root in [PurePosixPath(manifest_name).parent, *PurePosixPath(manifest_name).parents]:
+def _report_root(manifest: PurePosixPath) -> PurePosixPath:
+    """The folder a manifest's data files live under: the report above a legacy period folder
+    (`<report>/20240101-20240201/`), the export above CUR 2.0's `<export>/metadata/BILLING_PERIOD=…/`,
+    else the manifest's own folder."""
+    parent = manifest.parent
+    if LEGACY_PERIOD_DIR.match(parent.name):
+        return parent.parent
+    if parent.name.startswith("BILLING_PERIOD=") and parent.parent.name == "metadata":
+        return parent.parent.parent
+    return parent
+
+
+def _locate_remote(manifest_name: str, key: object, bucket_field: object) -> str:
+    """The URL of a manifest's data key, which must lie in the manifest's own bucket and report prefix."""
+    protocol, path = manifest_name.split("://", 1)
+    bucket, root = path.split("/", 1)[0], _report_root(PurePosixPath(path))
+    where = f"{protocol}://{root}/"
+    if isinstance(key, str) and key.startswith(f"{protocol}://"):
+        key_bucket, _, in_bucket = key[len(protocol) + 3:].partition("/")
+        named: object = key
+    else:  # a legacy reportKey, in the manifest's `bucket`
+        key_bucket, in_bucket = bucket_field or bucket, key
+        named = key if key_bucket == bucket else f"{key} (in bucket {key_bucket})"
+    located = PurePosixPath(bucket, *manifest_key_parts(manifest_name, in_bucket, where, named))
+    if key_bucket != bucket or not located.is_relative_to(root):
+        raise outside_manifest(manifest_name, named, where)
+    return f"{protocol}://{located}"
+
+
+def _locate_local(fs: fsspec.AbstractFileSystem, manifest_name: str, key: object) -> str:
+    """A data key in a local copy of the bucket: the key's trailing folders matched under the folders from
+    the manifest's up to its report's (never above, so a key cannot reach files of other reports)."""
+    manifest = PurePosixPath(manifest_name)
+    root = _report_root(manifest)
+    in_bucket = key.split("://", 1)[1].partition("/")[2] if isinstance(key, str) and key.startswith("s3://") else key
+    parts = manifest_key_parts(manifest_name, in_bucket, f"{root}/", key)
+    folders = [manifest.parent, *manifest.parent.parents]
+    for folder in folders[: folders.index(root) + 1]:
         for start in range(len(parts)):
-            candidate = root.joinpath(*parts[start:])
+            candidate = folder.joinpath(*parts[start:])
             if fs.isfile(str(candidate)):
                 return str(candidate)
     raise InputError(
-        f"{manifest_name}: data file {key} listed in the manifest was not found; copy the whole report folder"
+        f"{manifest_name}: data file {key} listed in the manifest was not found under {root}/; "
+        "copy the whole report folder"
     )
 
 
 def _manifest_files(fs: fsspec.AbstractFileSystem, manifest_name: str, remote: bool) -> list[str]:
     manifest = _read_manifest(fs, manifest_name)
     keys = manifest.get("dataFiles") or manifest.get("reportKeys") or []
-    if manifest.get("reportKeys") and manifest.get("bucket") and remote:
-        protocol = manifest_name.split("://", 1)[0]
-        return [f"{protocol}://{manifest['bucket']}/{key}" for key in keys]
-    return [_locate(fs, manifest_name, key, remote) for key in keys]
+    if remote:
+        return [_locate_remote(manifest_name, key, manifest.get("bucket")) for key in keys]
+    return [_locate_local(fs, manifest_name, key) for key in keys]
 
 
 def _select(fs: fsspec.AbstractFileSystem, names: list[str], remote: bool) -> list[str]:

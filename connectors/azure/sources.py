@@ -23,6 +23,7 @@ from cloudcarbon.connectors.files import (
     is_data_file,
     is_remote,
     local_filesystem,
+    manifest_key_parts,
 )
 from cloudcarbon.errors import CloudcarbonError, InputError
 
@@ -104,6 +105,8 @@ def _read_manifest(fs: fsspec.AbstractFileSystem, name: str) -> dict:
         raise InputError(f"{name}: not a valid export manifest ({error.__class__.__name__}: {error})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("blobs"), list):
         raise InputError(f"{name}: an Azure export manifest must list 'blobs'; point at the export's data files")
+    if not all(isinstance(blob, dict) and "blobName" in blob for blob in manifest["blobs"]):
+        raise InputError(f"{name}: every entry of the manifest's 'blobs' needs a 'blobName'; download the run again")
     return manifest
 
 
@@ -119,18 +122,18 @@ def _run_key(name: str, manifest: dict) -> tuple[str, str]:
     return str(PurePosixPath(*parts[:-3])) if len(parts) > 3 else "", "/".join(parts[-3:-1])
 
 
-def _locate(fs: fsspec.AbstractFileSystem, manifest_path: str, blob: str, prefix: str) -> str:
-    """Where a manifest's blob is: beside the manifest, else under an ancestor holding its path."""
+def _locate(fs: fsspec.AbstractFileSystem, manifest_path: str, blob: object, prefix: str) -> str:
+    """Where a manifest's blob is: in the manifest's run folder (the blob name's trailing folders matched
+    there, never above it, so a manifest cannot name files of other runs or exports)."""
     folder = PurePosixPath(manifest_path).parent
-    parts = PurePosixPath(blob).parts
-    candidates = [folder / PurePosixPath(blob).name]
-    for root in [folder, *folder.parents]:
-        candidates.extend(root.joinpath(*parts[start:]) for start in range(len(parts)))
-    for candidate in candidates:
+    parts = manifest_key_parts(f"{prefix}{manifest_path}", blob, f"{prefix}{folder}/")
+    for start in range(len(parts)):
+        candidate = folder.joinpath(*parts[start:])
         if fs.isfile(str(candidate)):
             return prefix + str(candidate).lstrip("/") if prefix else str(candidate)
     raise InputError(
-        f"{prefix}{manifest_path}: data file {blob} listed in the manifest was not found; copy the whole run folder"
+        f"{prefix}{manifest_path}: data file {blob} listed in the manifest was not found in {prefix}{folder}/; "
+        "copy the whole run folder"
     )
 
 

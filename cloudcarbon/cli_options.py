@@ -8,6 +8,7 @@ from collections.abc import Callable
 import click
 
 from cloudcarbon.output import FORMATS
+from cloudcarbon.periods import MONTHS
 from cloudcarbon.store import DB_ENV_VAR, default_db_path
 
 EPILOG = "Exit codes: 0 ok, 1 error, 2 usage error. Docs: README.md and METHODOLOGY.md."
@@ -26,7 +27,7 @@ def db_option(command: Callable) -> Callable:
 
 def period_options(command: Callable) -> Callable:
     options = [
-        click.option("--month", help="One month, YYYY-MM."),
+        click.option("--month", help=f"One month, YYYY-MM ({MONTHS})."),
         click.option("--since", help="From this date (YYYY-MM-DD or YYYY-MM), inclusive."),
         click.option("--until", help="Up to this date, exclusive."),
     ]

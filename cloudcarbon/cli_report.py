@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cloudcarbon.cli_options import EPILOG, db_option, store_path
+from cloudcarbon.periods import MONTHS
 from cloudcarbon.store import open_store
 
 TOKEN_ENV_VAR = "CLOUDCARBON_TOKEN"
@@ -16,7 +17,7 @@ def _print_files(files: dict[str, object]) -> None:
 
 
 @click.command("report", epilog=EPILOG)
-@click.option("--month", required=True, help="The month to report, YYYY-MM.")
+@click.option("--month", required=True, help=f"The month to report, YYYY-MM ({MONTHS}).")
 @click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False),
               help="Directory for report-<month>.html, .csv, .json and .md (created if missing).")
 @click.option("--by-tag", help="Also break the month down by this tag key, e.g. team.")

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import InputError, shown
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import define_macros, read_query
 
@@ -80,11 +80,11 @@ def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
     if by is None:
         return list(DEFAULT_BY)
     items = by.split(",") if isinstance(by, str) else list(by)
-    keys = [item.strip() for item in items if item.strip()]
+    keys = list(dict.fromkeys(item.strip() for item in items if item.strip()))  # a key asked twice is one column
     for key in keys:
-        if key not in GROUP_KEYS and not (key.startswith("tag:") and len(key) > 4):
+        if key not in GROUP_KEYS and not (key.startswith("tag:") and len(key) > 4 and key.isprintable()):
             choices = ", ".join([*GROUP_KEYS, "tag:KEY"])
-            raise InputError(f"--by {key!r} is not a grouping; choose from {choices}")
+            raise InputError(f"--by {shown(key)} is not a grouping; choose from {choices}")
     return keys
 
 

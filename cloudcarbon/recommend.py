@@ -15,7 +15,7 @@ import pandas as pd
 
 from cloudcarbon import prices
 from cloudcarbon.coefficients import loader
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import InputError, shown
 from cloudcarbon.footprint import COEFFICIENT_KEYS, GROUP_KEYS, QUANTITIES
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import define_macros, read_query
@@ -176,7 +176,7 @@ def store_workloads_sql(by: str | None) -> tuple[str, dict]:
             parts.append(f"coalesce(CAST({GROUP_KEYS[key]} AS VARCHAR), '(none)')")
         else:
             choices = ", ".join([*WORKLOAD_KEYS, "tag:KEY"])
-            raise InputError(f"--by {key!r} is not a workload grouping; choose from {choices}")
+            raise InputError(f"--by {shown(key)} is not a workload grouping; choose from {choices}")
     if "provider" not in keys:
         parts.insert(0, "provider_name")
     workload = " || ' / ' || ".join(parts)

@@ -27,7 +27,7 @@ from cloudcarbon import connectors
 from cloudcarbon.connectors.files import is_remote
 from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import IngestSummary
-from cloudcarbon.periods import parse_month
+from cloudcarbon.periods import add_months, parse_month
 from cloudcarbon.report import build_report, write_report
 from cloudcarbon.staging import ingest_staged
 from cloudcarbon.store import open_store
@@ -82,8 +82,7 @@ def connector(name: str) -> Callable[..., IngestSummary]:
 
 
 def previous_month(today: date | None = None) -> str:
-    today = today or datetime.now(UTC).date()
-    return f"{date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1):%Y-%m}"
+    return f"{add_months(today or datetime.now(UTC).date(), -1):%Y-%m}"
 
 
 def _where(config_path: Path, index: int, key: str) -> str:
@@ -157,8 +156,7 @@ def _relative_to(base: Path, source: Source) -> Source:
 def _month_paths(paths: list[str], month: str) -> list[str]:
     """Fill {month} (2026-10) and {cur_period} (20261001-20261101, legacy CUR folders) in each path."""
     first = parse_month(month)
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    period = f"{first:%Y%m%d}-{following:%Y%m%d}"
+    period = f"{first:%Y%m%d}-{add_months(first, 1):%Y%m%d}"
     return [p.replace("{month}", month).replace("{cur_period}", period) for p in paths]
 
 

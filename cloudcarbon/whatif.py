@@ -206,6 +206,8 @@ def _cloud_pue(con: duckdb.DuckDBPyConnection, given: float | None) -> tuple[flo
 
 def _totals(frame: pd.DataFrame) -> pd.DataFrame:
     """One 'TOTAL' row per scenario (pandas at the edge, over a handful of summary rows)."""
+    if frame.empty:  # no usage in the window: nothing to total
+        return frame
     # A total cost is unknown as soon as one workload's is (never a partial sum passed off as the total).
     sums = frame.groupby("scenario", observed=True)[
         ["kgco2e", "kgco2e_low", "kgco2e_high", "energy_kwh", "operational_kgco2e", "embodied_kgco2e", "cost"]

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import fingerprint, one_line_error
 from curfiles import item, write_cur
 from markupsafe import escape
+from test_periods import usage_error
 
 from cloudcarbon.cli import cli
 from cloudcarbon.connectors.aws.ingest import ingest_aws
@@ -202,7 +203,10 @@ def test_bad_input_is_one_line(demo_db: Path, tmp_path: Path) -> None:
         return CliRunner().invoke(cli, ["--db", str(demo_db), "report", *args])
 
     one_line_error(report("--month", "2026-12", "--output", str(tmp_path / "a")), "2026-12", "ingest")
-    one_line_error(report("--month", "2026-13", "--output", str(tmp_path / "a")), "--month", "YYYY-MM")
+    usage_error(report("--month", "2026-13", "--output", str(tmp_path / "a")), "--month", "YYYY-MM")
+    # The month after 9999-12 (and the trend's months before 0001-01) cannot be a date: refused, not a crash.
+    for month in ("9999-12", "0001-01"):
+        usage_error(report("--month", month, "--output", str(tmp_path / "a")), f"--month '{month}'", "2000-01")
     one_line_error(report("--month", "2026-10", "--output", str(tmp_path / "a"), "--by-tag", "a b"), "--by-tag")
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")

@@ -19,10 +19,10 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import InputError, shown
 from cloudcarbon.footprint import COEFFICIENT_KEYS, QUANTITIES, _row_params, footprint
 from cloudcarbon.output import provenance, write_csv
-from cloudcarbon.periods import Window, parse_month
+from cloudcarbon.periods import Window, add_months, parse_month
 from cloudcarbon.queries import read_query
 from cloudcarbon.report.opportunities import Opportunities, opportunities
 from cloudcarbon.unknowns import unknowns
@@ -68,14 +68,9 @@ class Report:
     opportunities: Opportunities
 
 
-def _shift(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _window(first: date, months: int = 1) -> Window:
     return Window(datetime.combine(first, datetime.min.time()),
-                  datetime.combine(_shift(first, months), datetime.min.time()))
+                  datetime.combine(add_months(first, months), datetime.min.time()))
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -173,10 +168,10 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
     """Everything the monthly report shows for `month` (YYYY-MM), from the store behind `con`."""
     first = parse_month(month)
     if by_tag is not None and not TAG_KEY.fullmatch(by_tag):
-        raise InputError(f"--by-tag {by_tag!r}: give a tag key such as team or cost_center")
+        raise InputError(f"--by-tag {shown(by_tag)}: give a tag key such as team or cost_center")
     loader.register(con)
-    span, previous_span = _window(first), _window(_shift(first, -1))
-    trend_span = Window(_window(_shift(first, 1 - TREND_MONTHS)).since, span.until)
+    span, previous_span = _window(first), _window(add_months(first, -1))
+    trend_span = Window(_window(add_months(first, 1 - TREND_MONTHS)).since, span.until)
 
     trend = footprint(con, by="month", window=trend_span)
     by_month = {row["month"]: row for row in records(trend)}
@@ -184,9 +179,9 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
         held = ", ".join(sorted(by_month)) or "no month in the 12 before it either"
         raise InputError(f"--month {first:%Y-%m}: the store holds no usage for that month ({held}); "
                          "ingest its billing export first, e.g. cloudcarbon ingest aws PATH")
-    months = [f"{_shift(first, n - TREND_MONTHS + 1):%Y-%m}" for n in range(TREND_MONTHS)]
+    months = [f"{add_months(first, n - TREND_MONTHS + 1):%Y-%m}" for n in range(TREND_MONTHS)]
     totals = _totals(by_month[f"{first:%Y-%m}"])
-    previous = _totals(by_month.get(f"{_shift(first, -1):%Y-%m}"))
+    previous = _totals(by_month.get(f"{add_months(first, -1):%Y-%m}"))
     names = _account_names(con, span)
     breakdowns = {key: records(_breakdown(con, key, span, names)) for key in BREAKDOWNS}
     if by_tag:
@@ -198,7 +193,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
 
     document = {
         "meta": provenance(command="report", month=f"{first:%Y-%m}", period=span.label(), by_tag=by_tag,
-                           previous_month=f"{_shift(first, -1):%Y-%m}", method="METHODOLOGY.md"),
+                           previous_month=f"{add_months(first, -1):%Y-%m}", method="METHODOLOGY.md"),
         "summary": {"totals": totals, "previous": previous, "change": _change(totals, previous),
                     "previous_period": previous_span.label()},
         "freshness": records(freshness),

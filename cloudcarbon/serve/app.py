@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from cloudcarbon import __version__
-from cloudcarbon.errors import CloudcarbonError, InputError, StoreBusyError
+from cloudcarbon.errors import CloudcarbonError, InputError, StoreBusyError, shown
 from cloudcarbon.output import provenance
 from cloudcarbon.periods import window
 from cloudcarbon.report import build_report, records
@@ -45,7 +45,7 @@ def _only(request: Request, *names: str) -> None:
     """Refuse unknown query parameters (a misspelt month must not silently mean all data)."""
     unknown = sorted(set(request.query_params) - set(names))
     if unknown:
-        raise InputError(f"unknown parameter {unknown[0]!r}; this endpoint takes {', '.join(names) or 'none'}")
+        raise InputError(f"unknown parameter {shown(unknown[0])}; this endpoint takes {', '.join(names) or 'none'}")
 
 
 def create_app(db: str | os.PathLike[str] | None, token: str | None = None) -> FastAPI:

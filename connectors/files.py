@@ -8,14 +8,14 @@ go through the same code, and DuckDB reads remote files through the same filesys
 from __future__ import annotations
 
 import glob
+import io
 import os
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import duckdb
 import fsspec
@@ -36,16 +36,10 @@ def is_remote(source: str) -> bool:
 
 @dataclass
 class FileSet:
-    """Files to read, the filesystems DuckDB needs to read them, and scratch space to clean up."""
+    """Files to read and the filesystems DuckDB needs to read them."""
 
     files: list[str] = field(default_factory=list)
     filesystems: dict[str, fsspec.AbstractFileSystem] = field(default_factory=dict)
-    scratch: list[Path] = field(default_factory=list)
-
-    def cleanup(self) -> None:
-        for folder in self.scratch:
-            shutil.rmtree(folder, ignore_errors=True)
-        self.scratch.clear()
 
 
 def expand_local(source: str) -> list[str]:
@@ -101,27 +95,123 @@ def outside_manifest(manifest: str, key: object, root: str) -> InputError:
     )
 
 
-def extract_zips(files: list[str], fs: fsspec.AbstractFileSystem, fileset: FileSet) -> list[str]:
-    """DuckDB cannot read .csv.zip: unpack each member into scratch space and read that instead."""
+# Zip members are streamed, never unpacked, but a small hostile archive could still keep an ingest
+# decompressing for hours: refuse a member that expands more than real exports do (CUR and Azure CSVs
+# compress about 20:1; deflate's limit is about 1000:1) or declares more than one export file holds.
+ZIP_MAX_RATIO = 200
+ZIP_MAX_MEMBER_BYTES = 64 * 2**30
+ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
+               zipfile.ZIP_LZMA: "lzma"}
+
+
+class _MemberStream(io.RawIOBase):
+    """One zip member, decompressed as it is read, closing its archive's handle with it."""
+
+    def __init__(self, handle: IO[bytes], info: zipfile.ZipInfo) -> None:
+        super().__init__()
+        self._handle = handle
+        self._member = zipfile.ZipFile(handle).open(info)  # noqa: SIM115 (closed by close())
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._member.read(len(memoryview(buffer)))
+        memoryview(buffer)[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._member.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._member.tell()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._member.close()
+            self._handle.close()
+        super().close()
+
+
+class ZipMembers(fsspec.AbstractFileSystem):
+    """The data files inside zip archives as `zip://<archive>/<member>` paths that DuckDB reads through this
+    filesystem (registered as `zip`): each read streams the member out of its archive, local or in object
+    storage, so nothing is unpacked to disk and every message names the user's archive and member."""
+
+    protocol = "zip"
+    cachable = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.members: dict[str, tuple[fsspec.AbstractFileSystem, str, zipfile.ZipInfo]] = {}
+
+    @classmethod
+    def _strip_protocol(cls, path: str) -> str:
+        return path  # members are known by their whole name
+
+    def add(self, fs: fsspec.AbstractFileSystem, archive: str) -> list[str]:
+        """The data files of one archive, refusing it whole if any member is unreadable or too big."""
+        try:
+            with fs.open(archive, "rb") as handle, zipfile.ZipFile(handle) as opened:
+                infos = [i for i in opened.infolist() if not i.is_dir() and is_data_file(i.filename)]
+        except (zipfile.BadZipFile, EOFError) as error:
+            raise InputError(f"{archive}: corrupt or truncated zip archive ({error}); download it again") from None
+        if not infos:
+            raise InputError(f"{archive}: the zip archive holds no CSV or Parquet file")
+        names = []
+        for info in infos:
+            name = f"zip://{archive}/{info.filename}"
+            if info.flag_bits & 0x1:
+                raise InputError(f"{name}: the zip member is encrypted; unzip it with its password and ingest the CSV")
+            if info.compress_type not in ZIP_METHODS:
+                raise InputError(f"{name}: the zip member is compressed with method {info.compress_type}, not "
+                                 f"{', '.join(ZIP_METHODS.values())}; unzip it and ingest the CSV")
+            if info.file_size > ZIP_MAX_MEMBER_BYTES:
+                raise InputError(f"{name}: the zip member declares {info.file_size:,} bytes, more than the "
+                                 f"{ZIP_MAX_MEMBER_BYTES:,} bytes cloudcarbon reads from one member; split the "
+                                 "export or unzip it and ingest the CSV")
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > ZIP_MAX_RATIO:
+                raise InputError(f"{name}: the zip member would expand {ratio:,.0f} times, beyond the "
+                                 f"{ZIP_MAX_RATIO}:1 cloudcarbon reads (exports compress about 20:1), so it looks "
+                                 "like a zip bomb and was not read; unzip it yourself if it is genuine")
+            self.members[name] = (fs, archive, info)
+            names.append(name)
+        return names
+
+    def _open(self, path: str, mode: str = "rb", **kwargs: object) -> IO[bytes]:
+        fs, archive, info = self.members[path]
+        handle = fs.open(archive, "rb")
+        try:
+            return _MemberStream(handle, info)
+        except BaseException:
+            handle.close()
+            raise
+
+    def info(self, path: str, **kwargs: object) -> dict[str, object]:
+        if path not in self.members:
+            raise FileNotFoundError(path)
+        return {"name": path, "size": self.members[path][2].file_size, "type": "file"}
+
+    def ls(self, path: str, detail: bool = True, **kwargs: object) -> list:
+        return [self.info(path) if detail else path]
+
+    def glob(self, path: str, **kwargs: object) -> list[str]:
+        return [path] if path in self.members else []
+
+
+def zip_members(files: list[str], fs: fsspec.AbstractFileSystem, fileset: FileSet) -> list[str]:
+    """`files` with each .zip archive replaced by its data files, read through the fileset's `zip` filesystem."""
     readable: list[str] = []
     for name in files:
-        if not name.lower().endswith(".zip"):
+        if name.lower().endswith(".zip"):
+            members = fileset.filesystems.setdefault("zip", ZipMembers())
+            readable.extend(members.add(fs, name))  # type: ignore[attr-defined]
+        else:
             readable.append(name)
-            continue
-        scratch = Path(tempfile.mkdtemp(prefix="cloudcarbon-unzip-"))
-        fileset.scratch.append(scratch)
-        try:
-            with fs.open(name, "rb") as handle, zipfile.ZipFile(handle) as archive:
-                members = [m for m in archive.namelist() if is_data_file(m) and not m.endswith("/")]
-                if not members:
-                    raise InputError(f"{name}: the zip archive holds no CSV or Parquet file")
-                for member in members:
-                    target = scratch / Path(member).name
-                    with archive.open(member) as src, open(target, "wb") as dst:
-                        shutil.copyfileobj(src, dst)
-                    readable.append(str(target))
-        except (zipfile.BadZipFile, EOFError) as error:
-            raise InputError(f"{name}: corrupt or truncated zip archive ({error}); download it again") from None
     return readable
 
 

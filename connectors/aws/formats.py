@@ -50,7 +50,12 @@ OPTIONAL = (
     "pricing_unit",
     "product_instance_type",
     "product_region_code",
+    # The line's identity (unique per file and time interval, not across a delivery's files): with the
+    # columns above, it tells identical copies of a line from distinct lines (METHODOLOGY.md, "Data rules").
+    "identity_line_item_id",
+    "identity_time_interval",
 )
+IDENTITY = ("identity_line_item_id", "identity_time_interval")
 # Product attributes that CUR 2.0 keeps inside its `product` map and legacy CUR as columns.
 PRODUCT_MAP_KEYS = {"product_vcpu": "vcpu", "product_region": "region"}
 
@@ -133,6 +138,8 @@ def explain_read_error(error: duckdb.Error, container: str | None = None) -> str
     message is read: its "possible fixes" boilerplate mentions encodings for every CSV problem."""
     message = str(error).strip()
     raised = filesystem_exception(message)
+    if raised and raised.startswith(("BadZipFile", "zlib.error", "EOFError")):  # a zip member read as a stream
+        return f"corrupt zip data ({raised}); download the archive again"
     if raised:
         return f"reading it failed after retries ({raised}); check the network and credentials, then retry"
     first = message.splitlines()[0] if message else error.__class__.__name__
@@ -258,5 +265,8 @@ def source_select(detected: list[Detected]) -> str:
         else:
             select.append(f"NULL AS {name}")
     select.append(f"{_tags_expression(style, container, columns)} AS tags")
+    # Without a line identity, identical copies are told apart by the whole source row (hashed).
+    if not all(set(IDENTITY) <= set(canonical_columns(item)) for item in detected):
+        select.append("hash(*COLUMNS(* EXCLUDE (filename))) AS source_row")
     select.append("filename AS source_file")
     return f"SELECT {', '.join(select)} FROM {reader}"

@@ -91,17 +91,18 @@ def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Dete
             label = files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
             params |= {"since": None, "until": None, "source_label": label}
         select = f"WITH cur_src AS ({source_sql}) SELECT * FROM ({normalize})"
-        batches.append(Batch(select, params, rows_read))
+        # Aggregated rows are unique by construction: no copies to name.
+        batches.append(Batch(select, params, rows_read, None if aggregate else source_sql))
     return batches
 
 
-def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], s3: fsspec.AbstractFileSystem | None
+def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: dict[str, fsspec.AbstractFileSystem]
                 ) -> dict[str, list[formats.Detected]]:
     """Group the files by CUR format, refusing any that is empty, foreign or cut off."""
     local = local_filesystem()
     groups: dict[str, list[formats.Detected]] = defaultdict(list)
     for file in files:
-        fs = s3 if s3 is not None and file.startswith("s3://") else local
+        fs = filesystems.get(file.split("://", 1)[0], local) if "://" in file else local
         size = _file_size(fs, file)
         detected = formats.detect(con, file, size)
         if size and detected.container == "csv" and file.lower().endswith(".csv") and not ends_with_newline(fs, file):
@@ -125,7 +126,7 @@ def ingest_aws(
         loader.register(con)
         for fs in fileset.filesystems.values():
             con.register_filesystem(fs)
-        groups = _detect_all(con, fileset.files, fileset.filesystems.get("s3"))
+        groups = _detect_all(con, fileset.files, fileset.filesystems)
         try:
             return load(
                 con,
@@ -150,4 +151,3 @@ def ingest_aws(
     finally:
         for fs in fileset.filesystems.values():
             con.unregister_filesystem(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0])
-        fileset.cleanup()

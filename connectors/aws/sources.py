@@ -18,12 +18,12 @@ from cloudcarbon.connectors.files import (
     FileSet,
     expand_local,
     expand_remote,
-    extract_zips,
     is_data_file,
     is_remote,
     local_filesystem,
     manifest_key_parts,
     outside_manifest,
+    zip_members,
 )
 from cloudcarbon.errors import CloudcarbonError, InputError
 
@@ -189,30 +189,26 @@ def _add_files(fileset: FileSet, fs: fsspec.AbstractFileSystem, source: str, nam
         raise InputError(
             f"{source}: no CUR data files found (.csv, .csv.gz, .csv.zip, .parquet or a -Manifest.json)"
         )
-    fileset.files.extend(extract_zips(chosen, fs, fileset))
+    fileset.files.extend(zip_members(chosen, fs, fileset))
 
 
 def resolve(sources: list[str], profile: str | None = None) -> FileSet:
     """All data files the SOURCE arguments stand for, with the filesystems needed to read them."""
     fileset = FileSet()
     local = local_filesystem()
-    try:
-        for source in sources:
-            if is_remote(source):
-                if not source.startswith("s3://"):
-                    raise InputError(f"{source}: `ingest aws` reads local paths and s3:// URLs")
-                fs = fileset.filesystems.setdefault("s3", s3_filesystem(profile))
-                try:
-                    _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
-                except Exception as error:
-                    friendly = _credentials_error(source, error, profile)
-                    if friendly is None:
-                        raise
-                    raise friendly from None
-            else:
-                _add_files(fileset, local, source, expand_local(source), remote=False)
-    except BaseException:
-        fileset.cleanup()
-        raise
+    for source in sources:
+        if is_remote(source):
+            if not source.startswith("s3://"):
+                raise InputError(f"{source}: `ingest aws` reads local paths and s3:// URLs")
+            fs = fileset.filesystems.setdefault("s3", s3_filesystem(profile))
+            try:
+                _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
+            except Exception as error:
+                friendly = _credentials_error(source, error, profile)
+                if friendly is None:
+                    raise
+                raise friendly from None
+        else:
+            _add_files(fileset, local, source, expand_local(source), remote=False)
     fileset.files = list(dict.fromkeys(fileset.files))
     return fileset

@@ -149,7 +149,7 @@ def _batches(con: duckdb.DuckDBPyConnection, groups: dict[tuple, list[formats.De
         if source_label:
             select = f"SELECT * REPLACE (CAST($source_label AS VARCHAR) AS x_source_file) FROM ({select})"
             params["source_label"] = source_label
-        batches.append(Batch(select, params, rows_read))
+        batches.append(Batch(select, params, rows_read, source_sql))
     return batches
 
 
@@ -203,7 +203,4 @@ def ingest_azure(
 ) -> IngestSummary:
     """Ingest Azure cost export SOURCEs (files, globs, folders, manifests, az:// or abfs:// prefixes)."""
     fileset = resolve(sources)
-    try:
-        return ingest_files(con, fileset.files, fileset.filesystems, progress=progress)
-    finally:
-        fileset.cleanup()
+    return ingest_files(con, fileset.files, fileset.filesystems, progress=progress)

@@ -18,12 +18,12 @@ from cloudcarbon.connectors.files import (
     FileSet,
     expand_local,
     expand_remote,
-    extract_zips,
     failed_after_retries,
     is_data_file,
     is_remote,
     local_filesystem,
     manifest_key_parts,
+    zip_members,
 )
 from cloudcarbon.errors import CloudcarbonError, InputError
 
@@ -159,27 +159,23 @@ def _add_files(fileset: FileSet, fs: fsspec.AbstractFileSystem, source: str, nam
     chosen = _newest_runs(fs, manifests, prefix) if manifests else [n for n in names if is_data_file(n)]
     if not chosen:
         raise InputError(f"{source}: no Azure export files found (.csv, .csv.gz, .parquet or a manifest.json)")
-    fileset.files.extend(extract_zips(chosen, fs, fileset))
+    fileset.files.extend(zip_members(chosen, fs, fileset))
 
 
 def resolve(sources: list[str]) -> FileSet:
     """All data files the SOURCE arguments stand for, with the filesystems needed to read them."""
     fileset = FileSet()
-    try:
-        for source in sources:
-            if is_remote(source):
-                protocol = source.split("://", 1)[0]
-                if protocol not in PROTOCOLS:
-                    raise InputError(f"{source}: `ingest azure` reads local paths and az:// or abfs:// URLs")
-                fs = fileset.filesystems.setdefault(protocol, azure_filesystem(protocol))
-                try:
-                    _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
-                except Exception as error:
-                    raise remote_error(source, error, listing=True) or error from None
-            else:
-                _add_files(fileset, local_filesystem(), source, expand_local(source), remote=False)
-    except BaseException:
-        fileset.cleanup()
-        raise
+    for source in sources:
+        if is_remote(source):
+            protocol = source.split("://", 1)[0]
+            if protocol not in PROTOCOLS:
+                raise InputError(f"{source}: `ingest azure` reads local paths and az:// or abfs:// URLs")
+            fs = fileset.filesystems.setdefault(protocol, azure_filesystem(protocol))
+            try:
+                _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
+            except Exception as error:
+                raise remote_error(source, error, listing=True) or error from None
+        else:
+            _add_files(fileset, local_filesystem(), source, expand_local(source), remote=False)
     fileset.files = list(dict.fromkeys(fileset.files))
     return fileset

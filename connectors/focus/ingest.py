@@ -65,7 +65,7 @@ def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Dete
         if rows_read == 0:
             raise InputError(f"{files[0]}: holds a header but no rows; is the export complete?")
         batches.append(Batch(f"WITH focus_src AS ({source_sql}) SELECT * FROM ({normalize})", {"files": files},
-                             rows_read))
+                             rows_read, source_sql))
     return batches
 
 
@@ -140,4 +140,3 @@ def ingest_focus(
     finally:
         for fs in fileset.filesystems.values():
             con.unregister_filesystem(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0])
-        fileset.cleanup()

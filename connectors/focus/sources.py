@@ -15,10 +15,10 @@ from cloudcarbon.connectors.files import (
     FileSet,
     expand_local,
     expand_remote,
-    extract_zips,
     is_data_file,
     is_remote,
     local_filesystem,
+    zip_members,
 )
 from cloudcarbon.connectors.gcp.sources import gcs_filesystem
 from cloudcarbon.connectors.gcp.sources import remote_error as gcs_error
@@ -50,29 +50,25 @@ def remote_error(scheme: str, source: str, error: Exception, listing: bool = Fal
 def resolve(sources: list[str], profile: str | None = None) -> FileSet:
     """All data files the SOURCE arguments stand for, with the filesystems needed to read them."""
     fileset = FileSet()
-    try:
-        for source in sources:
-            if is_remote(source):
-                scheme = source.split("://", 1)[0].lower()
-                if scheme not in REMOTE:
-                    raise InputError(f"{source}: `ingest focus` reads local paths and s3://, gs:// or az:// URLs")
-                fs = fileset.filesystems.setdefault(scheme, _filesystem(scheme, profile))
-                try:
-                    names = expand_remote(fs, source)
-                except Exception as error:
-                    friendly = (_credentials_error(source, error, profile) if scheme == "s3"
-                                else remote_error(scheme, source, error, listing=True))
-                    if friendly is None:
-                        raise
-                    raise friendly from None
-            else:
-                fs, names = local_filesystem(), expand_local(source)
-            chosen = [name for name in names if is_data_file(name)]
-            if not chosen:
-                raise InputError(f"{source}: no FOCUS data files found (.csv, .csv.gz, .csv.zip or .parquet)")
-            fileset.files.extend(extract_zips(chosen, fs, fileset))
-    except BaseException:
-        fileset.cleanup()
-        raise
+    for source in sources:
+        if is_remote(source):
+            scheme = source.split("://", 1)[0].lower()
+            if scheme not in REMOTE:
+                raise InputError(f"{source}: `ingest focus` reads local paths and s3://, gs:// or az:// URLs")
+            fs = fileset.filesystems.setdefault(scheme, _filesystem(scheme, profile))
+            try:
+                names = expand_remote(fs, source)
+            except Exception as error:
+                friendly = (_credentials_error(source, error, profile) if scheme == "s3"
+                            else remote_error(scheme, source, error, listing=True))
+                if friendly is None:
+                    raise
+                raise friendly from None
+        else:
+            fs, names = local_filesystem(), expand_local(source)
+        chosen = [name for name in names if is_data_file(name)]
+        if not chosen:
+            raise InputError(f"{source}: no FOCUS data files found (.csv, .csv.gz, .csv.zip or .parquet)")
+        fileset.files.extend(zip_members(chosen, fs, fileset))
     fileset.files = list(dict.fromkeys(fileset.files))
     return fileset

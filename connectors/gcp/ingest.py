@@ -105,7 +105,7 @@ def _batches(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, dict]]) ->
             raise InputError(f"{files[0]}: {formats.explain(error, formats.container_of(files[0]))}") from None
         if rows_read == 0:
             raise InputError(f"{files[0]}: holds a header but no billing rows; is the export complete?")
-        batches.append(Batch(normalize_select(source_sql), params, rows_read))
+        batches.append(Batch(normalize_select(source_sql), params, rows_read, source_sql))
     return batches
 
 
@@ -145,4 +145,3 @@ def ingest_gcp(
     finally:
         for fs in fileset.filesystems.values():
             con.unregister_filesystem(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0])
-        fileset.cleanup()

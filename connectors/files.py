@@ -10,8 +10,9 @@ from __future__ import annotations
 import glob
 import io
 import os
+import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -40,6 +41,22 @@ class FileSet:
 
     files: list[str] = field(default_factory=list)
     filesystems: dict[str, fsspec.AbstractFileSystem] = field(default_factory=dict)
+
+
+# DuckDB types a column of amounts may have: numbers of any width, text (whose bad values each connector
+# names by row and column), or Parquet's type of a column with no values at all.
+NUMBER_OR_TEXT = re.compile(
+    r'U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL\(\d+, *\d+\)|VARCHAR|"NULL"')
+
+
+def refuse_non_numeric(file: str, types: dict[str, str], columns: Iterable[str]) -> None:
+    """Refuse a file whose columns of amounts are stored as another type (BOOLEAN, a date, bytes, a struct):
+    DuckDB would read `true` as a cost of 1, and a date or bytes only fail later without a column's name."""
+    for column in columns:
+        kind = types.get(column)
+        if kind is not None and not NUMBER_OR_TEXT.fullmatch(kind):
+            raise InputError(f"{file}: column {column} is stored as {kind}, but it holds amounts; export it as a "
+                             "number (DOUBLE or DECIMAL)")
 
 
 def expand_local(source: str) -> list[str]:

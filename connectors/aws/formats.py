@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.errors import InputError
 
 # Column naming styles: legacy CSV (`lineItem/UsageType`), legacy Parquet/Athena snake case
@@ -56,6 +57,9 @@ OPTIONAL = (
     "identity_time_interval",
 )
 IDENTITY = ("identity_line_item_id", "identity_time_interval")
+# Columns of amounts, which a Parquet file must store as numbers (or text).
+AMOUNTS = ("line_item_usage_amount", "line_item_unblended_cost", "reservation_effective_cost",
+           "savings_plan_savings_plan_effective_cost")
 # Product attributes that CUR 2.0 keeps inside its `product` map and legacy CUR as columns.
 PRODUCT_MAP_KEYS = {"product_vcpu": "vcpu", "product_region": "region"}
 
@@ -182,6 +186,9 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
             + "; export the report with its standard columns"
         )
+    if detected.container == "parquet":
+        canonical = canonical_columns(detected)
+        refuse_non_numeric(file, columns, [canonical[c] for c in AMOUNTS if c in canonical])
     return detected
 
 
@@ -265,8 +272,18 @@ def source_select(detected: list[Detected]) -> str:
         else:
             select.append(f"NULL AS {name}")
     select.append(f"{_tags_expression(style, container, columns)} AS tags")
-    # Without a line identity, identical copies are told apart by the whole source row (hashed).
-    if not all(set(IDENTITY) <= set(canonical_columns(item)) for item in detected):
-        select.append("hash(*COLUMNS(* EXCLUDE (filename))) AS source_row")
+    select.append(f"{_fingerprint(detected, canonical, columns)} AS row_fingerprint")
     select.append("filename AS source_file")
     return f"SELECT {', '.join(select)} FROM {reader}"
+
+
+def _fingerprint(detected: list[Detected], canonical: dict[str, str], columns: dict[str, str]) -> str:
+    """A 64-bit hash of the line, from the values as the file holds them, equal only for identical copies
+    (METHODOLOGY.md, "Data rules"): its identity and the line-item columns read, tags included (the product
+    map is left out: it follows from the usage type and costs more to hash than the rest of the line);
+    without an identity, the whole source row."""
+    if not all(set(IDENTITY) <= set(canonical_columns(item)) for item in detected):
+        return "hash(*COLUMNS(* EXCLUDE (filename)))"
+    read = [canonical[name] for name in (*REQUIRED, *OPTIONAL) if name in canonical]
+    tags = [c for c in columns if c == "resource_tags" or c.startswith(("resourceTags/", "resource_tags_"))]
+    return f"hash({', '.join(_quote(c) for c in read + sorted(tags))})"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from cloudcarbon.connectors.aws.formats import container_of, explain_read_error
+from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.errors import InputError
 
 # Text only (IDs keep their shape), explicit dialect; strict_mode off because real MCA exports
@@ -95,13 +96,14 @@ def _foreign_format(keys: set[str]) -> str | None:
     return None
 
 
-def _describe(con: duckdb.DuckDBPyConnection, file: str) -> list[str]:
+def _describe(con: duckdb.DuckDBPyConnection, file: str) -> dict[str, str]:
+    """The file's columns and their DuckDB types."""
     reader = "read_parquet($file)" if container_of(file) == "parquet" else f"read_csv($file, {CSV_OPTIONS})"
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"file": file}).fetchall()
     except duckdb.Error as error:
         raise InputError(f"{file}: {explain_read_error(error, container_of(file))}") from None
-    return [name for name, *_ in rows]
+    return {name: kind for name, kind, *_ in rows}
 
 
 def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detected:
@@ -132,6 +134,8 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
             f"{file}: required column {SPELLED[missing[0]]} is missing ({reason}); "
             "export Cost details (actual or amortized) with all columns"
         )
+    if container_of(file) == "parquet":
+        refuse_non_numeric(file, names, [found[field] for field in ("quantity", "cost")])
     return Detected(file, container_of(file), tuple(columns), len(names))
 
 
@@ -152,4 +156,7 @@ def source_select(group: list[Detected]) -> str:
         f"CAST({_quote(found[field])} AS VARCHAR) AS {field}" if field in found else f"NULL::VARCHAR AS {field}"
         for field in FIELDS
     ]
+    # Exports have no line identity: identical copies are told apart by the whole row, hashed as the file
+    # holds it (METHODOLOGY.md, "Data rules").
+    select.append("hash(*COLUMNS(* EXCLUDE (filename))) AS row_fingerprint")
     return f"SELECT {', '.join(select)}, filename AS source_file FROM {reader}"

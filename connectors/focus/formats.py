@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from cloudcarbon.connectors.aws.formats import explain_read_error
+from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.errors import InputError
 
 # Text throughout (IDs keep leading zeros; the query casts), "NULL" as the FinOps sample writes it.
@@ -61,6 +62,8 @@ VERSION_MARKERS = {
     "1.1": {"skupricedetails", "skumeter", "servicesubcategory", "capacityreservationid",
             "capacityreservationstatus", "commitmentdiscountquantity", "commitmentdiscountunit"},
 }
+# Columns of amounts, which a Parquet file must store as numbers (or text).
+AMOUNTS = ("ConsumedQuantity", "EffectiveCost", "BilledCost")
 # Columns the query casts, with the type they must parse as (for naming a bad value).
 CHECKED = {
     "charge_period_start": "TIMESTAMPTZ",
@@ -131,6 +134,8 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
         raise InputError(f"{file}: required FOCUS column {missing[0]} is missing"
                          + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
                          + "; export the FOCUS dataset with all its mandatory columns")
+    if detected.container == "parquet":
+        refuse_non_numeric(file, columns, [spelled for name in AMOUNTS if (spelled := detected.spelled(name))])
     return detected
 
 
@@ -180,5 +185,8 @@ def source_select(detected: list[Detected]) -> str:
         select.append(f"{_json_text(spelled, union[spelled])} AS {name}" if spelled else f"NULL AS {name}")
     tags = merged.spelled("Tags")
     select.append(f"{_tags(tags, union.get(tags or '', ''))} AS tags")
+    # FOCUS 1.0-1.2 define no row identity: identical copies are told apart by the whole row, hashed as the
+    # file holds it (METHODOLOGY.md, "Data rules").
+    select.append("hash(*COLUMNS(* EXCLUDE (filename))) AS row_fingerprint")
     select.append("filename AS source_file")
     return f"SELECT {', '.join(select)} FROM {_reader(merged.container, '$files')}"

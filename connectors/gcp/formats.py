@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import duckdb
 
 from cloudcarbon.connectors.aws.formats import explain_read_error, filesystem_exception
+from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.errors import InputError
 
 CSV = "csv"
@@ -39,6 +40,7 @@ LEAVES = (
     "resource.name", "resource.global_name",
 )
 REQUIRED = ("billing_account_id", "sku.description", "usage_start_time", "usage.amount", "usage.unit", "cost")
+AMOUNTS = ("cost", "usage.amount")  # which a Parquet file must store as numbers (or text)
 KEY_VALUE_LISTS = ("labels", "system_labels")
 MACHINE_LABELS = {
     "machine_spec": "compute.googleapis.com/machine_spec",
@@ -93,16 +95,16 @@ def _json_columns() -> str:
     return "{" + ", ".join(f"'{k}': '{v}'" for k, v in top.items()) + "}"
 
 
-def _flatten(schema: list[tuple[str, str]]) -> set[str]:
-    """Dotted leaf names from DESCRIBE rows (struct types spelled out by DuckDB)."""
-    names: set[str] = set()
+def _flatten(schema: list[tuple[str, str]]) -> dict[str, str]:
+    """Dotted leaf names and their types from DESCRIBE rows (struct types spelled out by DuckDB)."""
+    names: dict[str, str] = {}
     for name, kind in schema:
-        names.add(name)
+        names[name] = kind
         if kind.startswith("STRUCT(") and not kind.endswith("[]"):
             inner = kind[len("STRUCT("):-1]
             for part in _split_fields(inner):
-                field = part.split(" ", 1)[0].strip('"')
-                names.add(f"{name}.{field}")
+                field, _, field_kind = part.partition(" ")
+                names[f"{name}.{field.strip(chr(34))}"] = field_kind.strip()
     return names
 
 
@@ -129,7 +131,7 @@ def _foreign_format(columns: set[str]) -> str | None:
     return None
 
 
-def _describe(con: duckdb.DuckDBPyConnection, file: str, container: str) -> set[str]:
+def _describe(con: duckdb.DuckDBPyConnection, file: str, container: str) -> dict[str, str]:
     if container == JSON:
         reader = "read_json($file, format = 'newline_delimited', sample_size = 100)"
     elif container == PARQUET:
@@ -166,7 +168,8 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
     if size == 0:
         raise InputError(f"{file}: the file is empty; re-export the billing table")
     container = container_of(file)
-    columns = _describe(con, file, container)
+    types = _describe(con, file, container)
+    columns = set(types)
     if not {"sku.description", "billing_account_id"} & columns:
         foreign = _foreign_format(columns)
         what = f"looks like {foreign}" if foreign else "has no billing_account_id or sku.description column"
@@ -181,6 +184,8 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
             + "; export the whole billing table (standard or detailed), not a subset of columns"
         )
+    if container == PARQUET:
+        refuse_non_numeric(file, types, AMOUNTS)
     return Detected(file, container, frozenset(columns))
 
 
@@ -264,6 +269,9 @@ def source_select(detected: list[Detected]) -> str:
             f"map_from_entries(list_filter({labels}, lambda e, i: coalesce(e.key, '') <> '' "
             f"AND list_position(list_transform({labels}, lambda x: x.key), e.key) = i))"
         ),
+        # The export has no line identity: identical copies are told apart by the whole row, hashed as the
+        # file holds it (METHODOLOGY.md, "Data rules").
+        "row_fingerprint": "hash(*COLUMNS(* EXCLUDE (filename)))",
         "source_file": "filename",
     }
     body = ", ".join(f"{expr} AS {name}" for name, expr in select.items())

@@ -9,6 +9,14 @@ from cloudcarbon.periods import MONTHS
 from cloudcarbon.store import open_store
 
 TOKEN_ENV_VAR = "CLOUDCARBON_TOKEN"
+ALLOWED_HOSTS_ENV_VAR = "CLOUDCARBON_ALLOWED_HOSTS"
+
+
+class HostNames(click.types.StringParamType):
+    """--allowed-host: its environment variable lists names separated by commas."""
+
+    name = "name"
+    envvar_list_splitter = ","
 
 
 def _print_files(files: dict[str, object]) -> None:
@@ -68,19 +76,24 @@ def run_monthly_command(ctx: click.Context, config_path: str, month: str | None,
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--token", envvar=TOKEN_ENV_VAR, show_envvar=True,
               help="Bearer token every request must send (Authorization: Bearer TOKEN).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, type=HostNames(), envvar=ALLOWED_HOSTS_ENV_VAR,
+              show_envvar=True, help="Another host name clients reach the service by (repeatable; the variable is "
+                                     "comma-separated). Loopback names and --host are always answered.")
 @db_option
 @click.pass_context
-def serve_command(ctx: click.Context, host: str, port: int, token: str | None, db: str | None) -> None:
+def serve_command(ctx: click.Context, host: str, port: int, token: str | None, allowed_hosts: tuple[str, ...],
+                  db: str | None) -> None:
     """A read-only HTTP service over the store: the report pages and JSON endpoints for footprint,
     unknowns, whatif and recommend-region (same parameters and fields as the CLI); OpenAPI at
-    /openapi.json.
+    /openapi.json. A request whose Host header is not 127.0.0.1, localhost, [::1], --host or an
+    --allowed-host gets 400 (a web page whose DNS name is rebound to this machine cannot read it).
 
     \b
     Example:
         cloudcarbon serve --port 8080
-        CLOUDCARBON_TOKEN=... cloudcarbon serve --host 0.0.0.0
+        CLOUDCARBON_TOKEN=... cloudcarbon serve --host 0.0.0.0 --allowed-host carbon.example.com
         curl 'http://127.0.0.1:8080/api/footprint?month=2026-10&by=service,region'
     """
     from cloudcarbon.serve import serve
 
-    serve(store_path(ctx, db), host=host, port=port, token=token)
+    serve(store_path(ctx, db), host=host, port=port, token=token, allowed=allowed_hosts)

@@ -4,12 +4,14 @@ parameters, a busy store, and the served pages in headless Chromium."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +29,7 @@ uvicorn = pytest.importorskip("uvicorn")
 from cloudcarbon.serve.app import create_app  # noqa: E402
 
 TOKEN = "test-token-5f1c0e"
+CLOUDCARBON = Path(sys.executable).parent / "cloudcarbon"
 
 
 def _free_port() -> int:
@@ -124,6 +127,8 @@ def test_openapi_describes_the_endpoints(server: dict[str, str]) -> None:
     ("montth=2026-10", ["montth"]),
     ("month=2026-10&since=2026-01", ["--month"]),
     ("month=2026-10%27%3B%20DROP%20TABLE%20usage%3B--", ["--month"]),
+    ("month=9999-12", ["--month", "2000-01 to 2099-12"]),
+    ("since=0001-01-01&until=9999-12-31", ["--since", "2000-01 to 2099-12"]),
 ])
 def test_bad_parameters_are_400_with_one_line(server: dict[str, str], query: str, names: list[str]) -> None:
     status, _, body = get(f"{server['open']}/api/footprint?{query}")
@@ -132,6 +137,150 @@ def test_bad_parameters_are_400_with_one_line(server: dict[str, str], query: str
     assert "\n" not in message and "Traceback" not in message
     for name in names:
         assert name in message, (name, message)
+
+
+@pytest.mark.parametrize("path", ["/api/report", "/report"])
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2100-01"])
+def test_report_months_outside_the_window_are_400(server: dict[str, str], path: str, month: str) -> None:
+    status, _, body = get(f"{server['open']}{path}?month={month}")
+    assert status == 400, body
+    assert json.loads(body)["error"].startswith(f"--month '{month}': outside")
+
+
+# Every parameter of every endpoint, given values that broke it once or might: none may answer 500.
+PARAMETERS = {
+    "/api/footprint": ["month", "since", "until", "by", "cpu_utilization", "gpu_utilization"],
+    "/api/unknowns": ["month", "since", "until"],
+    "/api/whatif": ["month", "since", "until", "by"],
+    "/api/recommend-region": ["month", "since", "until", "by"],
+    "/api/report": ["month", "by_tag"],
+    "/report": ["month", "by_tag"],
+}
+ODD_VALUES = ["", "9999-12", "0001-01", "2100-01", "2026-1", "1999-12-31", "\x00", "nan", "-inf", "1e309",
+              "service,service", "tag:x,tag:x", "tag:\x00", "tag:a\nb", ",", "２０２６-１０", "x" * 3000]
+
+
+@pytest.mark.parametrize("path", PARAMETERS)
+def test_no_parameter_value_gets_a_500(server: dict[str, str], path: str) -> None:
+    for name in PARAMETERS[path]:
+        for value in ODD_VALUES:
+            query = {name: value, **({"month": "2026-10"} if path.endswith("report") and name != "month" else {})}
+            status, _, body = get(f"{server['open']}{path}?{urllib.parse.urlencode(query)}")
+            assert status in (200, 400), (name, value[:40], status, body[:300])
+            if status == 400:
+                message = json.loads(body)["error"]
+                assert "\n" not in message and len(message) < 400, (name, value[:40], message[:300])
+
+
+def test_a_long_value_is_not_echoed_back_whole(server: dict[str, str]) -> None:
+    long = "x" * 10_000
+    for query in (f"by={long}", f"month={long}", f"{long}=1"):
+        status, _, body = get(f"{server['open']}/api/footprint?{query}")
+        message = json.loads(body)["error"]
+        assert status == 400 and "… (10,000 characters)" in message and len(message) < 300, message
+    status, _, body = get(f"{server['open']}/api/unknowns", {"Host": long})
+    assert status == 400 and "… (10,000 characters)" in json.loads(body)["error"], body[:300]
+
+
+def port_of(url: str) -> str:
+    return url.rsplit(":", 1)[1]
+
+
+def test_only_loopback_host_names_are_answered(server: dict[str, str]) -> None:
+    """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 sends `Host: evil.example`."""
+    url, port = server["open"], port_of(server["open"])
+    for host in ("127.0.0.1", f"127.0.0.1:{port}", "localhost", f"LocalHost:{port}", "[::1]", f"[::1]:{port}"):
+        status, _, body = get(f"{url}/api/unknowns?month=2026-10", {"Host": host})
+        assert status == 200, (host, body)
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.nip.io", f"localhost.evil.example:{port}",
+                 "[::2]", "local host", "[::1]x"):
+        for path in ("/", "/openapi.json", "/api/footprint?month=2026-10"):
+            status, _, body = get(url + path, {"Host": host})
+            assert status == 400, (host, path, status)
+            message = json.loads(body)["error"]
+            assert "\n" not in message and repr(host) in message and "--allowed-host" in message, message
+    # The token does not make a foreign name acceptable.
+    status, _, _ = get(f"{server['token']}/api/unknowns", {"Host": "evil.example", "Authorization": f"Bearer {TOKEN}"})
+    assert status == 400
+
+
+def test_host_names_as_compared(demo_db: Path) -> None:
+    from cloudcarbon.serve import allowed_hosts, host_name, redact_target
+
+    loopback = {"127.0.0.1", "localhost", "[::1]"}
+    assert allowed_hosts("::1") == allowed_hosts("localhost") == loopback
+    assert allowed_hosts("0.0.0.0", ["Carbon.Example:443", "[0:0::2]", " "]) == loopback | {
+        "0.0.0.0", "carbon.example", "[::2]"}
+    assert [host_name(h) for h in ("[::1]:8080", "[zz]", "a:b:c", "", "x.example:")] == ["[::1]", None, None, None,
+                                                                                          "x.example"]
+    assert redact_target("/api?month=2026-10&Access_Token=s&%74oken=t&by") == (
+        "/api?month=2026-10&Access_Token=REDACTED&%74oken=REDACTED&by")
+    assert redact_target("/api/footprint") == "/api/footprint"
+    result = CliRunner().invoke(cli, ["--db", str(demo_db), "serve", "--allowed-host", "a:b:c"])
+    assert result.exit_code == 2 and "--allowed-host 'a:b:c': not a host name" in result.stderr
+
+
+def start_serve(db: Path, log: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """A real `cloudcarbon serve` on a free loopback port, its log (unbuffered) in `log`."""
+    port = _free_port()
+    with log.open("w") as sink:
+        process = subprocess.Popen([str(CLOUDCARBON), "--db", str(db), "serve", "--port", str(port), *args],
+                                   stdout=sink, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            get(f"{url}/openapi.json")
+            return process, url
+        except OSError:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def serve_process(demo_db: Path, tmp_path: Path):
+    started: list[subprocess.Popen] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> tuple[str, Path]:
+        log = tmp_path / f"serve-{len(started)}.log"
+        process, url = start_serve(demo_db, log, *args, env=env)
+        started.append(process)
+        return url, log
+
+    yield start
+    for process in started:  # our own children, by their handles
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_allowed_hosts_from_the_option_and_the_environment(serve_process) -> None:
+    url, _ = serve_process("--allowed-host", "carbon.internal", "--allowed-host", "10.1.2.3")
+    for host, expected in (("carbon.internal", 200), (f"Carbon.Internal:{port_of(url)}", 200), ("10.1.2.3", 200),
+                           ("localhost", 200), ("a.example", 400), ("evil.example", 400)):
+        assert get(f"{url}/api/unknowns", {"Host": host})[0] == expected, host
+    url, _ = serve_process(env={"CLOUDCARBON_ALLOWED_HOSTS": "a.example, b.example:8443,"})
+    for host, expected in (("a.example", 200), ("b.example:8443", 200), ("b.example", 200),
+                           ("carbon.internal", 400)):
+        assert get(f"{url}/api/unknowns", {"Host": host})[0] == expected, host
+
+
+def test_secrets_in_query_strings_never_reach_the_access_log(serve_process) -> None:
+    url, log = serve_process()
+    secrets = {"token": "SECRET-1", "access_token": "SECRET-2", "api_key": "SECRET-3", "sig": "SECRET-4",
+               "X-Amz-Signature": "SECRET-5", "password": "SECRET-6", "client_secret": "SECRET-7",
+               "Authorization": "SECRET-8"}
+    for name, value in secrets.items():
+        status, _, body = get(f"{url}/api/unknowns?month=2026-10&{urllib.parse.urlencode({name: value})}")
+        assert status == 400 and value not in body
+    assert get(f"{url}/api/unknowns?month=2026-10")[0] == 200
+    deadline = time.monotonic() + 10
+    while log.read_text().count("/api/unknowns?month=2026-10") <= len(secrets):
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    text = log.read_text()
+    assert "SECRET-" not in text, text
+    assert "/api/unknowns?month=2026-10&token=REDACTED" in text and "sig=REDACTED" in text
 
 
 def test_analyses_answer_or_say_not_available(server: dict[str, str]) -> None:

@@ -151,9 +151,11 @@ def test_parallel_requests_answer_correctly_with_bounded_memory(server: Server) 
 
 @pytest.fixture
 def big_export(tmp_path: Path) -> Path:
-    """The demo export repeated 20 times (~125k rows): an ingest of a second or two."""
+    """The demo export repeated 20 times (~125k rows): an ingest of a second or two. Each copy's line items get
+    their own ids (identical copies of a line would be dropped as duplicates)."""
     path = tmp_path / "big.parquet"
-    duckdb.execute(f"COPY (SELECT d.* FROM read_parquet('{DEMO}') d, range(20)) TO '{path}' (FORMAT parquet)")
+    duckdb.execute(f"""COPY (SELECT d.* REPLACE (d.identity_line_item_id || '-' || copy.range AS identity_line_item_id)
+                            FROM read_parquet('{DEMO}') d, range(20) copy) TO '{path}' (FORMAT parquet)""")
     return path
 
 

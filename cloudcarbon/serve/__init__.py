@@ -1,16 +1,29 @@
 """`cloudcarbon serve`: run the HTTP service (cloudcarbon.serve.app) with uvicorn.
 
-Loopback binds may run without a token; any other address refuses to start without one.
+Loopback binds may run without a token; any other address refuses to start without one. Every bind answers
+only the host names it is reached by (loopback names, --host, --allowed-host), so a page whose DNS name is
+rebound to 127.0.0.1 cannot read the service; the access log never holds a secret sent in a query string.
 """
 
 from __future__ import annotations
 
+import copy
 import ipaddress
+import logging
 import os
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import unquote_plus
 
-from cloudcarbon.errors import CloudcarbonError, InputError
+from cloudcarbon.errors import CloudcarbonError, InputError, UsageError, shown
 
 INSTALL_HINT = "cloudcarbon serve needs the serve extra: pip install 'cloudcarbon[serve]'"
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+# A Host header: a name or an address in brackets, then an optional port.
+HOST_HEADER = re.compile(r"(?P<name>\[[^\]]*\]|[^:\[\]]+)(?::\d*)?")
+# Query parameters whose values never reach the access log (a token pasted into a URL, a signed link).
+SENSITIVE = re.compile(r"token|key|sig|pass|pwd|secret|auth|credential|session|sas", re.IGNORECASE)
 
 
 def is_loopback(host: str) -> bool:
@@ -20,6 +33,63 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a host name other than localhost may resolve anywhere
+
+
+def host_name(value: str) -> str | None:
+    """A Host header, --host or --allowed-host as compared: lower case, without the port, an IPv6 address in
+    brackets; None when it is not a host name."""
+    text = value.strip().lower()
+    if ":" in text and not text.startswith("["):
+        try:  # a bare IPv6 address, as --host ::1 gives it
+            return f"[{ipaddress.IPv6Address(text)}]"
+        except ValueError:
+            pass
+    match = HOST_HEADER.fullmatch(text)
+    if match is None:
+        return None
+    name = match["name"]
+    if name.startswith("["):
+        try:
+            return f"[{ipaddress.IPv6Address(name[1:-1])}]"
+        except ValueError:
+            return None
+    return name
+
+
+def allowed_hosts(host: str, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The host names a service bound to `host` answers: the loopback names, `host` itself and `extra`."""
+    names = set(LOOPBACK_NAMES)
+    for value in (host, *extra):
+        if not value.strip():
+            continue
+        name = host_name(value)
+        if name is None:
+            raise UsageError(f"--allowed-host {shown(value)}: not a host name; give one such as carbon.example.com")
+        names.add(name)
+    return frozenset(names)
+
+
+def redact_target(target: str) -> str:
+    """A request target (path?query) with the value of every sensitive query parameter replaced by REDACTED."""
+    path, mark, query = target.partition("?")
+    if not mark:
+        return target
+    return f"{path}?" + "&".join(_redact_pair(pair) for pair in query.split("&"))
+
+
+def _redact_pair(pair: str) -> str:
+    name = pair.partition("=")[0]
+    return f"{name}=REDACTED" if SENSITIVE.search(unquote_plus(name)) else pair
+
+
+class RedactQueries(logging.Filter):
+    """On uvicorn's access log: the request target is logged with sensitive query values redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_target(arg) if isinstance(arg, str) and arg.startswith("/") else arg
+                                for arg in record.args)
+        return True
 
 
 def check_binding(host: str, token: str | None) -> None:
@@ -32,13 +102,23 @@ def check_binding(host: str, token: str | None) -> None:
 
 
 def serve(db: str | os.PathLike[str] | None, *, host: str = "127.0.0.1", port: int = 8080,
-          token: str | None = None) -> None:
-    """Serve the store at `db` until interrupted."""
+          token: str | None = None, allowed: Iterable[str] = ()) -> None:
+    """Serve the store at `db` until interrupted, answering the host names of `allowed_hosts(host, allowed)`."""
     check_binding(host, token)
+    hosts = allowed_hosts(host, allowed)
     try:
         import uvicorn
 
         from cloudcarbon.serve.app import create_app
     except ImportError:
         raise CloudcarbonError(INSTALL_HINT) from None
-    uvicorn.run(create_app(db, token), host=host, port=port, log_level="info", server_header=False)
+    uvicorn.run(create_app(db, token, hosts), host=host, port=port, log_level="info", server_header=False,
+                log_config=_log_config(uvicorn.config.LOGGING_CONFIG))
+
+
+def _log_config(default: dict[str, Any]) -> dict[str, Any]:
+    """uvicorn's logging configuration, with RedactQueries on the access log."""
+    config = copy.deepcopy(default)
+    config.setdefault("filters", {})["redact_queries"] = {"()": RedactQueries}
+    config["loggers"]["uvicorn.access"]["filters"] = ["redact_queries"]
+    return config

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -18,11 +18,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from cloudcarbon import __version__
-from cloudcarbon.errors import CloudcarbonError, InputError, StoreBusyError, shown
+from cloudcarbon.errors import SHOWN_CHARACTERS, CloudcarbonError, InputError, StoreBusyError, shown
 from cloudcarbon.output import provenance
 from cloudcarbon.periods import window
 from cloudcarbon.report import build_report, records
 from cloudcarbon.report.opportunities import NOT_AVAILABLE, run_analysis
+from cloudcarbon.serve import LOOPBACK_NAMES, host_name
 from cloudcarbon.store import open_store
 
 PERIOD = ("month", "since", "until")
@@ -48,8 +49,17 @@ def _only(request: Request, *names: str) -> None:
         raise InputError(f"unknown parameter {shown(unknown[0])}; this endpoint takes {', '.join(names) or 'none'}")
 
 
-def create_app(db: str | os.PathLike[str] | None, token: str | None = None) -> FastAPI:
-    """The service over the store at `db`; with `token`, every request must send it as a Bearer token."""
+def _foreign_host(sent: str) -> JSONResponse:
+    name = host_name(sent)
+    option = f"--allowed-host {name if name and len(name) <= SHOWN_CHARACTERS else 'NAME'}"
+    return _error(400, f"Host {shown(sent)} is not a name this service answers to (a guard against DNS rebinding); "
+                       f"to serve it, start cloudcarbon serve with {option}")
+
+
+def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
+               hosts: Collection[str] = LOOPBACK_NAMES) -> FastAPI:
+    """The service over the store at `db`, answering requests whose Host header names one of `hosts` (as
+    `host_name` spells it); with `token`, every request must send it as a Bearer token."""
     app = FastAPI(title="cloudcarbon", version=__version__, docs_url=None, redoc_url=None,
                   description="Read-only footprint, unknowns, what-if and region recommendations from a cloudcarbon "
                               "store; the same parameters and fields as the CLI.")
@@ -63,6 +73,14 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None) -> F
                 response = _error(401, "missing or wrong token: send the header Authorization: Bearer TOKEN")
                 response.headers["WWW-Authenticate"] = "Bearer"
                 return response
+        return await call_next(request)
+
+    # Declared last, so it runs first: a foreign Host is refused before anything else is looked at.
+    @app.middleware("http")
+    async def check_host(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        sent = request.headers.get("host", "")
+        if host_name(sent) not in hosts:
+            return _foreign_host(sent)
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)

@@ -51,23 +51,38 @@ def report_command(ctx: click.Context, month: str, output: str, by_tag: str | No
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),
               help="cloudcarbon.toml: the store, the billing sources and the report settings.")
 @click.option("--month", help="Month to re-ingest and report, YYYY-MM [default: the previous month].")
+@click.option("--allow-partial", is_flag=True,
+              help="Write the report even if a source failed (it names the sources not updated); still exit 1.")
 @db_option
 @click.pass_context
-def run_monthly_command(ctx: click.Context, config_path: str, month: str | None, db: str | None) -> None:
+def run_monthly_command(ctx: click.Context, config_path: str, month: str | None, allow_partial: bool,
+                        db: str | None) -> None:
     """Re-ingest the configured billing sources for a month (idempotent: restated bills replace the
     earlier rows), then write that month's report. For cron, CI or an orchestrator.
+
+    Each source is its own atomic ingest: a source that fails leaves its billing periods as they were, the
+    others still run and their new rows stay. Each updated source's ingest line is printed; if any source
+    failed, the error names it and why, the exit code is 1, and no report is written from the
+    half-updated month unless --allow-partial is given.
 
     \b
     Example:
         cloudcarbon run-monthly --config cloudcarbon.toml
-        cloudcarbon run-monthly --config cloudcarbon.toml --month 2026-10
+        cloudcarbon run-monthly --config cloudcarbon.toml --month 2026-10 --allow-partial
     """
-    from cloudcarbon.schedule import run_monthly
+    from cloudcarbon.schedule import MonthlyRun, PartialRunError, run_monthly
 
-    result = run_monthly(config_path, month=month, db=store_path(ctx, db))
-    for kind, summary in result.ingests:
-        click.echo(f"{kind}: {summary.line()}", err=True)
-    _print_files(result.files)
+    def show(run: MonthlyRun) -> None:
+        for outcome in run.updated:
+            click.echo(f"{outcome.label}: {outcome.summary.line()}", err=True)
+        _print_files(run.files)
+
+    try:
+        result = run_monthly(config_path, month=month, db=store_path(ctx, db), allow_partial=allow_partial)
+    except PartialRunError as error:
+        show(error.run)
+        raise
+    show(result)
 
 
 @click.command("serve", epilog=EPILOG)

@@ -57,11 +57,45 @@ class Config:
     sources: list[Source]
 
 
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What one source's ingest did in a run: its summary, or the one-line error that stopped it."""
+
+    label: str  # sources[N] (type), as the config file numbers them
+    summary: IngestSummary | None = None
+    error: str | None = None
+
+
 @dataclass
 class MonthlyRun:
     month: str
-    ingests: list[tuple[str, IngestSummary]]
+    outcomes: list[SourceOutcome]
     files: dict[str, Path]
+
+    @property
+    def updated(self) -> list[SourceOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.error is None]
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.error is not None]
+
+
+class PartialRunError(CloudcarbonError):
+    """Some sources failed to update; `run` holds every outcome (and the report's files with allow_partial)."""
+
+    def __init__(self, run: MonthlyRun, allow_partial: bool) -> None:
+        failed = "; ".join(f"{outcome.label} failed: {outcome.error}" for outcome in run.failed)
+        updated = ", ".join(outcome.label for outcome in run.updated) or "no other source"
+        it = "them" if len(run.failed) > 1 else "it"
+        if allow_partial:
+            then = f"the report was written without {it} (--allow-partial) and names what is missing"
+        else:
+            then = ("no report was written from a half-updated month: fix the failed source and rerun, or pass "
+                    f"--allow-partial to report without {it}")
+        super().__init__(f"run-monthly {run.month}: {failed}; {updated} updated and kept (each source is its own "
+                         f"atomic ingest); {then}")
+        self.run = run
 
 
 def available_connectors() -> list[str]:
@@ -168,24 +202,36 @@ def _redact(message: str, options: dict[str, Any]) -> str:
     return message
 
 
-def run_monthly(config: Config | str | Path, *, month: str | None = None, db: str | None = None) -> MonthlyRun:
+def run_monthly(config: Config | str | Path, *, month: str | None = None, db: str | None = None,
+                allow_partial: bool = False) -> MonthlyRun:
     """Re-ingest every configured source for `month` (default: the previous calendar month, UTC), then
-    write the month's report. Ingest replaces each billing period it covers, so reruns are safe."""
+    write the month's report. Each source is its own atomic ingest: one that fails leaves its billing periods as
+    they were, and the others still run and stay. If any failed, raise PartialRunError, without writing the
+    report unless `allow_partial` (then the report names the sources that were not updated)."""
     if not isinstance(config, Config):
         config = load_config(config)
     month = f"{parse_month(month):%Y-%m}" if month else previous_month()
     # Resolve every {env = ...} first, so a missing variable stops the run before the store is touched.
     resolved = [{k: _resolve(v, _where(config.path, n, k)) for k, v in source.options.items()}
                 for n, source in enumerate(config.sources)]
-    ingests = []
-    for number, (source, options) in enumerate(zip(config.sources, resolved, strict=True)):
-        ingest = partial(connector(source.type), sources=_month_paths(source.paths, month), **options)
-        try:
-            summary = ingest_staged(db or config.db, ingest)
-        except CloudcarbonError as error:
-            raise type(error)(_redact(str(error), config.sources[number].options)) from None
-        ingests.append((source.type, summary))
+    outcomes = [_ingest(db or config.db, number, source, options, month)
+                for number, (source, options) in enumerate(zip(config.sources, resolved, strict=True))]
+    run = MonthlyRun(month, outcomes, {})
+    if run.failed and not allow_partial:
+        raise PartialRunError(run, allow_partial)
+    missing = [f"{outcome.label}: {outcome.error}" for outcome in run.failed]
     with open_store(db or config.db, read_only=True) as con:
-        report = build_report(con, month, by_tag=config.by_tag)
-    files = write_report(report, config.output.replace("{month}", month))
-    return MonthlyRun(month, ingests, files)
+        report = build_report(con, month, by_tag=config.by_tag, missing_sources=missing)
+    run.files = write_report(report, config.output.replace("{month}", month))
+    if run.failed:
+        raise PartialRunError(run, allow_partial)
+    return run
+
+
+def _ingest(db: str | None, number: int, source: Source, options: dict[str, Any], month: str) -> SourceOutcome:
+    label = f"sources[{number}] ({source.type})"
+    ingest = partial(connector(source.type), sources=_month_paths(source.paths, month), **options)
+    try:
+        return SourceOutcome(label, summary=ingest_staged(db, ingest))
+    except CloudcarbonError as error:
+        return SourceOutcome(label, error=_redact(str(error), source.options))

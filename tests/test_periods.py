@@ -40,7 +40,7 @@ def test_add_months(first: date, months: int, expected: date) -> None:
 
 
 def test_the_window_of_months() -> None:
-    assert (FIRST_MONTH, LAST_MONTH) == (date(2000, 1, 1), date(2099, 12, 1))
+    assert (date(2000, 1, 1), date(2099, 12, 1)) == (FIRST_MONTH, LAST_MONTH)
     assert parse_month("2000-01") == FIRST_MONTH and parse_month("2099-12") == LAST_MONTH
     assert window("2099-12").until.date() == date(2100, 1, 1)
     assert window(since="2000-01-01", until="2100-01-01").label() == "2000-01-01 to 2100-01-01 (exclusive)"

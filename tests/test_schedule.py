@@ -81,6 +81,68 @@ def test_run_monthly_end_to_end_and_idempotent(tmp_path: Path, demo_export: Path
     assert not any(SECRET_VALUE in text for text in everything)
 
 
+def write_sources(directory: Path, *paths: Path) -> Path:
+    """A config with one aws source per path."""
+    config = directory / "cloudcarbon.toml"
+    sources = "".join(f'[[sources]]\ntype = "aws"\npaths = [{json.dumps(str(p))}]\n' for p in paths)
+    config.write_text(f'db = "store.duckdb"\n[report]\noutput = "reports/{{month}}"\n{sources}')
+    return config
+
+
+@pytest.fixture
+def broken_export(tmp_path: Path) -> Path:
+    path = tmp_path / "broken-cur.csv"
+    path.write_text("this is not,a cost and usage report\n1,2\n")
+    return path
+
+
+def usage_rows(store: Path) -> int:
+    with duckdb.connect(str(store), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM usage").fetchall()[0][0]
+
+
+def test_a_failed_source_is_reported_and_no_report_is_written(tmp_path: Path, demo_export: Path,
+                                                            broken_export: Path) -> None:
+    """Each source is its own atomic ingest: the ones that worked stay in the store, the run says which
+    worked and which failed and why, exits 1, and writes no report of a half-updated month."""
+    config = write_sources(tmp_path, demo_export, broken_export, demo_export)
+    result = invoke("run-monthly", "--config", str(config), "--month", "2026-10")
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["sources[0] (aws)", "sources[2] (aws)", "Error"], lines
+    assert "ingested 1 file(s)" in lines[0] and "(replaced)" in lines[1]  # the third ran after the second failed
+    error = lines[-1]
+    for part in ("2026-10", "sources[1] (aws) failed", str(broken_export), "sources[0] (aws), sources[2] (aws)",
+                 "updated", "each source is its own atomic ingest", "no report", "--allow-partial"):
+        assert part in error, (part, error)
+    assert usage_rows(tmp_path / "store.duckdb") > 0  # the sources that worked are in
+    assert not (tmp_path / "reports").exists()
+    assert result.stdout == ""
+
+
+def test_allow_partial_writes_a_report_that_names_the_missing_source(tmp_path: Path, demo_export: Path,
+                                                                   broken_export: Path) -> None:
+    config = write_sources(tmp_path, demo_export, broken_export)
+    result = invoke("run-monthly", "--config", str(config), "--month", "2026-10", "--allow-partial")
+    assert result.exit_code == 1, result.output
+    assert "sources[1] (aws) failed" in result.stderr and "written without it" in result.stderr
+    report_dir = tmp_path / "reports" / "2026-10"
+    assert str(report_dir / "report-2026-10.html") in result.stdout
+    document = json.loads((report_dir / "report-2026-10.json").read_text())
+    [missing] = document["meta"]["missing_sources"]
+    assert missing.startswith("sources[1] (aws): ") and str(broken_export) in missing
+    for name in ("html", "md"):
+        text = (report_dir / f"report-2026-10.{name}").read_text()
+        assert "sources[1] (aws)" in text and "not updated" in text, name
+    # A complete run's report has no such notice.
+    (tmp_path / "complete").mkdir()
+    complete = write_sources(tmp_path / "complete", demo_export)
+    assert invoke("run-monthly", "--config", str(complete), "--month", "2026-10").exit_code == 0
+    document = json.loads((tmp_path / "complete" / "reports" / "2026-10" / "report-2026-10.json").read_text())
+    assert document["meta"]["missing_sources"] == []
+    assert "not updated" not in (tmp_path / "complete" / "reports" / "2026-10" / "report-2026-10.html").read_text()
+
+
 @pytest.mark.parametrize("extra, names", [
     ('aws_secret_access_key = "abc123"', ["aws_secret_access_key", "env"]),
     ('token = "abc123"', ["token", "env"]),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -164,8 +165,10 @@ def _focus_rows(con: duckdb.DuckDBPyConnection, span: Window, tag: str | None, n
     return focus[[*leading, *(c for c in focus.columns if c not in leading)]]
 
 
-def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | None = None) -> Report:
-    """Everything the monthly report shows for `month` (YYYY-MM), from the store behind `con`."""
+def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | None = None,
+                 missing_sources: Sequence[str] = ()) -> Report:
+    """Everything the monthly report shows for `month` (YYYY-MM), from the store behind `con`.
+    `missing_sources` names the sources a scheduled run could not update (the report says so)."""
     first = parse_month(month)
     if by_tag is not None and not TAG_KEY.fullmatch(by_tag):
         raise InputError(f"--by-tag {shown(by_tag)}: give a tag key such as team or cost_center")
@@ -193,7 +196,8 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
 
     document = {
         "meta": provenance(command="report", month=f"{first:%Y-%m}", period=span.label(), by_tag=by_tag,
-                           previous_month=f"{add_months(first, -1):%Y-%m}", method="METHODOLOGY.md"),
+                           previous_month=f"{add_months(first, -1):%Y-%m}", method="METHODOLOGY.md",
+                           missing_sources=list(missing_sources)),
         "summary": {"totals": totals, "previous": previous, "change": _change(totals, previous),
                     "previous_period": previous_span.label()},
         "freshness": records(freshness),

@@ -1,7 +1,7 @@
 -- AWS CUR line items -> canonical usage rows.
 -- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; a CTE the connector
 -- wraps around this query) and the coefficient tables coef_instances and coef_regions.
--- Parameters: $ingest_id.
+-- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
 -- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
 -- SavingsPlanNegation, fees, credits, refunds and taxes would double-count or are not usage.
 WITH typed AS (
@@ -31,6 +31,7 @@ WITH typed AS (
         coalesce(nullif(CAST(product_region_code AS VARCHAR), ''), nullif(CAST(product_region AS VARCHAR), ''))
             AS product_region,
         tags,
+        row_fingerprint,
         source_file
     FROM cur_src
     WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
@@ -63,6 +64,59 @@ classified AS (
                     '^(db|cache|ml)\.', ''),
                 '\.(search|elasticsearch)$', '')
         END AS instance_type,
+        -- Bytes held over time: media and class from the service and the usage type (region prefix
+        -- stripped), so legacy exports without pricing/unit are read too (METHODOLOGY.md §1, AWS storage).
+        CASE WHEN instance_type IS NULL AND (p.unit IS NULL OR lower(p.unit) IN ('gb-mo', 'gb-month', 'gb-months')) THEN
+            coalesce(CASE
+                WHEN regexp_matches(p.bare_type, '^EBS:VolumeUsage\.(gp2|gp3|io1|io2|piops)$')
+                    THEN {'media': 'ssd', 'class': 'block'}
+                WHEN regexp_matches(p.bare_type, '^EBS:VolumeUsage(\.(st1|sc1|standard))?$')   -- HDD, magnetic
+                    THEN {'media': 'hdd', 'class': 'block'}
+                WHEN regexp_matches(p.bare_type, '^EBS:SnapshotArchive') THEN {'media': 'hdd', 'class': 'archive'}
+                WHEN regexp_matches(p.bare_type, '^EBS:SnapshotUsage') THEN {'media': 'hdd', 'class': 'block'}
+                -- S3 Glacier tiers (Flexible `GlacierByteHrs`/`EarlyDelete-ByteHrs`, Deep Archive `GDA`, Instant
+                -- Retrieval `GIR`), Intelligent-Tiering's archive tiers, Glacier vaults.
+                WHEN p.product_code = 'AmazonS3' AND regexp_matches(p.bare_type,
+                        '^(TimedStorage|EarlyDelete)-(Glacier|GDA|GIR|INT-(AIA|AA|DAA)-)|^EarlyDelete-ByteHrs$')
+                    OR p.product_code = 'AmazonGlacier' AND regexp_matches(p.bare_type, '(TimedStorage|EarlyDelete)')
+                    THEN {'media': 'hdd', 'class': 'archive'}
+                WHEN p.product_code = 'AmazonS3' AND regexp_matches(p.bare_type, '^TimedStorage-XZ-')  -- Express
+                    THEN {'media': 'ssd', 'class': 'object'}
+                WHEN p.product_code = 'AmazonS3' AND regexp_matches(p.bare_type, '^(TimedStorage|EarlyDelete)-')
+                    THEN {'media': 'hdd', 'class': 'object'}
+                WHEN p.product_code = 'AmazonEFS' AND regexp_matches(p.bare_type, '^(IA|Archive)TimedStorage')
+                    THEN {'media': 'hdd', 'class': 'file'}
+                WHEN p.product_code = 'AmazonEFS' AND regexp_matches(p.bare_type, '^TimedStorage')
+                    THEN {'media': 'ssd', 'class': 'file'}
+                -- Backups and snapshots of managed services are kept in S3; AWS Backup's cold tier archives.
+                WHEN regexp_matches(p.bare_type, '^ColdStorage') THEN {'media': 'hdd', 'class': 'archive'}
+                WHEN regexp_matches(p.bare_type,
+                        '(BackupUsage|TimedBackupStorage|TimedPITRStorage|PaidSnapshots|^WarmStorage)')
+                    THEN {'media': 'hdd', 'class': 'object'}
+                WHEN p.product_code = 'AmazonFSx' AND regexp_matches(p.bare_type, '^Storage.*(HDD|CapacityPool)')
+                    THEN {'media': 'hdd', 'class': 'file'}
+                WHEN p.product_code = 'AmazonFSx' AND regexp_matches(p.bare_type, '^Storage')
+                    THEN {'media': 'ssd', 'class': 'file'}
+                WHEN regexp_matches(p.bare_type, '^RDS:(Multi-AZ-)?StorageUsage$')              -- magnetic
+                    THEN {'media': 'hdd', 'class': 'database'}
+                WHEN regexp_matches(p.bare_type, '^(RDS|Aurora):.*Storage')
+                    OR p.product_code IN ('AmazonDocDB', 'AmazonNeptune', 'AmazonDynamoDB', 'AmazonTimestream',
+                                          'AmazonKeyspaces') AND regexp_matches(p.bare_type, 'Storage')
+                    THEN {'media': 'ssd', 'class': 'database'}
+                -- Redshift managed storage (RA3, Serverless) is held in S3, cached on the nodes' SSDs.
+                WHEN p.product_code = 'AmazonRedshift' AND regexp_matches(p.bare_type, '^RMS:|ManagedStorage')
+                    THEN {'media': 'hdd', 'class': 'object'}
+                WHEN p.product_code = 'AmazonES' AND regexp_matches(p.bare_type, 'ManagedStorage')  -- UltraWarm
+                    THEN {'media': 'hdd', 'class': 'object'}
+                WHEN regexp_matches(p.bare_type, '^ES:Magnetic-Storage') THEN {'media': 'hdd', 'class': 'block'}
+                WHEN regexp_matches(p.bare_type, '^(ES:.*-Storage|Kafka\.Storage)') THEN {'media': 'ssd', 'class': 'block'}
+                -- Any other service's TimedStorage (CloudWatch Logs, ECR, ...) is object storage.
+                WHEN regexp_matches(p.bare_type, 'TimedStorage') THEN {'media': 'hdd', 'class': 'object'}
+            END,
+            -- Other GB-months: still storage, media by name, no class (replication 1).
+            CASE WHEN p.unit IS NOT NULL THEN {'media': CASE WHEN regexp_matches(p.bare_type,
+                '(Snapshot|Glacier|Backup|Archive|Magnetic|HDD|Cold)') THEN 'hdd' ELSE 'ssd' END, 'class': NULL} END)
+        END AS storage,
         r.region AS prefix_region
     FROM parsed p
     LEFT JOIN coef_regions r ON r.provider = 'aws' AND r.billing_prefix = p.usage_prefix
@@ -90,6 +144,15 @@ checked AS (
             WHEN greatest(abs(c.unblended_cost), abs(c.ri_effective_cost), abs(c.sp_effective_cost)) > 1e15
                 THEN printf('a cost of %s is beyond any real bill (limit 1e15)', CAST(greatest(
                     abs(c.unblended_cost), abs(c.ri_effective_cost), abs(c.sp_effective_cost)) AS VARCHAR))
+            -- Dates beyond the window are typos or test data, and no report could show them.
+            WHEN NOT c.billing_period BETWEEN earliest_date() AND latest_date()
+                THEN printf('bill_billing_period_start_date %s is outside %s..%s, the dates cloudcarbon accepts',
+                            strftime(c.billing_period, '%Y-%m-%d'), strftime(earliest_date(), '%Y-%m-%d'),
+                            strftime(latest_date(), '%Y-%m-%d'))
+            WHEN c.usage_end < earliest_date() OR c.usage_end > latest_date() + INTERVAL 1 DAY
+                THEN printf('line_item_usage_end_date %s is outside %s..%s, the dates cloudcarbon accepts',
+                            strftime(c.usage_end, '%Y-%m-%dT%H:%M:%SZ'), strftime(earliest_date(), '%Y-%m-%d'),
+                            strftime(latest_date(), '%Y-%m-%d'))
             WHEN c.usage_start < c.billing_period OR c.usage_start >= c.billing_period + INTERVAL 1 MONTH
                 THEN printf('line_item_usage_start_date %s is outside its billing period %s',
                             strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ'), strftime(c.billing_period, '%Y-%m'))
@@ -115,7 +178,7 @@ SELECT
         nullif(regexp_extract(c.az, '^([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)', 1), ''),
         c.prefix_region,
         -- Regional usage types of us-east-1 carry no prefix.
-        CASE WHEN c.usage_prefix = '' AND (c.instance_type IS NOT NULL OR c.unit = 'GB-Mo') THEN 'us-east-1' END
+        CASE WHEN c.usage_prefix = '' AND (c.instance_type IS NOT NULL OR c.storage IS NOT NULL) THEN 'us-east-1' END
     ) AS region_id,
     c.az AS availability_zone,
     c.product_code AS service_name,
@@ -148,7 +211,7 @@ SELECT
         WHEN regexp_matches(c.bare_type, 'Fargate.*GB-Hours') THEN 'memory'
         WHEN regexp_matches(c.bare_type, '^Lambda-GB-Second') THEN 'compute'
         WHEN regexp_matches(c.bare_type, '^CPUCredits:') THEN 'compute'
-        WHEN c.unit IN ('GB-Mo', 'GB-Month') THEN 'storage'
+        WHEN c.storage IS NOT NULL THEN 'storage'
         WHEN c.unit = 'GB' AND regexp_matches(c.bare_type, 'Bytes') THEN 'network'
         ELSE 'other'
     END AS x_usage_kind,
@@ -176,32 +239,21 @@ SELECT
     CASE
         WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN c.amount
         -- GB-Mo is GB held over the whole month: spread over the hours of the usage month.
-        WHEN c.instance_type IS NULL AND c.unit IN ('GB-Mo', 'GB-Month')
-            THEN c.amount * 24 * dayofmonth(last_day(c.usage_start))
+        WHEN c.storage IS NOT NULL THEN c.amount * 24 * dayofmonth(last_day(c.usage_start))
     END AS x_storage_gib_hours,
     CASE
         WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'ssd'
-        WHEN c.instance_type IS NULL AND c.unit IN ('GB-Mo', 'GB-Month') THEN
-            -- S3 and Glacier tiers, snapshots, backups and magnetic/throughput EBS are HDD-backed;
-            -- the rest (gp2/gp3/io*, RDS, DynamoDB's TimedStorage, EFS, ...) SSD.
-            CASE WHEN regexp_matches(c.bare_type,
-                    '(VolumeUsage$|VolumeUsage\.(st1|sc1|standard)$|Snapshot|Glacier|Backup|DeepArchive)')
-                    OR c.product_code IN ('AmazonS3', 'AmazonGlacier')
-                THEN 'hdd' ELSE 'ssd' END
+        ELSE c.storage.media
     END AS x_storage_media,
     CASE
         WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'ephemeral'
-        WHEN c.instance_type IS NOT NULL OR c.unit NOT IN ('GB-Mo', 'GB-Month') THEN NULL
-        WHEN c.product_code = 'AmazonGlacier' OR regexp_matches(c.bare_type, '(Glacier|DeepArchive)') THEN 'archive'
-        WHEN c.product_code = 'AmazonS3' THEN 'object'
-        WHEN regexp_matches(c.bare_type, '^EBS:') THEN 'block'
-        WHEN c.product_code IN ('AmazonEFS', 'AmazonFSx') THEN 'file'
-        WHEN c.product_code IN ('AmazonRDS', 'AmazonDynamoDB', 'AmazonDocDB', 'AmazonNeptune') THEN 'database'
+        ELSE c.storage.class
     END AS x_storage_class,
     CASE WHEN c.unit = 'GB' AND regexp_matches(c.bare_type, 'Bytes') AND c.instance_type IS NULL
         THEN c.amount END AS x_network_gb,
     c.source_file AS x_source_file,
-    $ingest_id AS x_ingest_id
+    $ingest_id AS x_ingest_id,
+    c.row_fingerprint AS x_row_fingerprint
 FROM checked c
 LEFT JOIN coef_instances i ON i.provider = 'aws' AND i.instance_type = c.instance_type
 WHERE CASE WHEN c.violation IS NULL THEN true ELSE error(printf(

@@ -45,8 +45,8 @@ SELECT
     service_name AS service,
     regexp_replace(x_usage_type, '^[A-Z]{2,4}[0-9]?-', '') AS usage_type,
     x_instance_type AS instance_type,
-    -- The region matters only when it is the reason.
-    CASE WHEN priority = 2 THEN coalesce(region_id, '(none)') END AS region,
+    -- Where the unmapped usage ran: a region to look at (or, for the grid reason, the one that lacks data).
+    coalesce(region_id, '(none)') AS region,
     count(*) AS rows,
     exact_sum(consumed_quantity) AS quantity,
     any_value(consumed_unit) AS unit,

@@ -30,7 +30,9 @@ SELECT
     sum(TRY_CAST(nullif(CAST(reservation_effective_cost AS VARCHAR), '') AS DOUBLE)) AS reservation_effective_cost,
     sum(TRY_CAST(nullif(CAST(savings_plan_savings_plan_effective_cost AS VARCHAR), '') AS DOUBLE))
         AS savings_plan_savings_plan_effective_cost,
-    count(*) AS line_items
+    count(*) AS line_items,
+    -- Aggregated rows are unique by construction: no line fingerprint (METHODOLOGY.md, "Data rules").
+    CAST(NULL AS BIGINT) AS row_fingerprint
 FROM cur_lines
 WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
   AND ($since IS NULL OR CAST(CAST(bill_billing_period_start_date AS TIMESTAMPTZ) AS TIMESTAMP) >= $since)

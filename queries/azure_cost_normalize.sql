@@ -3,6 +3,7 @@
 -- Reads `az_src` (text columns named by connectors/azure/formats.py FIELDS, plus source_file) and
 -- `date_formats` (queries/azure_date_formats.sql), CTEs the connector wraps around this query, and the
 -- coefficient tables coef_instances and coef_region_aliases. Parameters: $ingest_id.
+-- Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
 -- Only ChargeType 'Usage' rows carry usage (legacy exports have no ChargeType: all rows are usage);
 -- Purchase, Refund, Tax, UnusedReservation, UnusedSavingsPlan, RoundingAdjustment are not.
 WITH
@@ -54,6 +55,7 @@ typed AS (
             TRY_CAST(CASE WHEN starts_with(ltrim(additional_info), '{') THEN additional_info
                           ELSE '{' || additional_info || '}' END AS JSON)
         END AS info,
+        row_fingerprint,
         source_file
     FROM usage_rows
 ),
@@ -193,6 +195,20 @@ SELECT
     CASE WHEN k.measure = 'transfer' THEN k.amount * CASE k.unit_of_use WHEN 'TB' THEN 1024 ELSE 1 END END
         AS x_network_gb,
     k.source_file AS x_source_file,
-    $ingest_id AS x_ingest_id
+    $ingest_id AS x_ingest_id,
+    k.row_fingerprint AS x_row_fingerprint
 FROM kinds k
 LEFT JOIN coef_instances i ON i.provider = 'azure' AND i.instance_type = k.instance_type
+-- Data rules (METHODOLOGY.md, "Data rules"): dates beyond the window are typos or test data, and no report
+-- could show them; the ingest stops naming the line and the column.
+WHERE CASE
+    WHEN NOT date_trunc('month', coalesce(k.billing_day, k.day)) BETWEEN earliest_date() AND latest_date()
+        OR NOT k.day BETWEEN earliest_date() AND latest_date() THEN error(printf(
+        'cloudcarbon data rule: %s: the line of %s on %s: %s is outside %s..%s, the dates cloudcarbon accepts; '
+        || 'fix or re-export the file', k.source_file, coalesce(k.resource_id, k.meter_name, k.meter_category),
+        strftime(k.day, '%Y-%m-%d'),
+        CASE WHEN NOT k.billing_day BETWEEN earliest_date() AND latest_date()
+             THEN 'BillingPeriodStartDate ' || strftime(k.billing_day, '%Y-%m-%d')
+             ELSE 'Date ' || strftime(k.day, '%Y-%m-%d') END,
+        strftime(earliest_date(), '%Y-%m-%d'), strftime(latest_date(), '%Y-%m-%d')))
+    ELSE true END

@@ -1,7 +1,7 @@
 -- FOCUS 1.0–1.2 rows (any provider) -> canonical usage rows.
 -- Reads `focus_src` (FOCUS columns renamed to snake case by connectors/focus/formats.py; a CTE the
 -- connector wraps around this query) and the coefficient tables coef_instances and coef_region_aliases.
--- Parameters: $ingest_id.
+-- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
 -- Only ChargeCategory 'Usage' rows carry usage (Purchase, Tax, Credit, Adjustment would double-count or
 -- are not usage). Quantities come from ConsumedQuantity/ConsumedUnit, never from cost.
 WITH typed AS (
@@ -43,6 +43,7 @@ WITH typed AS (
         CAST(sku_price_details AS JSON) AS spd,
         CAST(x_sku_details AS JSON) AS sku_details,
         tags,
+        row_fingerprint,
         source_file
     FROM focus_src
     WHERE lower(charge_category) = 'usage'
@@ -179,6 +180,23 @@ SELECT
                   'bytes|data transfer|bandwidth|egress|transfer (in|out)')
          THEN c.quantity END AS x_network_gb,
     c.source_file AS x_source_file,
-    $ingest_id AS x_ingest_id
+    $ingest_id AS x_ingest_id,
+    c.row_fingerprint AS x_row_fingerprint
 FROM classified c
 LEFT JOIN coef_instances i ON i.provider = c.provider AND i.instance_type = c.instance_type
+-- Data rules (METHODOLOGY.md, "Data rules"): dates beyond the window are typos or test data, and no report
+-- could show them; the ingest stops naming the line and the column.
+WHERE CASE
+    WHEN NOT c.billing_period BETWEEN earliest_date() AND latest_date()
+        OR c.usage_start < earliest_date() OR c.usage_start >= latest_date() + INTERVAL 1 DAY
+        OR NOT c.usage_end BETWEEN earliest_date() AND latest_date() + INTERVAL 1 DAY THEN error(printf(
+        'cloudcarbon data rule: %s: the line of %s starting %s: %s is outside %s..%s, the dates cloudcarbon '
+        || 'accepts; fix or re-export the file', c.source_file, coalesce(c.resource_id, c.service_name),
+        strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ'),
+        CASE WHEN NOT c.billing_period BETWEEN earliest_date() AND latest_date()
+                 THEN 'BillingPeriodStart ' || strftime(c.billing_period, '%Y-%m-%d')
+             WHEN c.usage_start < earliest_date() OR c.usage_start >= latest_date() + INTERVAL 1 DAY
+                 THEN 'ChargePeriodStart ' || strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ')
+             ELSE 'ChargePeriodEnd ' || strftime(c.usage_end, '%Y-%m-%dT%H:%M:%SZ') END,
+        strftime(earliest_date(), '%Y-%m-%d'), strftime(latest_date(), '%Y-%m-%d')))
+    ELSE true END

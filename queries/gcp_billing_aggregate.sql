@@ -48,7 +48,9 @@ SELECT
     sum(credits) AS credits,
     currency,
     sum(usage_amount) AS usage_amount,
-    usage_unit, usage_pricing_unit, invoice_month, cost_type
+    usage_unit, usage_pricing_unit, invoice_month, cost_type,
+    -- Aggregated rows are unique by construction: no line fingerprint (METHODOLOGY.md, "Data rules").
+    CAST(NULL AS BIGINT) AS row_fingerprint
 FROM flat
 GROUP BY billing_account_id, service_id, service_description, sku_id, sku_description, usage_day,
     project_id, project_name, location_location, location_region, machine_spec, cores, memory_mib,

@@ -3,7 +3,7 @@
 -- connectors/gcp/formats.py, or the BigQuery aggregate queries/gcp_billing_aggregate.sql), the
 -- coefficient tables coef_instances and coef_accelerators, and `gcp_sku_groups` (sku_id ->
 -- Cloud Catalog resource group; empty unless the Catalog API was asked).
--- Parameters: $ingest_id.
+-- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
 -- cost_type tax / adjustment / rounding_error rows are not usage: counted as read, not stored.
 WITH typed AS (
     SELECT
@@ -37,6 +37,7 @@ WITH typed AS (
         TRY_CAST(nullif(CAST(cores AS VARCHAR), '') AS DOUBLE) AS label_cores,
         nullif(CAST(resource_id AS VARCHAR), '') AS resource_id,
         tags,
+        row_fingerprint,
         source_file
     FROM gcp_src
 ),
@@ -113,6 +114,21 @@ classified AS (
     LEFT JOIN shared_core sc ON sc.machine_type = r.machine_spec
     LEFT JOIN coef_instances i ON i.provider = 'gcp' AND i.instance_type = r.machine_spec
 ),
+-- Data rules (METHODOLOGY.md, "Data rules"): dates beyond the window are typos or test data, and no
+-- report could show them; the ingest stops naming the line and the column.
+outside AS (
+    SELECT
+        c.*,
+        CASE
+            WHEN NOT c.billing_period BETWEEN earliest_date() AND latest_date() THEN coalesce(
+                'invoice.month ' || c.invoice_month, 'usage_start_time ' || strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ'))
+            WHEN c.usage_start < earliest_date() OR c.usage_start >= latest_date() + INTERVAL 1 DAY
+                THEN 'usage_start_time ' || strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ')
+            WHEN NOT c.usage_end BETWEEN earliest_date() AND latest_date() + INTERVAL 1 DAY
+                THEN 'usage_end_time ' || strftime(c.usage_end, '%Y-%m-%dT%H:%M:%SZ')
+        END AS outside_value
+    FROM classified c
+),
 sized AS (
     SELECT
         c.*,
@@ -125,7 +141,7 @@ sized AS (
             WHEN 'instance' THEN c.machine_spec
             WHEN 'ram' THEN c.machine_spec
         END AS instance_type
-    FROM classified c
+    FROM outside c
 )
 SELECT
     s.usage_start AS charge_period_start,
@@ -195,6 +211,12 @@ SELECT
         CASE s.unit WHEN 'bytes' THEN s.amount / 1073741824 ELSE s.amount END
     END AS x_network_gb,
     s.source_file AS x_source_file,
-    $ingest_id AS x_ingest_id
+    $ingest_id AS x_ingest_id,
+    s.row_fingerprint AS x_row_fingerprint
 FROM sized s
 LEFT JOIN coef_instances tpu ON s.line = 'tpu' AND tpu.provider = 'gcp' AND tpu.instance_type = s.instance_type
+WHERE CASE WHEN s.outside_value IS NULL THEN true ELSE error(printf(
+    'cloudcarbon data rule: %s: the line of %s starting %s: %s is outside %s, the dates cloudcarbon accepts; '
+    || 'fix or re-export the file', s.source_file, coalesce(s.resource_id, s.sku),
+    strftime(s.usage_start, '%Y-%m-%dT%H:%M:%SZ'), s.outside_value,
+    strftime(earliest_date(), '%Y-%m-%d') || '..' || strftime(latest_date(), '%Y-%m-%d'))) END

@@ -64,6 +64,10 @@ checked AS (
                 'text': 'is empty; name each server (hostname or asset tag)'}
             WHEN r.month_ts IS NULL THEN {'column': 'month', 'value': r.month,
                 'text': 'is not a month; write YYYY-MM, e.g. 2026-09'}
+            -- Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
+            WHEN NOT r.month_start BETWEEN earliest_date() AND latest_date() THEN {'column': 'month', 'value': r.month,
+                'text': 'is outside ' || strftime(earliest_date(), '%Y-%m-%d') || '..'
+                    || strftime(latest_date(), '%Y-%m-%d') || ', the dates cloudcarbon accepts'}
             WHEN r.n_hours IS NULL OR NOT isfinite(r.n_hours) OR r.n_hours < 0 THEN {'column': 'hours', 'value': r.hours,
                 'text': 'is not a number of hours (0 or more)'}
             WHEN r.n_hours > r.month_hours THEN {'column': 'hours', 'value': r.hours,

@@ -30,6 +30,8 @@ SELECT
     CASE WHEN coalesce(i.n_gpu_count, 0) > 0 THEN i.n_hours * i.n_gpu_count END AS x_gpu_hours,
     i.x_file AS x_source_file,
     CAST($ingest_id AS VARCHAR) AS x_ingest_id,
+    -- The line's identity: an inventory holds each server once a month (onprem_inventory.sql refuses more).
+    hash(i.server, i.month_start) AS x_row_fingerprint,
     i.n_pue AS x_pue,
     {'cpu_model': i.cpu_model, 'microarchitecture': i.microarchitecture_resolved, 'cpu_match': i.cpu_match,
      'vcpus': CAST(i.n_vcpus AS INTEGER), 'memory_gib': i.n_memory_gib, 'sockets': CAST(i.n_sockets AS INTEGER),

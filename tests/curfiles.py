@@ -32,6 +32,8 @@ LEGACY_NAMES = {
     "pricing_unit": "pricing/unit",
     "product_instance_type": "product/instanceType",
     "product_region_code": "product/regionCode",
+    "identity_line_item_id": "identity/LineItemId",
+    "identity_time_interval": "identity/TimeInterval",
 }
 PRODUCT_KEYS = {"vcpu": "product/vcpu"}
 
@@ -60,6 +62,9 @@ def item(**fields: object) -> dict:
         "tags": {},
         "ri_cost": None,
         "sp_cost": None,
+        # identity/LineItemId; a file gets the identity columns when any of its lines has an id.
+        "line_item_id": None,
+        "time_interval": None,  # identity/TimeInterval; default "<start>/<end>"
     }
     unknown = set(fields) - set(line)
     assert not unknown, f"unknown line item fields {unknown}"
@@ -130,6 +135,10 @@ def write_cur(path: Path, lines: list[dict], style: str = "cur2") -> Path:
     """Write `lines` as `style` (cur2 | legacy | athena); the container follows the file name
     (.parquet, .csv, .csv.gz, .csv.zip)."""
     records = [_cur2_record(line) for line in lines]
+    if any(line["line_item_id"] is not None for line in lines):
+        for record, line in zip(records, lines, strict=True):
+            record["identity_line_item_id"] = line["line_item_id"]
+            record["identity_time_interval"] = line["time_interval"] or f"{line['start']}/{line['end']}"
     columns = list(records[0])
     parquet = path.name.endswith(".parquet")
     tag_keys = _tag_keys(lines)

@@ -51,8 +51,8 @@ OPTIONAL = (
     "pricing_unit",
     "product_instance_type",
     "product_region_code",
-    # The line's identity (unique per file and time interval, not across a delivery's files): with the
-    # columns above, it tells identical copies of a line from distinct lines (METHODOLOGY.md, "Data rules").
+    # The line's identity: unique per file and time interval, not across a delivery's files, so it tells
+    # identical copies of a line from distinct lines only with the line's content (METHODOLOGY.md, "Data rules").
     "identity_line_item_id",
     "identity_time_interval",
 )
@@ -272,18 +272,15 @@ def source_select(detected: list[Detected]) -> str:
         else:
             select.append(f"NULL AS {name}")
     select.append(f"{_tags_expression(style, container, columns)} AS tags")
-    select.append(f"{_fingerprint(detected, canonical, columns)} AS row_fingerprint")
+    select.append(f"{_fingerprint(detected, canonical)} AS row_fingerprint")
     select.append("filename AS source_file")
     return f"SELECT {', '.join(select)} FROM {reader}"
 
 
-def _fingerprint(detected: list[Detected], canonical: dict[str, str], columns: dict[str, str]) -> str:
-    """A 64-bit hash of the line, from the values as the file holds them, equal only for identical copies
-    (METHODOLOGY.md, "Data rules"): its identity and the line-item columns read, tags included (the product
-    map is left out: it follows from the usage type and costs more to hash than the rest of the line);
-    without an identity, the whole source row."""
+def _fingerprint(detected: list[Detected], canonical: dict[str, str]) -> str:
+    """A 64-bit hash of the line's identity (its id and time interval), or of the whole source row, as the
+    file holds it, when the files lack an identity. Lines with one fingerprint are copies only when every
+    stored column agrees too (METHODOLOGY.md, "Data rules"), which the ingest and `doctor` check."""
     if not all(set(IDENTITY) <= set(canonical_columns(item)) for item in detected):
         return "hash(*COLUMNS(* EXCLUDE (filename)))"
-    read = [canonical[name] for name in (*REQUIRED, *OPTIONAL) if name in canonical]
-    tags = [c for c in columns if c == "resource_tags" or c.startswith(("resourceTags/", "resource_tags_"))]
-    return f"hash({', '.join(_quote(c) for c in read + sorted(tags))})"
+    return f"hash({', '.join(_quote(canonical[name]) for name in IDENTITY)})"

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from cloudcarbon.errors import CloudcarbonError, InputError
+from cloudcarbon.ingest import data_rule_error, define_date_window
 from cloudcarbon.queries import read_query
 
 ADC_HELP = (
@@ -45,18 +46,22 @@ def catalog_client() -> object:
 
 def _unplaced(con: duckdb.DuckDBPyConnection, source_sql: str, params: dict) -> list[tuple[str, str]]:
     """(service_id, sku_id) of SKUs the description rules leave as 'other' though they bill time or capacity."""
-    rows = con.execute(
-        f"""
-        WITH gcp_src AS ({source_sql}),
-        n AS ({read_query('gcp_billing_normalize')})
-        SELECT DISTINCT CAST(g.service_id AS VARCHAR), CAST(g.sku_id AS VARCHAR)
-        FROM gcp_src g
-        WHERE g.service_id IS NOT NULL AND g.sku_id IN (
-            SELECT x_operation FROM n WHERE x_usage_kind = 'other' AND consumed_unit IN ('seconds', 'byte-seconds'))
-        ORDER BY ALL
-        """,
-        {**params, "ingest_id": "catalog"},
-    ).fetchall()
+    define_date_window(con)
+    try:
+        rows = con.execute(
+            f"""
+            WITH gcp_src AS ({source_sql}),
+            n AS ({read_query('gcp_billing_normalize')})
+            SELECT DISTINCT CAST(g.service_id AS VARCHAR), CAST(g.sku_id AS VARCHAR)
+            FROM gcp_src g
+            WHERE g.service_id IS NOT NULL AND g.sku_id IN (
+                SELECT x_operation FROM n WHERE x_usage_kind = 'other' AND consumed_unit IN ('seconds', 'byte-seconds'))
+            ORDER BY ALL
+            """,
+            {**params, "ingest_id": "catalog"},
+        ).fetchall()
+    except duckdb.InvalidInputException as error:  # a line breaking a data rule stops the ingest here already
+        raise data_rule_error(error) or error from None
     return [(service, sku) for service, sku in rows]
 
 

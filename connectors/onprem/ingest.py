@@ -13,7 +13,7 @@ from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.files import expand_local, is_remote, single_threaded
 from cloudcarbon.connectors.onprem import formats
 from cloudcarbon.errors import InputError
-from cloudcarbon.ingest import Batch, IngestSummary, load
+from cloudcarbon.ingest import Batch, IngestSummary, define_date_window, load
 from cloudcarbon.queries import read_query
 
 PROVIDER = "On-premises"
@@ -83,6 +83,7 @@ def ingest_onprem(
     files = _files(sources)
     inventories = [formats.read_header(file) for file in files]
     loader.register(con)
+    define_date_window(con)
     inventory_sql, params = _inventory_sql(inventories)
     rows = _check(con, inventory_sql, params)
     batch = Batch(f"WITH inventory AS ({inventory_sql}) SELECT * FROM ({read_query('onprem_normalize')})",

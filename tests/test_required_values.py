@@ -119,19 +119,17 @@ def _exports(folder: Path) -> list[tuple[str, Path]]:
 
 def test_a_file_cut_inside_the_last_field_of_any_line_fails_in_one_line_or_ingests(tmp_path, seeded, db):
     """The class test_fuzz found by chance (a truncated Azure CSV with a null date), tried at every line of
-    every connector's text export: cut one and three characters before each line's end, where every
-    field is still present but the last is incomplete."""
+    every connector's text export: cut two characters before each line's end, where every field is still
+    present but the last is incomplete."""
     for connector, whole in _exports(tmp_path):
         raw = whole.read_bytes()
         ends = [i for i, byte in enumerate(raw) if byte == ord("\n")][1:]  # after the header
         for end in ends:
-            for back in (1, 3):
-                cut = end - back - (raw[end - 1:end] == b"\r")
-                path = tmp_path / f"cut-{end}-{back}-{whole.name}"
-                path.write_bytes(raw[:cut])
-                result = CliRunner().invoke(cli, ["--db", str(db), "ingest", connector, str(path)])
-                if result.exit_code == 0:  # a shorter value that still reads is a valid line: kept, then undone
-                    assert undo_ingest_of(db, path) > 0, result.output
-                    continue
-                one_line_error(result, str(path))
+            path = tmp_path / f"cut-{end}-{whole.name}"
+            path.write_bytes(raw[:end - 2 - (raw[end - 1:end] == b"\r")])
+            result = CliRunner().invoke(cli, ["--db", str(db), "ingest", connector, str(path)])
+            if result.exit_code == 0:  # a shorter value that still reads is a valid line: kept, then undone
+                assert undo_ingest_of(db, path) > 0, result.output
+                continue
+            one_line_error(result, str(path))
     assert fingerprint(db) == seeded

@@ -25,16 +25,24 @@ def seeded(tmp_path: Path, run, db: Path) -> str:
     return fingerprint(db)
 
 
+def _with_field(struct: pa.StructArray, field: str, replacement: pa.Array) -> pa.StructArray:
+    fields = [struct.field(f.name) if f.name != field else replacement for f in struct.type]
+    return pa.StructArray.from_arrays(fields, names=[f.name for f in struct.type])
+
+
 def retyped(path: Path, column: str, kind: pa.DataType, values: Callable[[int], list]) -> Path:
-    """Replace a top-level column, or one field of a struct column (`usage.amount`), by `values`."""
+    """Replace a top-level column, or one field of a struct column (`usage.amount`) or of a list of structs
+    (`credits.amount`), by `values`."""
     table = pq.read_table(path)
     head, _, field = column.partition(".")
     index = table.schema.get_field_index(head)
-    if field:
-        struct = table.column(head).combine_chunks()
-        fields = [struct.field(f.name) if f.name != field else pa.array(values(len(table)), kind)
-                  for f in struct.type]
-        new = pa.StructArray.from_arrays(fields, names=[f.name for f in struct.type])
+    original = table.column(head).combine_chunks()
+    if field and pa.types.is_list(original.type):
+        entries = original.flatten()
+        new = pa.ListArray.from_arrays(original.offsets, _with_field(entries, field, pa.array(values(len(entries)),
+                                                                                               kind)))
+    elif field:
+        new = _with_field(original, field, pa.array(values(len(table)), kind))
     else:
         new = pa.array(values(len(table)), kind)
     pq.write_table(table.set_column(index, head, new), path)
@@ -71,6 +79,7 @@ CASES = [  # (connector, builder, column as the file spells it, type)
     ("azure", azure, "Quantity", DATES),
     ("gcp", gcp, "cost", BOOLEANS),
     ("gcp", gcp, "usage.amount", BOOLEANS),
+    ("gcp", gcp, "credits.amount", BOOLEANS),
     ("focus", focus, "EffectiveCost", BOOLEANS),
     ("focus", focus, "ConsumedQuantity", BOOLEANS),
     ("focus", focus, "BilledCost", BYTES),

@@ -40,7 +40,7 @@ LEAVES = (
     "resource.name", "resource.global_name",
 )
 REQUIRED = ("billing_account_id", "sku.description", "usage_start_time", "usage.amount", "usage.unit", "cost")
-AMOUNTS = ("cost", "usage.amount")  # which a Parquet file must store as numbers (or text)
+AMOUNTS = ("cost", "usage.amount", "credits.amount")  # which a Parquet file must store as numbers (or text)
 KEY_VALUE_LISTS = ("labels", "system_labels")
 MACHINE_LABELS = {
     "machine_spec": "compute.googleapis.com/machine_spec",
@@ -96,12 +96,13 @@ def _json_columns() -> str:
 
 
 def _flatten(schema: list[tuple[str, str]]) -> dict[str, str]:
-    """Dotted leaf names and their types from DESCRIBE rows (struct types spelled out by DuckDB)."""
+    """Dotted leaf names and their types from DESCRIBE rows (struct types spelled out by DuckDB); the fields
+    of a list of structs (`credits.amount`) too."""
     names: dict[str, str] = {}
     for name, kind in schema:
         names[name] = kind
-        if kind.startswith("STRUCT(") and not kind.endswith("[]"):
-            inner = kind[len("STRUCT("):-1]
+        if kind.startswith("STRUCT("):
+            inner = kind[len("STRUCT("):kind.rindex(")")]
             for part in _split_fields(inner):
                 field, _, field_kind = part.partition(" ")
                 names[f"{name}.{field.strip(chr(34))}"] = field_kind.strip()

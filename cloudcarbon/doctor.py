@@ -1,5 +1,5 @@
-"""Integrity check of a store: schema version against the migrations, and every billing period held
-whole by the ingest that logged it (no mixed, stale, short or orphaned periods).
+"""Integrity check of a store: schema version against the migrations, every billing period held whole
+by the ingest that logged it (no mixed, stale, short or orphaned periods), and no line held twice.
 
 It opens the store read-only and never migrates or repairs: a check must not change what it checks.
 """
@@ -56,11 +56,22 @@ def _schema_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     return problems
 
 
+def _fingerprinted_usage(con: duckdb.DuckDBPyConnection) -> None:
+    """The usage table as store_integrity.sql reads it: a store written before migration 4 (which doctor
+    does not upgrade) has no fingerprints, so its rows are compared on every stored column."""
+    columns = {name for (name,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'usage'"
+    ).fetchall()}
+    missing = "" if "x_row_fingerprint" in columns else ", NULL::UBIGINT AS x_row_fingerprint"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW fingerprinted_usage AS SELECT *{missing} FROM usage")
+
+
 def check(con: duckdb.DuckDBPyConnection) -> Health:
     """Every integrity problem of the store behind `con` (an empty frame when healthy)."""
     schema = _schema_problems(con)
     if schema and schema[0]["detail"].startswith("table"):
         return Health(0, 0, 0, 0, pd.DataFrame(schema, columns=COLUMNS))
+    _fingerprinted_usage(con)
     periods = con.execute(read_query("store_integrity")).df()
     problems = pd.concat([pd.DataFrame(schema, columns=COLUMNS), periods], ignore_index=True) if schema else periods
     counts = con.execute(

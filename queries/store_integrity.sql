@@ -3,6 +3,8 @@
 -- billing period) must hold the rows of exactly one ingest: the latest that logged it, with the
 -- row count it logged. Latest by finished_at, when its rows went into the store (an ingest that started
 -- first may finish last: its rows are read in a scratch store, and moves into the store are serialised).
+-- No line is held twice either (METHODOLOGY.md, "Data rules"). Reads `fingerprinted_usage`, the usage
+-- table with x_row_fingerprint NULL in a store written before migration 4 (cloudcarbon/doctor.py).
 WITH held AS (
     SELECT provider_name, billing_account_id, billing_period_start, count(*) AS held_rows,
            count(DISTINCT x_ingest_id) AS ingest_count, min(x_ingest_id) AS ingest_id
@@ -13,6 +15,20 @@ latest AS (
     FROM ingest_periods p JOIN ingests i USING (ingest_id)
     QUALIFY row_number() OVER (PARTITION BY p.provider_name, p.billing_account_id, p.billing_period_start
                                ORDER BY coalesce(i.finished_at, i.started_at) DESC, p.ingest_id DESC) = 1
+),
+-- Identical copies of a line: rows sharing a fingerprint (one cheap aggregate) that also agree on every
+-- stored column but the file name. Rows without one (stored before migration 4, or aggregated) are
+-- compared on every stored column.
+copy_candidates AS (
+    SELECT x_row_fingerprint FROM fingerprinted_usage WHERE x_row_fingerprint IS NOT NULL
+    GROUP BY ALL HAVING count(*) > 1
+),
+copy_sets AS (
+    SELECT provider_name, billing_account_id, billing_period_start, copies, x_row_fingerprint IS NULL AS unfingerprinted
+    FROM (SELECT COLUMNS(* EXCLUDE (x_source_file)), count(*) AS copies
+          FROM fingerprinted_usage
+          WHERE x_row_fingerprint IS NULL OR x_row_fingerprint IN (SELECT x_row_fingerprint FROM copy_candidates)
+          GROUP BY ALL HAVING count(*) > 1)
 ),
 problems AS (
     SELECT 'mixed period' AS "check", provider_name, billing_account_id, billing_period_start,
@@ -50,6 +66,13 @@ problems AS (
     FROM ingests i
     LEFT JOIN (SELECT ingest_id, sum(rows_kept) AS rows_kept FROM ingest_periods GROUP BY ALL) p USING (ingest_id)
     WHERE i.rows_kept <> coalesce(p.rows_kept, 0)
+    UNION ALL
+    SELECT 'duplicate lines', provider_name, billing_account_id, billing_period_start,
+           printf('%d row(s) are identical copies of other rows%s; re-ingest this period''s export (an ingest keeps '
+                  'one of each set of copies)', CAST(sum(copies - 1) AS BIGINT),
+                  CASE WHEN bool_or(unfingerprinted) THEN ' (rows stored without a line fingerprint, e.g. by '
+                       'an older cloudcarbon, compared on every stored column)' ELSE '' END)
+    FROM copy_sets GROUP BY ALL
 )
 SELECT "check", provider_name AS provider, billing_account_id AS billing_account,
        strftime(billing_period_start, '%Y-%m') AS period, detail

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import click
@@ -18,7 +20,29 @@ from cloudcarbon.connectors.focus.cli import ingest_focus_command
 from cloudcarbon.connectors.gcp.cli import ingest_gcp_command
 from cloudcarbon.connectors.onprem.cli import ingest_onprem_command
 from cloudcarbon.errors import CloudcarbonError
-from cloudcarbon.store import DB_ENV_VAR, default_db_path, open_store
+from cloudcarbon.store import DB_ENV_VAR, default_db_path, interrupt_statements, open_store, store_damage
+
+# SIGTERM (timeout, systemd, cron wrappers) and SIGINT end a command like an error, so that rollbacks and
+# `finally` blocks run: an interrupted ingest removes its scratch store. Inside a statement DuckDB turns the
+# exception into its own 'Query interrupted', so the signal is recorded here too.
+_signals: list[int] = []
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGINT, raised wherever the main thread is."""
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _signals.append(signum)
+    signal.signal(signum, signal.SIG_DFL)  # a second one ends the process at once
+    interrupt_statements()
+    raise Interrupted(signum)
+
+
+def _interrupted(signum: int) -> None:
+    click.echo(f"interrupted ({signal.Signals(signum).name}); the store is unchanged by the unfinished command",
+               err=True)
+    sys.exit(128 + signum)
 
 
 class CloudcarbonGroup(click.Group):
@@ -27,18 +51,19 @@ class CloudcarbonGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
-        except CloudcarbonError as error:
-            if ctx.obj and ctx.obj.get("debug"):
+        except BaseException as error:
+            if _signals:  # whatever the interrupted code turned the signal into
+                _interrupted(_signals[0])
+            if isinstance(error, KeyboardInterrupt):
+                _interrupted(signal.SIGINT)
+            if not isinstance(error, Exception) or (ctx.obj and ctx.obj.get("debug")):
                 raise
-            raise click.ClickException(str(error)) from None
-        except KeyboardInterrupt:
-            click.echo("interrupted; the store is unchanged by the unfinished command", err=True)
-            sys.exit(130)
-        except Exception as error:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
+            # DuckDB finding a damaged block of the store mid-query names no file: store_damage does.
+            friendly = error if isinstance(error, CloudcarbonError) else store_damage(error)
+            if friendly is not None:
+                raise click.ClickException(str(friendly)) from None
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise click.ClickException(
                 f"unexpected {error.__class__.__name__}: {first} (rerun with --debug for the traceback "
@@ -240,6 +265,27 @@ def demo_command(ctx: click.Context, db: str | None) -> None:
     )
 
 
+@cli.command("backup", epilog=EPILOG)
+@click.argument("destination", type=click.Path(dir_okay=True))
+@db_option
+@click.pass_context
+def backup_command(ctx: click.Context, destination: str, db: str | None) -> None:
+    """Copy the store to DESTINATION (a file, or a folder for a time-stamped file), after reading every
+    block of it back intact. Ingests wait while it copies; reports keep answering. To restore, copy the
+    backup back over the store (README: Backup and restore).
+
+    \b
+    Example:
+        cloudcarbon backup /backups/cloudcarbon.duckdb
+        cloudcarbon --db /data/cloudcarbon.duckdb backup /backups/
+    """
+    from cloudcarbon.backup import backup
+
+    written = backup(store_path(ctx, db), destination)
+    click.echo(f"backed up to {written} ({written.stat().st_size:,} bytes, every block read back intact)",
+               err=True)
+
+
 cli.add_command(doctor_command)
 cli.add_command(report_command)
 cli.add_command(run_monthly_command)
@@ -252,4 +298,6 @@ cli.add_command(prices_group)
 
 
 def main() -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _interrupt)
     cli(prog_name="cloudcarbon")

@@ -13,7 +13,16 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.queries import read_query
-from cloudcarbon.store import _migrations, connect, resolve_db_path, schema_version
+from cloudcarbon.store import (
+    _migrations,
+    check_at_open,
+    connect,
+    damage_reported,
+    refuse_newer_schema,
+    resolve_db_path,
+    schema_version,
+    verify_store,
+)
 
 COLUMNS = ["check", "provider", "billing_account", "period", "detail"]
 STORE_TABLES = ("schema_migrations", "usage", "ingests", "ingest_periods")
@@ -44,9 +53,6 @@ def _schema_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     known = [(version, name) for version, name, _ in _migrations()]
     applied = con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
     latest = known[-1][0]
-    if applied and applied[-1][0] > latest:
-        return [_problem("schema", f"schema version {applied[-1][0]} is newer than this cloudcarbon knows "
-                                   f"({latest}); upgrade cloudcarbon")]
     problems = []
     if applied != known[: len(applied)]:
         problems.append(_problem("schema", f"applied migrations {applied} differ from the release's {known}"))
@@ -81,7 +87,14 @@ def check(con: duckdb.DuckDBPyConnection) -> Health:
     return Health(schema_version(con), *counts, problems=problems[COLUMNS])
 
 
-def doctor(db: str | os.PathLike[str] | None) -> Health:
-    """Open the store named by --db / CLOUDCARBON_DB / the default read-only and check it."""
-    with connect(resolve_db_path(db), read_only=True) as con:
+def doctor(db: str | os.PathLike[str] | None, *, deep: bool = False) -> Health:
+    """Open the store named by --db / CLOUDCARBON_DB / the default read-only and check it; `deep` first reads
+    every block in use, so damage no other check touches is found. A damaged store, or one of a newer release,
+    raises its one-line error instead."""
+    path = resolve_db_path(db)
+    with connect(path, read_only=True) as con, damage_reported(path):
+        check_at_open(con, path)
+        refuse_newer_schema(con, path)
+        if deep:
+            verify_store(con, path)
         return check(con)

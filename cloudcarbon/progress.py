@@ -23,12 +23,16 @@ def run_with_progress(
     if not enabled:
         return work()
     outcome: dict[str, object] = {}
+    # Not Thread.join: a signal interrupting join() marks the thread finished while it still runs (CPython 3.11).
+    finished = threading.Event()
 
     def target() -> None:
         try:
             outcome["value"] = work()
         except BaseException as error:  # re-raised in the caller's thread
             outcome["error"] = error
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=target, daemon=True)
     progress = Progress(
@@ -42,11 +46,15 @@ def run_with_progress(
     with progress:
         task = progress.add_task(label, total=100)
         worker.start()
-        while worker.is_alive():
-            worker.join(0.2)
-            done = con.query_progress()
-            if done >= 0:
-                progress.update(task, completed=done)
+        try:
+            while not finished.wait(0.2):
+                done = con.query_progress()
+                if done >= 0:
+                    progress.update(task, completed=done)
+        except BaseException:  # a signal: the statement stops before the caller rolls back or closes `con`
+            con.interrupt()
+            finished.wait()
+            raise
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]

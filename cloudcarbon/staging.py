@@ -23,12 +23,15 @@ from cloudcarbon.errors import CloudcarbonError, StoreBusyError
 from cloudcarbon.ingest import IngestSummary, record_periods
 from cloudcarbon.progress import run_with_progress
 from cloudcarbon.store import (
+    damage_reported,
     make_store_directory,
     migrate,
     open_store,
     pid_alive,
     resolve_db_path,
+    tracked,
     transaction,
+    verify_store,
     write_failure,
 )
 
@@ -55,16 +58,23 @@ def remove_stale_staging(store: Path) -> None:
             _remove(Path(found))
 
 
-def _check_store(store: Path) -> None:
-    """Refuse a --db that is not a cloudcarbon store before reading any export (not after)."""
-    if store.exists():
-        with suppress(StoreBusyError):  # in use: the move waits for it, and says busy if it must
-            open_store(store, read_only=True).close()
+def _check_store(store: Path) -> bool:
+    """Refuse a --db that is not a cloudcarbon store, or a damaged one, before reading any export (not after):
+    nothing is written into a damaged store. Every block is read here, beside other readers, rather than
+    while the move holds the store; False if the store was in use (the move verifies it then)."""
+    if not store.exists():
+        return True
+    try:
+        with open_store(store, read_only=True) as con:
+            verify_store(con, store)
+    except StoreBusyError:  # in use: the move waits for it, and says busy if it must
+        return False
+    return True
 
 
 def _scratch(path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        con = duckdb.connect(str(path))
+        con = tracked(duckdb.connect(str(path)))
     except duckdb.Error as error:
         reason = str(error).splitlines()[0]
         raise CloudcarbonError(f"cannot write beside the store ({path}: {reason}): make the store's directory "
@@ -73,8 +83,10 @@ def _scratch(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _move_into_store(store: Path, scratch: Path, staged: IngestSummary) -> IngestSummary:
-    with open_store(store) as con:
+def _move_into_store(store: Path, scratch: Path, staged: IngestSummary, *, verified: bool) -> IngestSummary:
+    with open_store(store) as con, damage_reported(store):
+        if not verified:
+            verify_store(con, store)
         con.execute("ATTACH ? AS staged (READ_ONLY)", [str(scratch)])
         try:
             with transaction(con):
@@ -95,7 +107,7 @@ def ingest_staged(
     """Run `ingest` (a connector, given a connection) against a fresh scratch store, then move what it
     loaded into the store named by `db` in one transaction. Any failure leaves the store as it was."""
     store = resolve_db_path(db)
-    _check_store(store)
+    verified = _check_store(store)
     make_store_directory(store)
     remove_stale_staging(store)
     scratch = staging_path(store, os.getpid())
@@ -111,6 +123,6 @@ def ingest_staged(
             raise
         finally:
             con.close()
-        return _move_into_store(store, scratch, staged)
+        return _move_into_store(store, scratch, staged, verified=verified)
     finally:
         _remove(scratch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from importlib.resources import files
@@ -13,13 +14,17 @@ from pathlib import Path
 import duckdb
 import platformdirs
 
-from cloudcarbon.errors import CloudcarbonError, StoreBusyError
+from cloudcarbon.errors import CloudcarbonError, StoreBusyError, StoreDamagedError
 
 DB_ENV_VAR = "CLOUDCARBON_DB"
 # How long a writer waits for readers to close the store: a report over a 10M-row month reads for
 # 10-25 s, and an ingest is a batch job that can afford to wait. CLOUDCARBON_LOCK_WAIT overrides it.
 WRITER_LOCK_WAIT_SECONDS = 60.0
 LOCK_WAIT_ENV_VAR = "CLOUDCARBON_LOCK_WAIT"
+# The store this process opened last: DuckDB's error for a damaged block names no file (see store_damage).
+_opened: list[Path] = []
+# Every DuckDB file this process has open (stores and scratch stores), for interrupt_statements.
+_connections: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 
 
 def writer_lock_wait() -> float:
@@ -57,6 +62,11 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def newest_schema() -> int:
+    """The schema version this cloudcarbon writes: its newest migration."""
+    return _migrations()[-1][0]
+
+
 def _busy_message(path: Path, error: duckdb.Error) -> str:
     holder = re.search(r"\(PID (\d+)\)", str(error))
     who = f"process {holder[1]}" if holder else "another process"
@@ -88,19 +98,50 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     with _writer_waiting(path, enabled=not read_only) as waiting:
         while True:
             try:
-                return duckdb.connect(str(path), read_only=read_only)
+                con = duckdb.connect(str(path), read_only=read_only)
             except duckdb.IOException as error:
-                if "lock" not in str(error).lower():
-                    raise CloudcarbonError(f"cannot open store {path}: {str(error).splitlines()[0]}") from None
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError(_busy_message(path, error)) from None
-                waiting()
-                time.sleep(0.2)
+                if "lock" in str(error).lower():
+                    if time.monotonic() >= deadline:
+                        raise StoreBusyError(_busy_message(path, error)) from None
+                    waiting()
+                    time.sleep(0.2)
+                    continue
+                raise _unopenable(path, error) from None
             except duckdb.Error as error:
-                raise CloudcarbonError(
-                    f"{path} is not a cloudcarbon store DuckDB can open ({str(error).splitlines()[0]}); "
-                    "choose another --db"
-                ) from None
+                raise _unopenable(path, error) from None
+            _opened[:] = [path]
+            return tracked(con)
+
+
+def tracked(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`con`, registered so that interrupt_statements reaches it."""
+    _connections.add(con)
+    return con
+
+
+def interrupt_statements() -> None:
+    """Stop the statements running on this process's stores now (on SIGTERM or SIGINT): left alone, DuckDB
+    finishes a long read of an export first (18 s of a 1M-line month), then reports the interruption."""
+    for con in list(_connections):
+        with suppress(duckdb.Error):  # closed already
+            con.interrupt()
+
+
+def _unopenable(path: Path, error: duckdb.Error) -> CloudcarbonError:
+    """Why DuckDB cannot open the file at `path`, and what to do, in one line."""
+    first = str(error).splitlines()[0]
+    if "can only read storage versions" in first:
+        return CloudcarbonError(f"store {path} was written by a newer DuckDB ({first}): upgrade cloudcarbon "
+                                "(pip install -U cloudcarbon) or choose another --db")
+    if isinstance(error, duckdb.IOException) and not _is_damage(error, path) and "valid DuckDB" not in first:
+        return CloudcarbonError(f"cannot open store {path}: {first}")  # permissions, a directory, ...
+    with suppress(OSError), path.open("rb") as file:
+        if file.read(12)[8:] == DUCKDB_MAGIC:
+            return damaged(path, _reason(error))
+    return CloudcarbonError(
+        f"{path} is not a DuckDB file ({first}): if it was your cloudcarbon store, it is damaged: restore your "
+        "latest backup or re-ingest your billing exports into a new store; otherwise choose another --db"
+    )
 
 
 # A writer blocked by readers leaves this marker (holding its PID) beside the store; new readers are
@@ -152,6 +193,123 @@ def _refuse_while_a_writer_waits(path: Path) -> None:
                              "retry when it has finished")
 
 
+# ---------------------------------------------------------------------------------------------
+# Damage. DuckDB verifies a block's checksum whenever it reads the block, so damage is found only where
+# something reads: every command checks the file's length and reads the small tables at open (milliseconds);
+# `doctor --deep`, `backup` and every ingest, before it writes, read every block in use (verify_store).
+# ---------------------------------------------------------------------------------------------
+
+# A DuckDB file: three 4 KiB headers, then blocks; bytes 8-11 of the first header are "DUCK".
+FILE_HEADERS = 3 * 4096
+DUCKDB_MAGIC = b"DUCK"
+# The one table that grows with the bills (seconds to read whole at 10M rows); the others hold a few rows per
+# ingest or migration.
+BULK_TABLE = "usage"
+# DuckDB's words for a block or segment of a database file that does not read back as written.
+DAMAGE = re.compile(
+    r"corrupt database file|database file appears to be corrupted|Corrupted [^:]*segment|Corrupted index buffer"
+    r"|Corrupt WAL file|No more data remaining in MetadataReader",
+    re.IGNORECASE,
+)
+SHORT_READ = re.compile(r'Could not read enough bytes from file "([^"]+)"')
+
+
+def damaged(path: Path, reason: str) -> StoreDamagedError:
+    return StoreDamagedError(
+        f"store {path} is damaged ({reason}): restore your latest backup (`cloudcarbon backup` makes one), or move "
+        "the file aside and re-ingest your billing exports into a new store"
+    )
+
+
+def _reason(error: duckdb.Error) -> str:
+    text = str(error)
+    if found := re.search(r"in block at location (\d+)", text):
+        return f"the block at byte {found[1]} fails its checksum"
+    if found := re.search(r"attempted to read \d+ bytes from location (\d+)", text):
+        return f"the file ends before byte {found[1]}: truncated"
+    return text.splitlines()[0]
+
+
+def _is_damage(error: BaseException, path: Path) -> bool:
+    if not isinstance(error, duckdb.Error):
+        return False
+    short = SHORT_READ.search(str(error))
+    if short:  # an input file cut short is the input's problem, not the store's
+        return Path(short[1]) in (path, path.with_name(path.name + ".wal"))
+    return bool(DAMAGE.search(str(error)))
+
+
+@contextmanager
+def damage_reported(path: Path) -> Iterator[None]:
+    """DuckDB finding a damaged block of the store at `path` becomes the one-line damaged-store error."""
+    try:
+        yield
+    except duckdb.Error as error:
+        if _is_damage(error, path):
+            raise damaged(path, _reason(error)) from None
+        raise
+
+
+def store_damage(error: BaseException) -> StoreDamagedError | None:
+    """`error` as the damaged-store error, if it is DuckDB finding the store this process opened damaged."""
+    if not _opened or not isinstance(error, duckdb.Error) or not _is_damage(error, _opened[0]):
+        return None
+    return damaged(_opened[0], _reason(error))
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [t for (t,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary "
+        "ORDER BY table_name").fetchall()]
+
+
+def _check_length(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A truncated file, found at open rather than when a query reaches a missing block: N blocks in use have
+    distinct numbers, so the file holds at least N whole blocks (free blocks at its end may be cut off)."""
+    blocks, block_size = con.execute(
+        "SELECT used_blocks, block_size FROM pragma_database_size() WHERE database_name = current_database()"
+    ).fetchall()[0]
+    needed = FILE_HEADERS + blocks * block_size
+    size = path.stat().st_size
+    if size < needed:
+        raise damaged(path, f"the file is {size} bytes, too short for its {blocks} blocks in use: truncated")
+
+
+def _read_whole(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Read every block of `tables`: each value of each column, and each key through its index."""
+    for table in tables:
+        con.execute(f'SELECT bit_xor(hash(COLUMNS(*))) FROM "{table}"').fetchall()
+    keys = con.execute(
+        "SELECT table_name, constraint_column_names[1] FROM duckdb_constraints() "
+        "WHERE database_name = current_database() AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+        "AND len(constraint_column_names) = 1"
+    ).fetchall()
+    # A lookup of a single key is what makes DuckDB load an index from disk; the smallest and the largest
+    # reach both ends of it (a store's keyed tables hold a few thousand rows at most).
+    for table, column in keys:
+        if table in tables:
+            for pick in ("min", "max"):
+                con.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = '
+                            f'(SELECT {pick}("{column}") FROM "{table}")').fetchall()
+
+
+def check_at_open(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Every command's check, in milliseconds: the file is as long as its blocks, and the small tables (all
+    but usage) read back whole."""
+    with damage_reported(path):
+        _check_length(con, path)
+        if schema_version(con):  # a new file, or a foreign one (refused next), has no tables of ours
+            _read_whole(con, [t for t in _tables(con) if t != BULK_TABLE])
+
+
+def verify_store(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Read every block in use of the store behind `con` (about 0.4 s per million usage rows): raises the
+    one-line damaged-store error if any fails DuckDB's checksum or lies past the end of the file."""
+    with damage_reported(path):
+        _check_length(con, path)
+        _read_whole(con, _tables(con))
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
@@ -174,11 +332,26 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
+def refuse_newer_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A newer release's migration may change what a column means: this one must neither read nor write it."""
+    found, newest = schema_version(con), newest_schema()
+    if found > newest:
+        raise CloudcarbonError(f"store {path} has schema version {found}, this cloudcarbon knows up to {newest}: "
+                               "upgrade cloudcarbon (pip install -U cloudcarbon) or choose another --db")
+
+
 def open_store(db: str | os.PathLike[str] | None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating and migrating when writable) the store named by --db / env / default."""
+    """Open (creating and migrating when writable) the store named by --db / env / default, refusing a damaged
+    store (check_at_open) and one of a newer release."""
     path = resolve_db_path(db)
     con = connect(path, read_only=read_only)
-    latest = _migrations()[-1][0]
+    try:
+        check_at_open(con, path)
+        refuse_newer_schema(con, path)
+    except BaseException:
+        con.close()
+        raise
+    latest = newest_schema()
     if read_only:
         found = schema_version(con)
         if found < latest:

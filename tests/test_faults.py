@@ -164,7 +164,6 @@ DAMAGE = [
     ("missing rows", "DELETE FROM usage WHERE billing_period_start = '2025-02-01'", "missing rows"),
     ("orphan rows", "DELETE FROM ingests WHERE ingest_id IN (SELECT x_ingest_id FROM usage "
                     "WHERE billing_period_start = '2025-02-01')", "orphan rows"),
-    ("schema too new", "INSERT INTO schema_migrations VALUES (9999, 'future', now())", "newer"),
     ("schema too old", "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)",
      "older"),
 ]
@@ -183,6 +182,8 @@ def test_doctor_reports_each_kind_of_damage(tmp_path, run, db, name, damage, exp
         assert result.exit_code == 0, result.output
         assert result.stdout == ""
         assert "healthy" in result.stderr and "2 period(s)" in result.stderr
+        # The restatement left free blocks in the file: reading every block in use still finds it whole.
+        assert "every block read back intact" in run("doctor", "--deep").stderr
         return
     assert result.exit_code == 1, result.output
     lines = result.stdout.strip().splitlines()

@@ -3,6 +3,8 @@ replaces instead of doubling, and that a busy, missing or foreign store file is 
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,9 +17,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import fingerprint, one_line_error
 from curfiles import item, write_cur
+from storecommands import COMMANDS, MONTH, command_args, get, served
 
 from cloudcarbon import store
 from cloudcarbon.cli import cli
+from cloudcarbon.demo import run_demo
 
 
 def totals(db: Path) -> dict[tuple[str, str], tuple[int, float, float]]:
@@ -90,6 +94,46 @@ def test_the_cli_creates_a_migrated_store_on_first_ingest(tmp_path, run, db):
     run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", lines(1, 1.0))))
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(LATEST,)]
+
+
+@pytest.fixture(scope="module")
+def newer_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store as the next release would leave it: one migration past ours, adding a column."""
+    path = tmp_path_factory.mktemp("newer") / "newer.duckdb"
+    run_demo(str(path))
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE usage ADD COLUMN x_from_the_future VARCHAR")
+        con.execute("INSERT INTO schema_migrations VALUES ($1, 'from_the_future', now())", [LATEST + 1])
+    return path
+
+
+def newer_schema_line(line: str, db: Path) -> None:
+    assert f"store {db} has schema version {LATEST + 1}, this cloudcarbon knows up to {LATEST}" in line, line
+    assert "pip install -U cloudcarbon" in line and "--db" in line, line
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_store_from_a_newer_release_is_refused_by_every_command(tmp_path, newer_store, command):
+    """A newer release's migration may change what a column means: reading or writing such a store with this
+    release would misread it or write rows the newer one misreads."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(newer_store, db)
+    before = fingerprint(db)
+    args = command_args(command, tmp_path / "inputs")
+    newer_schema_line(one_line_error(CliRunner().invoke(cli, ["--db", str(db), *args]), str(db)), db)
+    assert fingerprint(db) == before
+    assert not list(tmp_path.glob("store.duckdb.*"))  # no scratch store or marker left
+    assert not (tmp_path / "inputs" / "backup.duckdb").exists()
+
+
+def test_serve_refuses_a_store_from_a_newer_release(tmp_path, newer_store):
+    db = tmp_path / "store.duckdb"
+    shutil.copy(newer_store, db)
+    with served(db) as url:
+        for path in ("/api/footprint", f"/api/report?month={MONTH}", "/"):
+            status, body = get(url + path)
+            assert status == 503, (path, status, body)
+            newer_schema_line(json.loads(body)["error"], db)
 
 
 # ---------------------------------------------------------------------------------------------

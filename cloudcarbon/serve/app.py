@@ -24,7 +24,7 @@ from cloudcarbon.periods import window
 from cloudcarbon.report import build_report, records
 from cloudcarbon.report.opportunities import NOT_AVAILABLE, run_analysis
 from cloudcarbon.serve import LOOPBACK_NAMES, host_name
-from cloudcarbon.store import open_store
+from cloudcarbon.store import damage_reported, open_store, resolve_db_path
 
 PERIOD = ("month", "since", "until")
 MonthParam = Query(None, description="One month, YYYY-MM.")
@@ -111,7 +111,8 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
 
     @contextmanager
     def store() -> Iterator[duckdb.DuckDBPyConnection]:
-        with open_store(db, read_only=True) as con:
+        # A damaged block a request reads answers 503 with the damaged-store line, not a 500.
+        with open_store(db, read_only=True) as con, damage_reported(resolve_db_path(db)):
             yield con
 
     @app.get("/", response_class=HTMLResponse, summary="The months the store holds, each linking to its report")

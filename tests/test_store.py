@@ -1,5 +1,6 @@
 """The store: where it lives (--db > CLOUDCARBON_DB > default), how it is migrated, that re-ingesting
-replaces instead of doubling, and that a busy, missing or foreign store file is one clear line."""
+replaces instead of doubling, and that a busy, missing or foreign store file, or one a newer release wrote,
+is one clear line."""
 
 from __future__ import annotations
 

@@ -7,16 +7,13 @@ come from the recommend-region ranking of the same rows.
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
-
 import duckdb
 import pandas as pd
 
 from cloudcarbon.errors import InputError
-from cloudcarbon.lookup import _instance
+from cloudcarbon.plan import plan_relation, positive, validate_plan
 from cloudcarbon.queries import read_query
-from cloudcarbon.recommend import PROVIDER_NAMES, Constraints, plan_relation, rank, register_tables
+from cloudcarbon.recommend import Constraints, rank, register_tables
 
 # Same field names as `footprint`, led by what was planned.
 COLUMNS = (
@@ -33,40 +30,6 @@ TABLE_COLUMNS = {
     "embodied_kgco2e": "embodied kgCO2e", "total_kgco2e": "total kgCO2e", "total_kgco2e_low": "low",
     "total_kgco2e_high": "high", "cost": "cost", "pue": "PUE", "intensity_gco2e_per_kwh": "g/kWh",
 }
-
-
-def _positive(name: str, value: float | None, *, minimum: float = 0.0, strict: bool = True) -> None:
-    if value is None:
-        return
-    if not math.isfinite(value) or value < minimum or (strict and value == minimum):
-        bound = f"greater than {minimum:g}" if strict else f"at least {minimum:g}"
-        raise InputError(f"{name} {value:g}: give a number {bound}")
-
-
-def validate_plan(
-    con: duckdb.DuckDBPyConnection, *, provider: str, instance_type: str, region: str, hours: float,
-    count: int = 1, year: int | None = None,
-) -> pd.DataFrame:
-    """The planned job as one `plan` row, after checking every input against the coefficient library."""
-    provider = provider.lower()
-    if provider not in PROVIDER_NAMES:
-        raise InputError(f"--provider {provider!r}: choose aws, gcp or azure")
-    _positive("--hours", hours)
-    _positive("--count", count)
-    _instance(con, provider, instance_type)  # one-line error with the closest names
-    known = con.execute("SELECT 1 FROM coef_regions WHERE provider = $p AND region = $r",
-                        {"p": provider, "r": region}).fetchall()
-    if not known:
-        close = con.execute(
-            "SELECT region FROM coef_regions WHERE provider = $p ORDER BY jaro_winkler_similarity(region, $r) DESC "
-            "LIMIT 3", {"p": provider, "r": region}).fetchall()
-        raise InputError(f"{provider} region {region!r} is not in the coefficient library; did you mean "
-                         f"{', '.join(r[0] for r in close)}?")
-    return pd.DataFrame([{
-        "x_workload": f"{count} x {instance_type} x {hours:g} h", "provider_name": PROVIDER_NAMES[provider],
-        "region_id": region, "usage_year": year or datetime.now().year, "x_instance_type": instance_type,
-        "instance_count": float(count), "hours": float(hours),
-    }])
 
 
 def estimate(
@@ -86,8 +49,8 @@ def estimate(
 ) -> pd.DataFrame:
     """The planned job in `region` (first row, role 'requested'), then the `alternatives` lowest-CO2e regions."""
     register_tables(con)
-    _positive("--pue", pue, minimum=1.0, strict=False)
-    _positive("--grid-intensity", grid_intensity, strict=False)
+    positive("--pue", pue, minimum=1.0, strict=False)
+    positive("--grid-intensity", grid_intensity, strict=False)
     for name, value in (("--cpu-utilization", cpu_utilization), ("--gpu-utilization", gpu_utilization)):
         if value is not None and not 0 <= value <= 1:
             raise InputError(f"{name} {value:g}: give a fraction between 0 and 1, e.g. 0.5")

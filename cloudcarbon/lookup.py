@@ -12,25 +12,9 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.errors import InputError
+from cloudcarbon.plan import instance_or_suggest
 from cloudcarbon.queries import read_query
 from cloudcarbon.store import migrate
-
-
-def _instance(con: duckdb.DuckDBPyConnection, provider: str, instance_type: str) -> dict:
-    rows = con.execute(
-        "SELECT * FROM coef_instances WHERE provider = $p AND instance_type = $t", {"p": provider, "t": instance_type}
-    ).df()
-    if rows.empty:
-        close = con.execute(
-            "SELECT instance_type FROM coef_instances WHERE provider = $p "
-            "ORDER BY jaro_winkler_similarity(instance_type, $t) DESC LIMIT 3",
-            {"p": provider, "t": instance_type},
-        ).fetchall()
-        hint = ", ".join(r[0] for r in close)
-        raise InputError(f"{provider} instance type {instance_type!r} is not in the coefficient library; "
-                         f"did you mean {hint}? (`cloudcarbon unknowns` lists unmapped types in your bills)")
-    return rows.iloc[0].to_dict()
 
 
 def _one_hour(provider: str, instance_type: str, region: str, year: int) -> dict:
@@ -66,7 +50,7 @@ def show_instance(
 ) -> pd.DataFrame:
     """Rows of (coefficient, value, unit, source) for an instance type, and per-hour results if a region is given."""
     loader.register(con)
-    info = _instance(con, provider, instance_type)
+    info = instance_or_suggest(con, provider, instance_type)
     lines: list[tuple[str, object, str, str]] = [
         ("vcpus", info["vcpus"], "vCPU", info["source"]),
         ("memory", info["memory_gib"], "GiB", info["source"]),

@@ -18,9 +18,8 @@ from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError, shown
 from cloudcarbon.footprint import COEFFICIENT_KEYS, GROUP_KEYS, QUANTITIES
 from cloudcarbon.periods import ALL_TIME, Window
+from cloudcarbon.plan import plan_relation, validate_plan
 from cloudcarbon.queries import define_macros, read_query
-
-PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
 
 # Stable output columns (JSON field names), in order.
 COLUMNS = (
@@ -205,12 +204,6 @@ def recommend_from_store(
     return rank(con, sql, params, constraints, cost_basis="billed")
 
 
-def plan_relation(con: duckdb.DuckDBPyConnection, plan: pd.DataFrame) -> str:
-    """Register a planned-jobs frame and return the SQL for its synthetic usage."""
-    con.register("plan", plan)
-    return read_query("planned_usage")
-
-
 def recommend_adhoc(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -223,8 +216,6 @@ def recommend_adhoc(
     constraints: Constraints = NO_CONSTRAINTS,
 ) -> Ranking:
     """Candidate regions for one planned job (instance type x count x hours, now in `region`)."""
-    from cloudcarbon.estimate import validate_plan
-
     register_tables(con)
     plan = validate_plan(con, provider=provider, instance_type=instance_type, region=region, hours=hours,
                          count=count, year=year)

@@ -21,7 +21,6 @@ from cloudcarbon.connectors.aws.ingest import ingest_aws
 from cloudcarbon.demo import run_demo
 from cloudcarbon.footprint import footprint
 from cloudcarbon.periods import window
-from cloudcarbon.report.opportunities import analysis
 from cloudcarbon.store import open_store
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -135,15 +134,11 @@ def test_markdown_summary(written: dict[str, Path], document: dict) -> None:
 def test_opportunities_section_follows_the_library(written: dict[str, Path], document: dict) -> None:
     html = written["html"].read_text()
     for name in ("whatif", "recommend-region"):
-        if analysis(name) is None:
-            assert document["opportunities"][name] is None
-            assert f"{name}: not available yet" in html
-        else:
-            found = document["opportunities"][name]
-            assert found["assumptions"] and found["rows"], name
-            saved = [row["kgco2e_saved"] for row in found["rows"]]
-            assert saved == sorted(saved, reverse=True) and saved[0] > 0, name
-            assert escape(found["assumptions"][0]) in html
+        found = document["opportunities"][name]
+        assert found["assumptions"] and found["rows"], name
+        saved = [row["kgco2e_saved"] for row in found["rows"]]
+        assert saved == sorted(saved, reverse=True) and saved[0] > 0, name
+        assert escape(found["assumptions"][0]) in html
 
 
 def test_report_page_in_chromium(browser, written: dict[str, Path], document: dict, tmp_path: Path) -> None:

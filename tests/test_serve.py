@@ -23,7 +23,6 @@ from conftest import one_line_error
 
 from cloudcarbon.cli import cli
 from cloudcarbon.demo import run_demo
-from cloudcarbon.report.opportunities import analysis
 
 uvicorn = pytest.importorskip("uvicorn")
 from cloudcarbon.serve.app import create_app  # noqa: E402
@@ -283,16 +282,13 @@ def test_secrets_in_query_strings_never_reach_the_access_log(serve_process) -> N
     assert "/api/unknowns?month=2026-10&token=REDACTED" in text and "sig=REDACTED" in text
 
 
-def test_analyses_answer_or_say_not_available(server: dict[str, str]) -> None:
+def test_analyses_answer(server: dict[str, str]) -> None:
     for name in ("whatif", "recommend-region"):
         status, _, body = get(f"{server['open']}/api/{name}?month=2026-10")
-        if analysis(name) is None:
-            assert status == 501 and "not available yet" in json.loads(body)["error"]
-        else:
-            assert status == 200, body
-            served = json.loads(body)
-            assert served["rows"] and served["meta"]["assumptions"]
-            assert {"workload", "kgco2e", "kgco2e_saved", "cost_delta"} <= set(served["rows"][0])
+        assert status == 200, body
+        served = json.loads(body)
+        assert served["rows"] and served["meta"]["assumptions"]
+        assert {"workload", "kgco2e", "kgco2e_saved", "cost_delta"} <= set(served["rows"][0])
 
 
 def test_token_is_checked_on_every_request(server: dict[str, str]) -> None:

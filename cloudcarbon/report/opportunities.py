@@ -1,13 +1,7 @@
-"""What the report and the service offer as "what next": recommend-region and whatif (issue 4).
-
-This is the single integration point with `cloudcarbon.recommend` and `cloudcarbon.whatif`. While
-those modules are absent, every caller shows "not available yet"; once they exist with the
-signatures below, the report's Opportunities section and the service's endpoints light up unchanged.
-"""
+"""What the report and the service offer as "what next": recommend-region and whatif over the store."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,14 +11,15 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.periods import Window
+from cloudcarbon.recommend import recommend_from_store
+from cloudcarbon.whatif import whatif
 
-# (module, function) per analysis; each is called as function(con, window=..., by=...) and returns an
-# object with `rows` (a DataFrame) and `assumptions` (list of str): recommend.Ranking, whatif.WhatIf.
-ANALYSES: dict[str, tuple[str, str]] = {
-    "recommend-region": ("cloudcarbon.recommend", "recommend_from_store"),
-    "whatif": ("cloudcarbon.whatif", "whatif"),
+# Each is called as function(con, window=..., by=...) and returns an object with `rows` (a DataFrame) and
+# `assumptions` (list of str): recommend.Ranking, whatif.WhatIf.
+ANALYSES: dict[str, Callable[..., Any]] = {
+    "recommend-region": recommend_from_store,
+    "whatif": whatif,
 }
-NOT_AVAILABLE = "not available yet in this version of cloudcarbon"
 TOP = 10
 # What the report shows of each analysis (the service returns every row and column).
 REPORT_COLUMNS = {
@@ -43,26 +38,10 @@ class Result:
     assumptions: list[str]
 
 
-def analysis(name: str) -> Callable[..., Any] | None:
-    """The library function behind `name`, or None while it is not installed."""
-    module_name, function_name = ANALYSES[name]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise  # the module exists but one of its own imports is broken: a bug, not absence
-        return None
-    return getattr(module, function_name, None)
-
-
-def run_analysis(name: str, con: duckdb.DuckDBPyConnection, *, window: Window, by: str | None = None
-                 ) -> Result | None:
-    """Run `name` over the store for `window` (None while it is not available)."""
-    function = analysis(name)
-    if function is None:
-        return None
-    found = function(con, window=window, by=by)
-    return Result(found.rows, list(getattr(found, "assumptions", [])))
+def run_analysis(name: str, con: duckdb.DuckDBPyConnection, *, window: Window, by: str | None = None) -> Result:
+    """Run `name` over the store for `window`."""
+    found = ANALYSES[name](con, window=window, by=by)
+    return Result(found.rows, list(found.assumptions))
 
 
 def highlights(name: str, result: Result) -> pd.DataFrame:
@@ -80,16 +59,15 @@ def highlights(name: str, result: Result) -> pd.DataFrame:
 
 @dataclass
 class Opportunities:
-    """Each analysis's highlights and assumptions for the report (None = not available yet)."""
+    """Each analysis's highlights and assumptions for the report."""
 
-    results: dict[str, Result | None]
+    results: dict[str, Result]
 
     def document(self) -> dict[str, Any]:
-        return {name: None if result is None else {
-                    "rows": json.loads(highlights(name, result).to_json(orient="records", date_format="iso",
-                                                                        double_precision=15)),
-                    "workloads": int(result.rows["workload"].nunique()) if "workload" in result.rows else None,
-                    "assumptions": result.assumptions}
+        return {name: {"rows": json.loads(highlights(name, result).to_json(orient="records", date_format="iso",
+                                                                             double_precision=15)),
+                       "workloads": int(result.rows["workload"].nunique()) if "workload" in result.rows else None,
+                       "assumptions": result.assumptions}
                 for name, result in self.results.items()}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from cloudcarbon.report import Report
+from cloudcarbon.report.build import Report
 from cloudcarbon.report.charts import bar_chart, trend_chart
 
 DASH = "—"

@@ -22,7 +22,7 @@ from cloudcarbon.errors import SHOWN_CHARACTERS, CloudcarbonError, InputError, S
 from cloudcarbon.output import provenance
 from cloudcarbon.periods import window
 from cloudcarbon.report import build_report, records
-from cloudcarbon.report.opportunities import NOT_AVAILABLE, run_analysis
+from cloudcarbon.report.opportunities import run_analysis
 from cloudcarbon.serve import LOOPBACK_NAMES, host_name
 from cloudcarbon.store import damage_reported, open_store, resolve_db_path
 
@@ -32,10 +32,6 @@ SinceParam = Query(None, description="From this date (YYYY-MM-DD or YYYY-MM), in
 UntilParam = Query(None, description="Up to this date, exclusive.")
 BY_HELP = "Comma-separated groupings, as `cloudcarbon footprint --by`."
 ByParam = Query(None, description=BY_HELP)
-
-
-class NotAvailable(CloudcarbonError):
-    """An analysis whose library module is not installed yet."""
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -96,10 +92,6 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
     @app.exception_handler(StoreBusyError)
     async def busy(_: Request, error: StoreBusyError) -> JSONResponse:
         return _error(503, str(error))
-
-    @app.exception_handler(NotAvailable)
-    async def not_available(_: Request, error: NotAvailable) -> JSONResponse:
-        return _error(501, str(error))
 
     @app.exception_handler(CloudcarbonError)
     async def unavailable(_: Request, error: CloudcarbonError) -> JSONResponse:
@@ -178,18 +170,15 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
         span = window(month, since, until)
         with store() as con:
             result = run_analysis(name, con, window=span, by=by)
-        if result is None:
-            raise NotAvailable(f"{name}: {NOT_AVAILABLE}")
         meta = provenance(command=name, period=span.label(), by=by, assumptions=result.assumptions)
         return {"meta": meta, "rows": records(result.rows)}
 
-    @app.get("/api/whatif", summary="Savings from the 4M levers (as `cloudcarbon whatif`); 501 until available")
+    @app.get("/api/whatif", summary="Savings from the 4M levers (as `cloudcarbon whatif`)")
     def whatif_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
                     until: str | None = UntilParam, by: str | None = ByParam) -> dict:
         return analysis("whatif", request, month, since, until, by)
 
-    @app.get("/api/recommend-region", summary="Regions ranked by CO2e and cost (as `cloudcarbon recommend-region`); "
-                                              "501 until available")
+    @app.get("/api/recommend-region", summary="Regions ranked by CO2e and cost (as `cloudcarbon recommend-region`)")
     def recommend_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
                        until: str | None = UntilParam, by: str | None = ByParam) -> dict:
         return analysis("recommend-region", request, month, since, until, by)

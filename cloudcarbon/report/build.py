@@ -1,0 +1,206 @@
+"""The monthly FinOps report's content: every figure from SQL over the store, gathered into one JSON-ready
+document (`build_report`), which report/write.py renders. The HTML shows only numbers from the document,
+so the page, the JSON and the CSV always agree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.coefficients import loader
+from cloudcarbon.errors import InputError, shown
+from cloudcarbon.footprint import COEFFICIENT_KEYS, QUANTITIES, _row_params, footprint
+from cloudcarbon.output import provenance
+from cloudcarbon.periods import Window, add_months, parse_month
+from cloudcarbon.queries import read_query
+from cloudcarbon.report.opportunities import Opportunities, opportunities
+from cloudcarbon.unknowns import unknowns
+
+BREAKDOWNS = ("provider", "account", "region", "service")
+TOP_RESOURCES = 10
+TREND_MONTHS = 12
+# Footprint field -> FOCUS column (or x_ extension) in the CSV/JSON rows.
+FOCUS_COLUMNS = {
+    "provider": "ProviderName",
+    "account": "SubAccountId",
+    "region": "RegionId",
+    "service": "ServiceName",
+    "vcpu_hours": "x_VcpuHours",
+    "gpu_hours": "x_GpuHours",
+    "energy_kwh": "x_EnergyKwh",
+    "energy_kwh_low": "x_EnergyKwhLow",
+    "energy_kwh_high": "x_EnergyKwhHigh",
+    "operational_kgco2e": "x_OperationalKgCO2e",
+    "operational_kgco2e_low": "x_OperationalKgCO2eLow",
+    "operational_kgco2e_high": "x_OperationalKgCO2eHigh",
+    "embodied_kgco2e": "x_EmbodiedKgCO2e",
+    "embodied_kgco2e_low": "x_EmbodiedKgCO2eLow",
+    "embodied_kgco2e_high": "x_EmbodiedKgCO2eHigh",
+    "total_kgco2e": "x_TotalKgCO2e",
+    "total_kgco2e_low": "x_TotalKgCO2eLow",
+    "total_kgco2e_high": "x_TotalKgCO2eHigh",
+    "cost": "EffectiveCost",
+    "currency": "BillingCurrency",
+}
+FIGURES = ("energy_kwh", "operational_kgco2e", "embodied_kgco2e", "total_kgco2e")
+TAG_KEY = re.compile(r"[\w.:/@+=-]{1,128}")
+
+
+@dataclass
+class Report:
+    """One month's report: `document` is what report.json holds; `rows` the FOCUS-keyed CSV rows."""
+
+    month: str
+    by_tag: str | None
+    document: dict[str, Any]
+    rows: pd.DataFrame
+    opportunities: Opportunities
+
+
+def _window(first: date, months: int = 1) -> Window:
+    return Window(datetime.combine(first, datetime.min.time()),
+                  datetime.combine(add_months(first, months), datetime.min.time()))
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows (NaN -> null, numpy -> Python), exactly as report.json will hold them."""
+    return json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
+
+
+def _totals(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    keys = [f"{f}{s}" for f in FIGURES for s in ("", "_low", "_high")]
+    totals = {k: row[k] for k in ("vcpu_hours", "gpu_hours", *keys, "cost", "currency")}
+    cost = row["cost"]
+    totals["kgco2e_per_1000_cost"] = row["total_kgco2e"] / cost * 1000 if cost else None
+    return totals
+
+
+def _change(current: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, float | None]:
+    """Relative change against the previous month, per headline figure (None where undefined)."""
+    fields = ("total_kgco2e", "operational_kgco2e", "embodied_kgco2e", "energy_kwh", "cost", "kgco2e_per_1000_cost")
+    if previous is None:
+        return dict.fromkeys(fields)
+    return {f: (current[f] - previous[f]) / previous[f] if current[f] is not None and previous[f] else None
+            for f in fields}
+
+
+def _with_share(frame: pd.DataFrame) -> pd.DataFrame:
+    total = frame["total_kgco2e"].sum()
+    return frame.assign(share=frame["total_kgco2e"] / total if total else None)
+
+
+def _account_names(con: duckdb.DuckDBPyConnection, span: Window) -> pd.DataFrame:
+    return con.execute(read_query("report_account_names"), {"since": span.since, "until": span.until}).df()
+
+
+def _breakdown(con: duckdb.DuckDBPyConnection, key: str, span: Window, names: pd.DataFrame) -> pd.DataFrame:
+    frame = _with_share(footprint(con, by=key, window=span))
+    if key == "account":
+        frame = frame.merge(names, how="left", left_on="account", right_on="sub_account_id")
+        frame = frame.drop(columns="sub_account_id").rename(columns={"sub_account_name": "account_name"})
+    return frame
+
+
+def _top_resources(con: duckdb.DuckDBPyConnection, span: Window) -> pd.DataFrame:
+    frame = footprint(con, by="resource,service,region,account", window=span)
+    return frame[frame["resource"].notna()].head(TOP_RESOURCES)
+
+
+def _sources(con: duckdb.DuckDBPyConnection, span: Window) -> pd.DataFrame:
+    """Distinct coefficient sources behind this window's footprint (summed by coefficient keys first)."""
+    usage_input = f"""
+        SELECT {', '.join(COEFFICIENT_KEYS)}, {', '.join(f'sum({q}) AS {q}' for q in QUANTITIES)}
+        FROM ({read_query('usage_window')}) GROUP BY ALL
+    """
+    sql = f"""
+        WITH usage_input AS ({usage_input}), fp AS ({read_query('footprint_rows')})
+        SELECT * FROM ({read_query('report_sources')})
+    """
+    # The footprint's own parameters (defaults), so the sources follow the query the figures came from.
+    return con.execute(sql, _row_params(span, None, None)).df()
+
+
+def _data_quality(con: duckdb.DuckDBPyConnection, span: Window, trend_span: Window) -> dict[str, Any]:
+    found = unknowns(con, window=span)
+    by_reason = (found.groupby("reason", sort=False)[["rows", "cost", "cost_share"]].sum().reset_index()
+                 if len(found) else found[["reason", "rows", "cost", "cost_share"]])
+    restated = con.execute(read_query("report_restated"),
+                           {"since": trend_span.since, "until": trend_span.until}).df()
+    return {
+        "unknowns_by_reason": records(by_reason),
+        "unknowns_top": records(found.head(10)),
+        "unknown_rows": len(found),
+        "restated": records(restated),
+    }
+
+
+def _focus_rows(con: duckdb.DuckDBPyConnection, span: Window, tag: str | None, names: pd.DataFrame) -> pd.DataFrame:
+    """The month's footprint by provider, account, region and service (and tag), with FOCUS keys."""
+    by = ["provider", "account", "region", "service", *([f"tag:{tag}"] if tag else [])]
+    frame = footprint(con, by=by, window=span)
+    frame = frame.merge(names, how="left", left_on="account", right_on="sub_account_id").drop(columns="sub_account_id")
+    focus = frame.rename(columns={**FOCUS_COLUMNS, "sub_account_name": "SubAccountName"})
+    focus.insert(0, "ChargePeriodStart", f"{span.since:%Y-%m-%dT%H:%M:%SZ}")
+    focus.insert(1, "ChargePeriodEnd", f"{span.until:%Y-%m-%dT%H:%M:%SZ}")
+    if tag:
+        # FOCUS carries tags as one JSON object per row.
+        tags = frame[f"tag:{tag}"].map(lambda v: json.dumps({tag: v}) if isinstance(v, str) else "{}")
+        focus = focus.drop(columns=f"tag:{tag}").assign(Tags=tags)
+    leading = ["ChargePeriodStart", "ChargePeriodEnd", "ProviderName", "SubAccountId", "SubAccountName",
+               "RegionId", "ServiceName", *(["Tags"] if tag else []), "EffectiveCost", "BillingCurrency"]
+    return focus[[*leading, *(c for c in focus.columns if c not in leading)]]
+
+
+def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | None = None,
+                 missing_sources: Sequence[str] = ()) -> Report:
+    """Everything the monthly report shows for `month` (YYYY-MM), from the store behind `con`.
+    `missing_sources` names the sources a scheduled run could not update (the report says so)."""
+    first = parse_month(month)
+    if by_tag is not None and not TAG_KEY.fullmatch(by_tag):
+        raise InputError(f"--by-tag {shown(by_tag)}: give a tag key such as team or cost_center")
+    loader.register(con)
+    span, previous_span = _window(first), _window(add_months(first, -1))
+    trend_span = Window(_window(add_months(first, 1 - TREND_MONTHS)).since, span.until)
+
+    trend = footprint(con, by="month", window=trend_span)
+    by_month = {row["month"]: row for row in records(trend)}
+    if f"{first:%Y-%m}" not in by_month:
+        held = ", ".join(sorted(by_month)) or "no month in the 12 before it either"
+        raise InputError(f"--month {first:%Y-%m}: the store holds no usage for that month ({held}); "
+                         "ingest its billing export first, e.g. cloudcarbon ingest aws PATH")
+    months = [f"{add_months(first, n - TREND_MONTHS + 1):%Y-%m}" for n in range(TREND_MONTHS)]
+    totals = _totals(by_month[f"{first:%Y-%m}"])
+    previous = _totals(by_month.get(f"{add_months(first, -1):%Y-%m}"))
+    names = _account_names(con, span)
+    breakdowns = {key: records(_breakdown(con, key, span, names)) for key in BREAKDOWNS}
+    if by_tag:
+        tagged = _with_share(footprint(con, by=f"tag:{by_tag}", window=span))
+        breakdowns[f"tag:{by_tag}"] = records(tagged.rename(columns={f"tag:{by_tag}": "tag"}))
+    breakdowns["resource"] = records(_top_resources(con, span))
+    found = opportunities(con, span)
+    freshness = con.execute(read_query("report_freshness")).df()
+
+    document = {
+        "meta": provenance(command="report", month=f"{first:%Y-%m}", period=span.label(), by_tag=by_tag,
+                           previous_month=f"{add_months(first, -1):%Y-%m}", method="METHODOLOGY.md",
+                           missing_sources=list(missing_sources)),
+        "summary": {"totals": totals, "previous": previous, "change": _change(totals, previous),
+                    "previous_period": previous_span.label()},
+        "freshness": records(freshness),
+        "trend": [{"month": m, **{k: v for k, v in by_month.get(m, {}).items() if k != "month"}} for m in months],
+        "breakdowns": breakdowns,
+        "opportunities": found.document(),
+        "data_quality": _data_quality(con, span, trend_span),
+        "sources": records(_sources(con, span)),
+    }
+    return Report(f"{first:%Y-%m}", by_tag, document, _focus_rows(con, span, by_tag, names), found)

@@ -11,7 +11,7 @@ import click
 
 from cloudcarbon import __version__
 from cloudcarbon.cli_doctor import doctor_command
-from cloudcarbon.cli_options import EPILOG, db_option, output_options, period_options, store_path
+from cloudcarbon.cli_options import EPILOG, db_option, name_envvars, output_options, period_options, store_path
 from cloudcarbon.cli_planning import estimate_command, prices_group, recommend_region_command, whatif_command
 from cloudcarbon.cli_report import report_command, run_monthly_command, serve_command
 from cloudcarbon.connectors.aws.cli import ingest_aws_command
@@ -19,7 +19,7 @@ from cloudcarbon.connectors.azure.cli import ingest_azure_command
 from cloudcarbon.connectors.focus.cli import ingest_focus_command
 from cloudcarbon.connectors.gcp.cli import ingest_gcp_command
 from cloudcarbon.connectors.onprem.cli import ingest_onprem_command
-from cloudcarbon.errors import CloudcarbonError
+from cloudcarbon.errors import CloudcarbonError, UsageError
 from cloudcarbon.store import DB_ENV_VAR, default_db_path, interrupt_statements, open_store, store_damage
 
 # SIGTERM (timeout, systemd, cron wrappers) and SIGINT end a command like an error, so that rollbacks and
@@ -45,12 +45,31 @@ def _interrupted(signum: int) -> None:
     sys.exit(128 + signum)
 
 
+def one_line(error: click.UsageError) -> UsageError:
+    """click's usage error as one line (click prints the usage and a hint on two more), exit 2."""
+    hint = f" Try '{error.ctx.command_path} --help'." if error.ctx else ""
+    return UsageError(f"{error.format_message()}{hint}")
+
+
 class CloudcarbonGroup(click.Group):
-    """Turns user-facing errors into one line (exit 1); tracebacks only with --debug."""
+    """Turns user-facing errors into one line (exit 1; usage errors exit 2); tracebacks only with --debug."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:  # the group's own options, e.g. `cloudcarbon --bogus`
+            raise error if isinstance(error, UsageError) else one_line(error) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.NoArgsIsHelpError, UsageError):
+            raise
+        except click.UsageError as error:  # a subcommand's options and arguments, an unknown command
+            raise one_line(error) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except BaseException as error:
@@ -72,8 +91,8 @@ class CloudcarbonGroup(click.Group):
 
 
 @click.group(cls=CloudcarbonGroup, epilog=EPILOG)
-@click.option("--db", "group_db", type=click.Path(dir_okay=False),
-              help=f"Store file for every command [env {DB_ENV_VAR}; default {default_db_path()}].")
+@click.option("--db", "group_db", type=click.Path(dir_okay=False), allow_from_autoenv=False,
+              help=f"Store file for every command [env var: {DB_ENV_VAR}; default {default_db_path()}].")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="cloudcarbon")
 @click.pass_context
@@ -297,7 +316,12 @@ cli.add_command(whatif_command)
 cli.add_command(prices_group)
 
 
+# Last, once every command is registered: each option's CLOUDCARBON_... variable.
+name_envvars(cli)
+
+
 def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _interrupt)
+    # prog_name fixes the completion variable: _CLOUDCARBON_COMPLETE=bash_source cloudcarbon (README).
     cli(prog_name="cloudcarbon")

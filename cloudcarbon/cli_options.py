@@ -8,21 +8,49 @@ from collections.abc import Callable
 import click
 
 from cloudcarbon.output import FORMATS
-from cloudcarbon.periods import MONTHS
+from cloudcarbon.periods import FIRST_MONTH, LAST_MONTH, MONTHS
 from cloudcarbon.store import DB_ENV_VAR, default_db_path
 
-EPILOG = "Exit codes: 0 ok, 1 error, 2 usage error. Docs: README.md and METHODOLOGY.md."
+EPILOG = ("Exit codes: 0 ok, 1 error, 2 usage error. Every option --NAME can also be set as CLOUDCARBON_<COMMAND>_NAME "
+          "(shown with each option). Docs: README.md and METHODOLOGY.md.")
+ENV_PREFIX = "CLOUDCARBON"
+# --year: the years the months of periods.py span.
+YEAR = click.IntRange(FIRST_MONTH.year, LAST_MONTH.year)
 
 
 def db_option(command: Callable) -> Callable:
-    # No envvar here: the environment is read last, in store.resolve_db_path, so that
-    # `cloudcarbon --db X cmd` beats CLOUDCARBON_DB as documented.
+    # No envvar of its own: CLOUDCARBON_DB is read last, in store.resolve_db_path, so that
+    # `cloudcarbon --db X cmd` beats it as documented.
     return click.option(
         "--db",
         "db",
         type=click.Path(dir_okay=False),
-        help=f"Store file [env {DB_ENV_VAR}; default {default_db_path()}].",
+        allow_from_autoenv=False,
+        help=f"Store file [env var: {DB_ENV_VAR}; default {default_db_path()}].",
     )(command)
+
+
+def envvar_name(command_path: list[str], option: click.Option) -> str:
+    """CLOUDCARBON_<COMMAND PATH>_<LONGEST OPTION NAME>, upper case with '_' for '-': `ingest aws --profile`
+    is CLOUDCARBON_INGEST_AWS_PROFILE, `footprint --format` CLOUDCARBON_FOOTPRINT_FORMAT."""
+    longest = max(option.opts, key=len).lstrip("-")
+    return "_".join([ENV_PREFIX, *command_path, longest]).upper().replace("-", "_")
+
+
+def name_envvars(command: click.Command, command_path: list[str] | None = None) -> None:
+    """Give every option of `command` and its subcommands an environment variable (envvar_name, unless it
+    names its own) and show it in --help. Named from the option, not the Python parameter (`--format` is
+    `fmt` inside), so the rule in README holds for every option."""
+    path = command_path or []
+    for param in command.params:
+        # --db reads CLOUDCARBON_DB itself; --version and --help are not values.
+        if not isinstance(param, click.Option) or not param.allow_from_autoenv or not param.expose_value:
+            continue
+        param.envvar = param.envvar or envvar_name(path, param)
+        param.show_envvar = True
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            name_envvars(sub, [*path, name])
 
 
 def period_options(command: Callable) -> Callable:

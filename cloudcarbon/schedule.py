@@ -71,6 +71,7 @@ class MonthlyRun:
     month: str
     outcomes: list[SourceOutcome]
     files: dict[str, Path]
+    config: Path | None = None
 
     @property
     def updated(self) -> list[SourceOutcome]:
@@ -85,7 +86,8 @@ class PartialRunError(CloudcarbonError):
     """Some sources failed to update; `run` holds every outcome (and the report's files with allow_partial)."""
 
     def __init__(self, run: MonthlyRun, allow_partial: bool) -> None:
-        failed = "; ".join(f"{outcome.label} failed: {outcome.error}" for outcome in run.failed)
+        of = f" of {run.config}" if run.config else ""
+        failed = "; ".join(f"{outcome.label}{of} failed: {outcome.error}" for outcome in run.failed)
         updated = ", ".join(outcome.label for outcome in run.updated) or "no other source"
         it = "them" if len(run.failed) > 1 else "it"
         if allow_partial:
@@ -159,7 +161,8 @@ def _source(config_path: Path, index: int, table: Any) -> Source:
 
 def load_config(path: str | Path) -> Config:
     """Read and validate a cloudcarbon.toml (relative paths in it are relative to the file)."""
-    config_path = Path(path)
+    # Absolute, so that messages name the files a source resolved to wherever the run started.
+    config_path = Path(path).absolute()
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -194,12 +197,24 @@ def _month_paths(paths: list[str], month: str) -> list[str]:
     return [p.replace("{month}", month).replace("{cur_period}", period) for p in paths]
 
 
-def _redact(message: str, options: dict[str, Any]) -> str:
-    """A connector's error may quote an option's value; values read from {env = ...} never show."""
-    for value in options.values():
-        if isinstance(value, dict) and isinstance(value.get("env"), str) and os.environ.get(value["env"]):
-            message = message.replace(os.environ[value["env"]], f"${{{value['env']}}}")
-    return message
+def _config_terms(message: str, options: dict[str, Any]) -> str:
+    """A connector's error in the config's terms. It names options as the CLI spells them: `--profile` becomes
+    `profile`, the source's key. A value read from {env = "NAME"} may be secret, so it never shows: the text says
+    `the value of NAME`, and a command to run (between backticks) says "$NAME", so it still runs as printed."""
+    parts = message.split("`")
+    for index, part in enumerate(parts):
+        in_command = index % 2 == 1
+        for key, value in options.items():
+            variable = value.get("env") if isinstance(value, dict) else None
+            resolved = os.environ.get(variable) if isinstance(variable, str) else None
+            if resolved and in_command:
+                part = part.replace(resolved, f'"${variable}"')
+            elif resolved:
+                part = part.replace(repr(resolved), resolved).replace(resolved, f"the value of {variable}")
+            if not in_command:
+                part = re.sub(rf"--{re.escape(key.replace('_', '-'))}(?![\w-])", key, part)
+        parts[index] = part
+    return "`".join(parts)
 
 
 def run_monthly(config: Config | str | Path, *, month: str | None = None, db: str | None = None,
@@ -216,7 +231,7 @@ def run_monthly(config: Config | str | Path, *, month: str | None = None, db: st
                 for n, source in enumerate(config.sources)]
     outcomes = [_ingest(db or config.db, number, source, options, month)
                 for number, (source, options) in enumerate(zip(config.sources, resolved, strict=True))]
-    run = MonthlyRun(month, outcomes, {})
+    run = MonthlyRun(month, outcomes, {}, config.path)
     if run.failed and not allow_partial:
         raise PartialRunError(run, allow_partial)
     missing = [f"{outcome.label}: {outcome.error}" for outcome in run.failed]
@@ -234,4 +249,4 @@ def _ingest(db: str | None, number: int, source: Source, options: dict[str, Any]
     try:
         return SourceOutcome(label, summary=ingest_staged(db, ingest))
     except CloudcarbonError as error:
-        return SourceOutcome(label, error=_redact(str(error), source.options))
+        return SourceOutcome(label, error=_config_terms(str(error), source.options))

@@ -7,6 +7,7 @@ import importlib.util
 import json
 import re
 import shlex
+import shutil
 from datetime import date
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -18,9 +19,10 @@ from click.testing import CliRunner
 from conftest import fingerprint, one_line_error
 
 from cloudcarbon.cli import cli
-from cloudcarbon.schedule import available_connectors, connector, load_config, previous_month
+from cloudcarbon.schedule import _config_terms, available_connectors, connector, load_config, previous_month
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
 SECRET_VALUE = "profile-value-that-must-not-leak-7c1d"
 
 
@@ -112,7 +114,8 @@ def test_a_failed_source_is_reported_and_no_report_is_written(tmp_path: Path, de
     assert [line.split(":")[0] for line in lines] == ["sources[0] (aws)", "sources[2] (aws)", "Error"], lines
     assert "ingested 1 file(s)" in lines[0] and "(replaced)" in lines[1]  # the third ran after the second failed
     error = lines[-1]
-    for part in ("2026-10", "sources[1] (aws) failed", str(broken_export), "sources[0] (aws), sources[2] (aws)",
+    for part in ("2026-10", f"sources[1] (aws) of {config} failed", str(broken_export),
+                 "sources[0] (aws), sources[2] (aws)",
                  "updated", "each source is its own atomic ingest", "no report", "--allow-partial"):
         assert part in error, (part, error)
     assert usage_rows(tmp_path / "store.duckdb") > 0  # the sources that worked are in
@@ -125,7 +128,7 @@ def test_allow_partial_writes_a_report_that_names_the_missing_source(tmp_path: P
     config = write_sources(tmp_path, demo_export, broken_export)
     result = invoke("run-monthly", "--config", str(config), "--month", "2026-10", "--allow-partial")
     assert result.exit_code == 1, result.output
-    assert "sources[1] (aws) failed" in result.stderr and "written without it" in result.stderr
+    assert f"sources[1] (aws) of {config} failed" in result.stderr and "written without it" in result.stderr
     report_dir = tmp_path / "reports" / "2026-10"
     assert str(report_dir / "report-2026-10.html") in result.stdout
     document = json.loads((report_dir / "report-2026-10.json").read_text())
@@ -243,3 +246,53 @@ def test_airflow_example_callable_without_airflow(tmp_path: Path, demo_export: P
     assert set(written) == {"html", "csv", "json", "md"}
     document = json.loads(Path(written["json"]).read_text())
     assert document["meta"]["month"] == "2026-10" and document["summary"]["totals"]["total_kgco2e"] > 0
+
+
+def test_local_example_runs_offline_as_documented(tmp_path: Path, demo_export: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/local/cloudcarbon.toml, run by the command its comment and the README give, from the
+    repository's root (here a copy of the two files it uses): a store and a report, no network."""
+    example = EXAMPLES / "local" / "cloudcarbon.toml"
+    [command] = re.findall(r"^#\s+(cloudcarbon run-monthly .*)$", example.read_text(), re.MULTILINE)
+    assert command in (ROOT / "README.md").read_text()
+    (tmp_path / "examples" / "local").mkdir(parents=True)
+    shutil.copy(example, tmp_path / "examples" / "local")
+    (tmp_path / "cloudcarbon" / "demo").mkdir(parents=True)
+    (tmp_path / "cloudcarbon" / "demo" / "demo-cur2.parquet").symlink_to(demo_export)
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    assert "3 period(s)" in result.stderr
+    report = tmp_path / "examples" / "local" / "reports" / "2026-10"
+    assert sorted(p.name for p in report.iterdir()) == [f"report-2026-10.{kind}" for kind in ("csv", "html", "json",
+                                                                                                 "md")]
+    assert json.loads((report / "report-2026-10.json").read_text())["summary"]["totals"]["total_kgco2e"] > 0
+    assert usage_rows(tmp_path / "examples" / "local" / "example.duckdb") > 0
+
+
+def test_a_failed_source_names_the_resolved_path_and_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "cloudcarbon.toml"
+    config.write_text('db = "store.duckdb"\n[[sources]]\ntype = "aws"\npaths = ["exports/{month}/"]\n')
+    line = one_line_error(invoke("run-monthly", "--config", str(config), "--month", "2026-10"))
+    assert f"sources[0] (aws) of {config} failed: {tmp_path / 'exports' / '2026-10'}" in line, line
+    assert "{month}" not in line
+
+
+def test_a_value_from_the_environment_is_named_not_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An {env = "NAME"} value reaches the connector; its error names the source's key and the variable, never
+    the value (it may be secret) nor a ${...} placeholder, and a command to run still runs as printed."""
+    monkeypatch.setenv("CC_TEST_PROFILE", SECRET_VALUE)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    config = tmp_path / "cloudcarbon.toml"
+    config.write_text('[[sources]]\ntype = "aws"\npaths = ["s3://billing/cur/{month}/"]\n'
+                      'profile = {env = "CC_TEST_PROFILE"}\n')
+    line = one_line_error(invoke("--db", str(tmp_path / "s.duckdb"), "run-monthly", "--config", str(config),
+                                 "--month", "2026-10"), f"sources[0] (aws) of {config} failed",
+                          "s3://billing/cur/2026-10/", "the value of CC_TEST_PROFILE")
+    assert SECRET_VALUE not in line and "${" not in line
+    options = {"profile": {"env": "CC_TEST_PROFILE"}, "region": "eu-west-1"}
+    assert _config_terms(f"profile {SECRET_VALUE!r} (from --profile) is unknown; run `aws configure --profile "
+                         f"{SECRET_VALUE}` or pass another --profile or --region-name", options) == (
+        'profile the value of CC_TEST_PROFILE (from profile) is unknown; run `aws configure --profile '
+        '"$CC_TEST_PROFILE"` or pass another profile or --region-name')

@@ -10,10 +10,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from cloudcarbon.errors import InputError
+from cloudcarbon.estimation import check_utilization, footprint_sql, prepare, row_params
 from cloudcarbon.plan import plan_relation, positive, validate_plan
-from cloudcarbon.queries import read_query
-from cloudcarbon.recommend import Constraints, rank, register_tables
+from cloudcarbon.recommend import Constraints, rank
 
 # Same field names as `footprint`, led by what was planned.
 COLUMNS = (
@@ -48,19 +47,16 @@ def estimate(
     alternatives: int = 3,
 ) -> pd.DataFrame:
     """The planned job in `region` (first row, role 'requested'), then the `alternatives` lowest-CO2e regions."""
-    register_tables(con)
+    prepare(con)
     positive("--pue", pue, minimum=1.0, strict=False)
     positive("--grid-intensity", grid_intensity, strict=False)
-    for name, value in (("--cpu-utilization", cpu_utilization), ("--gpu-utilization", gpu_utilization)):
-        if value is not None and not 0 <= value <= 1:
-            raise InputError(f"{name} {value:g}: give a fraction between 0 and 1, e.g. 0.5")
+    check_utilization(cpu_utilization, gpu_utilization)
     plan = validate_plan(con, provider=provider, instance_type=instance_type, region=region, hours=hours,
                          count=count, year=year)
-    overrides = {"cpu_u": cpu_utilization, "gpu_u": gpu_utilization, "pue_override": pue,
-                 "grid_override": grid_intensity, "override_region": region}
+    overrides = row_params(cpu_u=cpu_utilization, gpu_u=gpu_utilization, pue_override=pue,
+                           grid_override=grid_intensity, override_region=region)
     sql = f"""
-        WITH usage_input AS ({plan_relation(con, plan)}),
-        fp AS ({read_query('footprint_rows')})
+        WITH fp AS ({footprint_sql(plan_relation(con, plan))})
         SELECT 'requested' AS role, provider_name AS provider, region_id AS region, x_instance_type AS instance_type,
                vcpu_hours, gpu_hours, energy_kwh, energy_kwh_low, energy_kwh_high,
                operational_kgco2e, operational_kgco2e_low, operational_kgco2e_high,

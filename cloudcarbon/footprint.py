@@ -5,10 +5,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError, shown
+from cloudcarbon.estimation import check_utilization, footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import define_macros, read_query
+from cloudcarbon.queries import read_query
 
 # --by names -> the usage expression they group on.
 GROUP_KEYS = {
@@ -92,26 +92,6 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _row_params(window: Window, cpu_utilization: float | None, gpu_utilization: float | None) -> dict:
-    for name, value in (("--cpu-utilization", cpu_utilization), ("--gpu-utilization", gpu_utilization)):
-        if value is not None and not 0 <= value <= 1:
-            raise InputError(f"{name} {value}: give a fraction between 0 and 1, e.g. 0.5")
-    return {"since": window.since, "until": window.until, "cpu_u": cpu_utilization, "gpu_u": gpu_utilization,
-            "pue_override": None, "grid_override": None, "override_region": None}
-
-
-# Columns that pick coefficients (grid, PUE, CPU, GPU, storage); usage summed within them gives the
-# same footprint as row by row, because every figure is linear in the quantities.
-COEFFICIENT_KEYS = (
-    "provider_name", "region_id", "usage_year", "service_name", "x_usage_kind", "x_instance_type",
-    "x_storage_media", "x_storage_class", "billing_currency", "x_pue", "x_server",
-)
-QUANTITIES = (
-    "x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
-    "x_network_gb", "effective_cost",
-)
-
-
 def footprint(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -122,9 +102,9 @@ def footprint(
 ) -> pd.DataFrame:
     """Energy and CO2e (central, low, high), hours and cost, grouped by the --by keys."""
     keys = parse_by(by)
-    loader.register(con)
-    define_macros(con)
-    params = _row_params(window, cpu_utilization, gpu_utilization)
+    check_utilization(cpu_utilization, gpu_utilization)
+    prepare(con)
+    params = row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization)
     grouped = []
     for number, key in enumerate(keys):
         if key.startswith("tag:"):
@@ -132,13 +112,6 @@ def footprint(
             grouped.append(f"tags[$tag_{number}] AS g{number}")
         else:
             grouped.append(f"{GROUP_KEYS[key]} AS g{number}")
-    # Sum usage first (millions of rows to thousands), then apply coefficients to the sums.
-    usage_input = f"""
-        SELECT {', '.join([*grouped, *COEFFICIENT_KEYS])},
-               {', '.join(f'exact_sum({q}) AS {q}' for q in QUANTITIES)}
-        FROM ({read_query('usage_window')})
-        GROUP BY ALL
-    """
     outputs = [f"g{number} AS {_quote(key)}" for number, key in enumerate(keys)]
     sums = [f"exact_sum({name}) AS {name}" for name in SUMS]
     group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(keys)))}" if keys else ""
@@ -146,8 +119,7 @@ def footprint(
     month_first = [f"g{keys.index('month')}"] if "month" in keys else []
     order = ", ".join([*month_first, "total_kgco2e DESC NULLS LAST", *(f"g{n} NULLS LAST" for n in range(len(keys)))])
     sql = f"""
-        WITH usage_input AS ({usage_input}),
-        fp AS ({read_query('footprint_rows')})
+        WITH fp AS ({footprint_sql(summed_usage_sql(grouped))})
         SELECT {''.join(o + ', ' for o in outputs)}
                {', '.join(sums)},
                exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS total_kgco2e,
@@ -177,12 +149,11 @@ def trace(
     limit: int | None = None,
 ) -> pd.DataFrame:
     """One row per usage row with every coefficient applied and its source."""
-    loader.register(con)
-    params = _row_params(window, cpu_utilization, gpu_utilization)
-    params["limit"] = limit
+    check_utilization(cpu_utilization, gpu_utilization)
+    prepare(con)
+    params = {**row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization), "limit": limit}
     sql = f"""
-        WITH usage_input AS ({read_query('usage_window')}),
-        fp AS ({read_query('footprint_rows')})
+        WITH fp AS ({footprint_sql(read_query('usage_window'))})
         SELECT {', '.join(TRACE_COLUMNS)} FROM fp
         ORDER BY charge_period_start, x_source_file
         LIMIT coalesce($limit, 9223372036854775807)

@@ -11,7 +11,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from cloudcarbon.coefficients import loader
+from cloudcarbon.estimation import footprint_sql, prepare, row_params
+from cloudcarbon.periods import ALL_TIME
 from cloudcarbon.plan import instance_or_suggest
 from cloudcarbon.queries import read_query
 from cloudcarbon.store import migrate
@@ -22,7 +23,7 @@ def _one_hour(provider: str, instance_type: str, region: str, year: int) -> dict
     con = duckdb.connect()
     try:
         migrate(con)
-        loader.register(con)
+        prepare(con)
         con.execute(
             """
             INSERT INTO usage BY NAME
@@ -36,10 +37,7 @@ def _one_hour(provider: str, instance_type: str, region: str, year: int) -> dict
             """,
             {"start": datetime(year, 7, 1), "provider": provider, "region": region, "type": instance_type},
         )
-        params = {"since": None, "until": None, "cpu_u": None, "gpu_u": None, "pue_override": None,
-                  "grid_override": None, "override_region": None}
-        sql = f"WITH usage_input AS ({read_query('usage_window')}) SELECT * FROM ({read_query('footprint_rows')})"
-        return con.execute(sql, params).df().iloc[0].to_dict()
+        return con.execute(footprint_sql(read_query("usage_window")), row_params(ALL_TIME)).df().iloc[0].to_dict()
     finally:
         con.close()
 
@@ -49,7 +47,7 @@ def show_instance(
     year: int | None = None,
 ) -> pd.DataFrame:
     """Rows of (coefficient, value, unit, source) for an instance type, and per-hour results if a region is given."""
-    loader.register(con)
+    prepare(con)
     info = instance_or_suggest(con, provider, instance_type)
     lines: list[tuple[str, object, str, str]] = [
         ("vcpus", info["vcpus"], "vCPU", info["source"]),
@@ -98,7 +96,7 @@ def show_instance(
 
 def zones(con: duckdb.DuckDBPyConnection, search: str | None = None, year: int | None = None) -> pd.DataFrame:
     """Electricity Maps zones an on-premises inventory can name, with the intensity for `year` (default latest)."""
-    loader.register(con)
+    prepare(con)
     return con.execute(
         """
         SELECT z.zone, z.name, g.year, g.gco2e_per_kwh, g.signal, g.source

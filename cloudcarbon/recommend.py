@@ -8,18 +8,19 @@ front and ranking happen in queries/recommend_rank.sql.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from cloudcarbon import prices
-from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError, shown
-from cloudcarbon.footprint import COEFFICIENT_KEYS, GROUP_KEYS, QUANTITIES
+from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
+from cloudcarbon.footprint import GROUP_KEYS
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.plan import plan_relation, validate_plan
-from cloudcarbon.queries import define_macros, read_query
+from cloudcarbon.queries import read_query
 
 # Stable output columns (JSON field names), in order.
 COLUMNS = (
@@ -110,13 +111,6 @@ def cfe_relation(con: duckdb.DuckDBPyConnection) -> str:
             "FROM coef_grid WHERE cfe_pct IS NOT NULL GROUP BY ALL")
 
 
-def register_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Coefficient tables plus the user's refreshed prices, if any."""
-    loader.register(con)
-    prices.register(con)
-    define_macros(con)
-
-
 def rank(
     con: duckdb.DuckDBPyConnection,
     workloads_sql: str,
@@ -131,8 +125,7 @@ def rank(
     sql = f"""
         WITH workloads AS ({workloads_sql}),
         moves AS ({read_query('recommend_moves')}),
-        usage_input AS (SELECT * FROM moves),
-        fp AS ({read_query('footprint_rows')}),
+        fp AS ({footprint_sql('SELECT * FROM moves')}),
         cfe_by_region AS ({cfe_relation(con)}),
         ranked AS ({read_query('recommend_rank')})
         SELECT *, total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low,
@@ -140,8 +133,7 @@ def rank(
         FROM ranked
         ORDER BY x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, region
     """
-    full = {"cpu_u": None, "gpu_u": None, "pue_override": None, "grid_override": None, "override_region": None,
-            **(overrides or {}), **params, **constraints.params(), "cost_basis": cost_basis}
+    full = {**row_params(**(overrides or {})), **params, **constraints.params(), "cost_basis": cost_basis}
     frame = con.execute(sql, full).df().rename(columns={"x_workload": "workload"})
     frame = frame[list(COLUMNS)]
     kept = frame[frame.excluded_reason.isna()].drop(columns="excluded_reason").reset_index(drop=True)
@@ -162,8 +154,9 @@ def rank(
 WORKLOAD_KEYS = ("provider", "account", "region", "instance_type", "service")
 
 
-def store_workloads_sql(by: str | None) -> tuple[str, dict]:
-    """SQL summing the store's usage into workloads (usage_input columns + x_workload) by the --by keys."""
+def store_workloads_sql(by: str | None, extra: Sequence[str] = ()) -> tuple[str, dict]:
+    """SQL summing the store's usage into workloads (usage_input columns + x_workload) by the --by keys;
+    `extra` columns (each `expr AS name`) follow x_workload and are grouped by too."""
     keys = [k.strip() for k in (by or "provider,account,region,instance_type").split(",") if k.strip()]
     params: dict = {}
     parts = []
@@ -179,13 +172,7 @@ def store_workloads_sql(by: str | None) -> tuple[str, dict]:
     if "provider" not in keys:
         parts.insert(0, "provider_name")
     workload = " || ' / ' || ".join(parts)
-    sql = f"""
-        SELECT {workload} AS x_workload, {', '.join(COEFFICIENT_KEYS)},
-               {', '.join(f'exact_sum({q}) AS {q}' for q in QUANTITIES)}
-        FROM ({read_query('usage_window')})
-        GROUP BY ALL
-    """
-    return sql, params
+    return summed_usage_sql([f"{workload} AS x_workload", *extra]), params
 
 
 def recommend_from_store(
@@ -196,7 +183,7 @@ def recommend_from_store(
     constraints: Constraints = NO_CONSTRAINTS,
 ) -> Ranking:
     """Candidate regions for every workload of the period, from the store."""
-    register_tables(con)
+    prepare(con)
     sql, params = store_workloads_sql(by)
     # On-premises sites have no candidate regions; `whatif` (mechanization) covers their cloud move.
     sql = f"SELECT * FROM ({sql}) WHERE lower(provider_name) <> 'on-premises'"
@@ -216,7 +203,7 @@ def recommend_adhoc(
     constraints: Constraints = NO_CONSTRAINTS,
 ) -> Ranking:
     """Candidate regions for one planned job (instance type x count x hours, now in `region`)."""
-    register_tables(con)
+    prepare(con)
     plan = validate_plan(con, provider=provider, instance_type=instance_type, region=region, hours=hours,
                          count=count, year=year)
     return rank(con, plan_relation(con, plan), {}, constraints, cost_basis="list")

@@ -5,15 +5,14 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from cloudcarbon.coefficients import loader
+from cloudcarbon.estimation import prepare
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import define_macros, read_query
+from cloudcarbon.queries import read_query
 
 
 def unknowns(con: duckdb.DuckDBPyConnection, *, window: Window = ALL_TIME) -> pd.DataFrame:
     """One row per (reason, provider, service, usage type, instance type, region) with rows, hours, cost."""
-    loader.register(con)
-    define_macros(con)
+    prepare(con)
     frame = con.execute(read_query("unknowns"), {"since": window.since, "until": window.until}).df()
     return frame.drop(columns="priority")
 

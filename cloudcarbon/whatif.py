@@ -14,9 +14,10 @@ import pandas as pd
 
 from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError
+from cloudcarbon.estimation import footprint_sql, prepare, row_params
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
-from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, rank, register_tables, store_workloads_sql
+from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, rank, store_workloads_sql
 
 LEVERS = ("map", "machine", "mechanization", "model")
 MODEL_FACTOR_RANGE = "Patterson et al. 2022 report 5-10x less compute for sparse or distilled models"
@@ -69,7 +70,7 @@ def whatif(
 ) -> WhatIf:
     """Current versus each lever and all combined, per workload and in total."""
     chosen = parse_levers(levers)
-    register_tables(con)
+    prepare(con)
     onprem = onprem_pue if onprem_pue is not None else loader.constant(con, "onprem_pue")
     cloud, cloud_basis = _cloud_pue(con, cloud_pue)
     for name, value in (("--onprem-pue", onprem), ("--cloud-pue", cloud)):
@@ -79,11 +80,9 @@ def whatif(
         raise InputError(f"--model-factor {model_factor:g}: give a factor greater than 0, e.g. 5")
     selected, select_params = _selection(model_tags, model_accounts)
     model_on = "model" in chosen and model_factor is not None and bool(model_tags or model_accounts)
-    workloads_sql, params = store_workloads_sql(by)
-    params.update(since=window.since, until=window.until)
     # The workload SQL sums usage; the Model selection must be part of what it groups by.
-    workloads_sql = workloads_sql.replace(
-        "AS x_workload,", f"AS x_workload, {selected if model_on else 'false'} AS x_model_selected,", 1)
+    workloads_sql, params = store_workloads_sql(by, [f"{selected if model_on else 'false'} AS x_model_selected"])
+    params.update(since=window.since, until=window.until)
     if model_on:
         params.update(select_params)
 
@@ -96,8 +95,7 @@ def whatif(
         "x_workload": best.workload, "region": best.region, "cost_delta": best.cost_delta.astype("float64")}))
     sql = f"""
         WITH workloads AS ({workloads_sql}),
-        usage_input AS ({read_query('whatif_levers')}),
-        fp AS ({read_query('footprint_rows')}),
+        fp AS ({footprint_sql(read_query('whatif_levers'))}),
         -- Mechanization: facility energy scales with PUE.
         adjusted AS (
             SELECT x_workload, x_scenario, x_machine_note, billing_currency, effective_cost,
@@ -136,9 +134,8 @@ def whatif(
                100 * (c.kgco2e - p.kgco2e) / nullif(c.kgco2e, 0) AS pct_saved, p.cost - c.cost AS cost_delta
         FROM priced p JOIN priced c ON c.workload = p.workload AND c.scenario = 'current'
     """
-    all_params = {"cpu_u": None, "gpu_u": None, "pue_override": None, "grid_override": None, "override_region": None,
-                  **params, "model_factor": model_factor if model_on else 1.0, "onprem_pue": onprem,
-                  "cloud_pue": cloud}
+    all_params = {**row_params(), **params, "model_factor": model_factor if model_on else 1.0,
+                  "onprem_pue": onprem, "cloud_pue": cloud}
     frame = con.execute(sql, all_params).df()
     frame["applied"] = True
     frame["note"] = None

@@ -1,7 +1,8 @@
 -- Energy by component, facility energy, operational and embodied kgCO2e with low/high bounds, and
--- every coefficient used (value and source), for each row of `usage_input`: a CTE the caller wraps
--- around this query, holding usage rows (queries/usage_window.sql) or those rows summed by the
--- columns that pick coefficients (every figure is linear in the usage quantities).
+-- every coefficient used (value and source), for each row of `usage_input`: a CTE that
+-- cloudcarbon/estimation.py's footprint_sql wraps around this query, holding usage rows
+-- (queries/usage_window.sql) or those rows summed by the columns that pick coefficients (every figure
+-- is linear in the usage quantities).
 -- usage_input columns: provider_name, region_id, usage_year, service_name, x_usage_kind,
 --   x_instance_type, x_storage_media, x_storage_class, billing_currency, x_pue and x_server (stated by
 --   on-premises inventories; NULL for cloud rows) and the quantities x_instance_hours, x_vcpu_hours,

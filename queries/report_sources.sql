@@ -1,6 +1,6 @@
 -- Every coefficient source behind a footprint, with its licence: the distinct sources of the rows of
 -- `fp` (queries/footprint_rows.sql over the report's usage) plus the library constants the method
--- applies to every row. The caller defines the CTEs usage_input and fp.
+-- applies to every row. The caller defines the CTE fp (estimation.footprint_sql).
 WITH used AS (
     SELECT 'CPU power per vCPU' AS coefficient, cpu_source AS source FROM fp WHERE vcpu_hours > 0
     UNION SELECT 'Instance specifications and embodied carbon', instance_source FROM fp

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pandas as pd
 import pytest
 from curfiles import item, write_cur
 
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION, data_path
+from cloudcarbon.estimation import prepare
 
 
 def table(name: str) -> pd.DataFrame:
@@ -254,3 +256,16 @@ def test_the_same_store_always_prints_the_same_figures(tmp_path, run, command):
     run("ingest", "aws", str(export))
     outputs = {run(*command).stdout for _ in range(8)}
     assert len(outputs) == 1, [output[:400] for output in outputs]
+
+
+def test_a_connection_is_prepared_once() -> None:
+    """A report runs a dozen queries on one connection: the coefficient tables are read for the first only."""
+    with duckdb.connect() as con:
+        prepare(con)
+        con.execute("DELETE FROM coef_constants")  # a second registration would bring the rows back
+        prepare(con)
+        assert con.execute("SELECT count(*) FROM coef_constants").fetchall() == [(0,)]
+        other = con.cursor()  # another connection to the same database, with its own TEMP tables
+        prepare(other)
+        assert other.execute("SELECT count(*) FROM coef_constants").fetchall()[0][0] > 0
+        assert other.execute("SELECT exact_sum(x) FROM (VALUES (0.1), (0.2)) t(x)").fetchall() == [(0.3,)]

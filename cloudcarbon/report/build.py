@@ -15,9 +15,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from cloudcarbon.coefficients import loader
 from cloudcarbon.errors import InputError, shown
-from cloudcarbon.footprint import COEFFICIENT_KEYS, QUANTITIES, _row_params, footprint
+from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
+from cloudcarbon.footprint import footprint
 from cloudcarbon.output import provenance
 from cloudcarbon.periods import Window, add_months, parse_month
 from cloudcarbon.queries import read_query
@@ -117,17 +117,10 @@ def _top_resources(con: duckdb.DuckDBPyConnection, span: Window) -> pd.DataFrame
 
 
 def _sources(con: duckdb.DuckDBPyConnection, span: Window) -> pd.DataFrame:
-    """Distinct coefficient sources behind this window's footprint (summed by coefficient keys first)."""
-    usage_input = f"""
-        SELECT {', '.join(COEFFICIENT_KEYS)}, {', '.join(f'sum({q}) AS {q}' for q in QUANTITIES)}
-        FROM ({read_query('usage_window')}) GROUP BY ALL
-    """
-    sql = f"""
-        WITH usage_input AS ({usage_input}), fp AS ({read_query('footprint_rows')})
-        SELECT * FROM ({read_query('report_sources')})
-    """
-    # The footprint's own parameters (defaults), so the sources follow the query the figures came from.
-    return con.execute(sql, _row_params(span, None, None)).df()
+    """Distinct coefficient sources behind this window's footprint, with the footprint's own (default)
+    parameters, so the sources follow the query the figures came from."""
+    sql = f"WITH fp AS ({footprint_sql(summed_usage_sql())}) SELECT * FROM ({read_query('report_sources')})"
+    return con.execute(sql, row_params(span)).df()
 
 
 def _data_quality(con: duckdb.DuckDBPyConnection, span: Window, trend_span: Window) -> dict[str, Any]:
@@ -168,7 +161,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
     first = parse_month(month)
     if by_tag is not None and not TAG_KEY.fullmatch(by_tag):
         raise InputError(f"--by-tag {shown(by_tag)}: give a tag key such as team or cost_center")
-    loader.register(con)
+    prepare(con)
     span, previous_span = _window(first), _window(add_months(first, -1))
     trend_span = Window(_window(add_months(first, 1 - TREND_MONTHS)).since, span.until)
 

@@ -1,0 +1,76 @@
+"""The estimation query (queries/footprint_rows.sql) as every analysis calls it, and the connection it runs on.
+
+`prepare(con)` registers what the query reads (coefficient tables, the user's refreshed prices, the macros)
+once per connection; `footprint_sql` wraps it around a caller's usage rows; `row_params` gives its
+parameters with the library's defaults; `summed_usage_sql` sums the store's usage by the columns that pick
+coefficients, which gives the same figures as row by row because every figure is linear in the quantities.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from types import MappingProxyType
+
+import duckdb
+
+from cloudcarbon import prices
+from cloudcarbon.coefficients import loader
+from cloudcarbon.errors import InputError
+from cloudcarbon.periods import Window
+from cloudcarbon.queries import define_macros, read_query
+
+# footprint_rows.sql's parameters; None = the coefficient library's value (see the query's header).
+ROW_PARAMS = MappingProxyType(
+    {"cpu_u": None, "gpu_u": None, "pue_override": None, "grid_override": None, "override_region": None})
+
+# Columns that pick coefficients (grid, PUE, CPU, GPU, storage) and the usage quantities summed within them.
+COEFFICIENT_KEYS = (
+    "provider_name", "region_id", "usage_year", "service_name", "x_usage_kind", "x_instance_type",
+    "x_storage_media", "x_storage_class", "billing_currency", "x_pue", "x_server",
+)
+QUANTITIES = (
+    "x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
+    "x_network_gb", "effective_cost",
+)
+
+# Connections already prepared: their TEMP tables and macros live as long as the connection (a cursor is
+# another connection, with its own).
+_prepared: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the coefficient tables, the user's refreshed prices and the macros on `con`, once."""
+    if con in _prepared:
+        return
+    loader.register(con)
+    prices.register(con)
+    define_macros(con)
+    _prepared.add(con)
+
+
+def check_utilization(cpu_utilization: float | None, gpu_utilization: float | None) -> None:
+    for name, value in (("--cpu-utilization", cpu_utilization), ("--gpu-utilization", gpu_utilization)):
+        if value is not None and not 0 <= value <= 1:
+            raise InputError(f"{name} {value:g}: give a fraction between 0 and 1, e.g. 0.5")
+
+
+def row_params(window: Window | None = None, **overrides: object) -> dict[str, object]:
+    """ROW_PARAMS with `overrides`, plus usage_window.sql's $since/$until when the rows come from the store."""
+    unknown = set(overrides) - set(ROW_PARAMS)
+    if unknown:
+        raise TypeError(f"not a footprint_rows.sql parameter: {', '.join(sorted(unknown))}")
+    span = {"since": window.since, "until": window.until} if window is not None else {}
+    return {**span, **ROW_PARAMS, **overrides}
+
+
+def footprint_sql(usage_input_sql: str) -> str:
+    """A query of footprint_rows.sql over the rows of `usage_input_sql` (usage_input columns, see the query)."""
+    return f"WITH usage_input AS ({usage_input_sql}) SELECT * FROM ({read_query('footprint_rows')})"
+
+
+def summed_usage_sql(leading: Sequence[str] = ()) -> str:
+    """The store's usage in [$since, $until) summed by the `leading` expressions (each `expr AS name`) and the
+    columns that pick coefficients: millions of rows to thousands before any coefficient is applied."""
+    columns = [*leading, *COEFFICIENT_KEYS, *(f"exact_sum({q}) AS {q}" for q in QUANTITIES)]
+    return f"SELECT {', '.join(columns)} FROM ({read_query('usage_window')}) GROUP BY ALL"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -118,22 +119,42 @@ def test_openapi_describes_the_endpoints(server: dict[str, str]) -> None:
     assert {"month", "since", "until", "by", "cpu_utilization"} <= names
 
 
+def test_openapi_declares_the_errors_it_answers(server: dict[str, str]) -> None:
+    """Every path declares 400, 401 and 503 with the one-line error body it sends, and not FastAPI's 422 (bad
+    parameters answer 400); a real 400 has that body."""
+    spec = json.loads(get(f"{server['open']}/openapi.json")[2])
+    schemas = spec["components"]["schemas"]
+    assert schemas["ErrorBody"]["required"] == ["error"] and "HTTPValidationError" not in schemas
+    api = [path for path in spec["paths"] if path.startswith("/api/")]
+    assert len(api) == 5
+    for path, operations in spec["paths"].items():
+        responses = operations["get"]["responses"]
+        assert "422" not in responses, path
+        for status in ("400", "401", "503"):
+            schema = responses[status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (path, status)
+            assert responses[status]["description"], (path, status)
+    status, _, body = get(f"{server['open']}/api/footprint?cpu_utilization=abc")
+    assert status == 400 and set(json.loads(body)) == set(schemas["ErrorBody"]["properties"])
+
+
 @pytest.mark.parametrize("query, names", [
-    ("month=2026-13", ["--month", "YYYY-MM"]),
-    ("month=2026-10&by=colour", ["colour"]),
-    ("cpu_utilization=abc", ["cpu_utilization"]),
-    ("cpu_utilization=3", ["cpu_utilization"]),
+    ("month=2026-13", ["month='2026-13'", "YYYY-MM"]),
+    ("month=2026-10&by=colour", ["by='colour'"]),
+    ("cpu_utilization=abc", ["cpu_utilization='abc'"]),
+    ("cpu_utilization=3", ["cpu_utilization='3'", "less than or equal to 1"]),
     ("montth=2026-10", ["montth"]),
-    ("month=2026-10&since=2026-01", ["--month"]),
-    ("month=2026-10%27%3B%20DROP%20TABLE%20usage%3B--", ["--month"]),
-    ("month=9999-12", ["--month", "2000-01 to 2099-12"]),
-    ("since=0001-01-01&until=9999-12-31", ["--since", "2000-01 to 2099-12"]),
+    ("month=2026-10&since=2026-01", ["month=", "since="]),
+    ("month=2026-10%27%3B%20DROP%20TABLE%20usage%3B--", ["month="]),
+    ("month=9999-12", ["month='9999-12'", "2000-01 to 2099-12"]),
+    ("since=0001-01-01&until=9999-12-31", ["since='0001-01-01'", "2000-01 to 2099-12"]),
 ])
 def test_bad_parameters_are_400_with_one_line(server: dict[str, str], query: str, names: list[str]) -> None:
+    """One line naming the query parameter as sent (`month=`), never the CLI's option (`--month`)."""
     status, _, body = get(f"{server['open']}/api/footprint?{query}")
     assert status == 400, body
     message = json.loads(body)["error"]
-    assert "\n" not in message and "Traceback" not in message
+    assert "\n" not in message and "Traceback" not in message and not re.search(r"--[a-z]", message)
     for name in names:
         assert name in message, (name, message)
 
@@ -143,7 +164,13 @@ def test_bad_parameters_are_400_with_one_line(server: dict[str, str], query: str
 def test_report_months_outside_the_window_are_400(server: dict[str, str], path: str, month: str) -> None:
     status, _, body = get(f"{server['open']}{path}?month={month}")
     assert status == 400, body
-    assert json.loads(body)["error"].startswith(f"--month '{month}': outside")
+    assert json.loads(body)["error"].startswith(f"month='{month}': outside")
+
+
+def test_a_missing_or_empty_month_is_400_naming_the_parameter(server: dict[str, str]) -> None:
+    assert json.loads(get(f"{server['open']}/api/report")[2]) == {"error": "month= is required"}
+    status, _, body = get(f"{server['open']}/api/report?month=2026-12")
+    assert status == 400 and json.loads(body)["error"].startswith("month=2026-12: the store holds no usage"), body
 
 
 # Every parameter of every endpoint, given values that broke it once or might: none may answer 500.
@@ -304,10 +331,23 @@ def test_token_is_checked_on_every_request(server: dict[str, str]) -> None:
 
 
 def test_non_loopback_bind_refuses_without_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A usage error (the options conflict): exit 2, one line."""
     monkeypatch.delenv("CLOUDCARBON_TOKEN", raising=False)
     for host in ("0.0.0.0", "192.168.1.10", "example.com"):
         result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.duckdb"), "serve", "--host", host])
-        one_line_error(result, f"--host {host}", "CLOUDCARBON_TOKEN")
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert f"--host {host}" in result.stderr and "CLOUDCARBON_TOKEN" in result.stderr
+
+
+def test_serve_says_ready_once_with_its_url(serve_process, demo_db: Path) -> None:
+    """One start-up line naming the URL it answers at (uvicorn's own start-up lines are left out); a port in
+    use is one line, exit 1."""
+    url, log = serve_process()
+    [line] = [line for line in log.read_text().splitlines() if '"GET /openapi.json' not in line]  # access log
+    assert line == f"cloudcarbon serve: ready at {url}/ (store {demo_db}); Ctrl-C stops it"
+    port = port_of(url)
+    result = CliRunner().invoke(cli, ["--db", str(demo_db), "serve", "--port", port])
+    one_line_error(result, f"--port {port}", "in use", "choose another --port")
 
 
 def test_busy_store_is_503(server: dict[str, str], demo_db: Path) -> None:

@@ -12,11 +12,14 @@ import ipaddress
 import logging
 import os
 import re
+import socket
+import sys
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_plus
 
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError, shown
+from cloudcarbon.store import resolve_db_path
 
 INSTALL_HINT = "cloudcarbon serve needs the serve extra: pip install 'cloudcarbon[serve]'"
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -95,15 +98,30 @@ class RedactQueries(logging.Filter):
 def check_binding(host: str, token: str | None) -> None:
     """Refuse a non-loopback address without a token: the store would be open to the network."""
     if token is not None and not token.strip():
-        raise InputError("--token is empty; give a long random value (e.g. from `openssl rand -hex 32`)")
+        raise UsageError("--token is empty; give a long random value (e.g. from `openssl rand -hex 32`)")
     if not is_loopback(host) and not token:
-        raise InputError(f"--host {host} is not loopback: set --token or CLOUDCARBON_TOKEN so every request must "
+        raise UsageError(f"--host {host} is not loopback: set --token or CLOUDCARBON_TOKEN so every request must "
                          "authenticate, or bind 127.0.0.1")
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (port 0: a free one), as uvicorn would bind it; one line if it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError as error:  # in use, not an address of this machine, an unknown name
+        sock.close()
+        raise InputError(f"--host {host} --port {port}: cannot listen there ({error.strerror or error}); choose "
+                         "another --port, or a --host this machine has") from None
+    return sock
 
 
 def serve(db: str | os.PathLike[str] | None, *, host: str = "127.0.0.1", port: int = 8080,
           token: str | None = None, allowed: Iterable[str] = ()) -> None:
-    """Serve the store at `db` until interrupted, answering the host names of `allowed_hosts(host, allowed)`."""
+    """Serve the store at `db` until interrupted, answering the host names of `allowed_hosts(host, allowed)`.
+    Prints one line, `cloudcarbon serve: ready at URL ...`, to stderr once it accepts connections."""
     check_binding(host, token)
     hosts = allowed_hosts(host, allowed)
     try:
@@ -112,13 +130,27 @@ def serve(db: str | os.PathLike[str] | None, *, host: str = "127.0.0.1", port: i
         from cloudcarbon.serve.app import create_app
     except ImportError:
         raise CloudcarbonError(INSTALL_HINT) from None
-    uvicorn.run(create_app(db, token, hosts), host=host, port=port, log_level="info", server_header=False,
-                log_config=_log_config(uvicorn.config.LOGGING_CONFIG))
+    sock = listen(host, port)
+    url = f"http://{host_name(host)}:{sock.getsockname()[1]}/"
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                print(f"cloudcarbon serve: ready at {url} (store {resolve_db_path(db)}); Ctrl-C stops it",
+                      file=sys.stderr, flush=True)
+
+    config = uvicorn.Config(create_app(db, token, hosts), host=host, port=port, server_header=False,
+                            log_config=_log_config(uvicorn.config.LOGGING_CONFIG))
+    with sock:
+        Server(config).run(sockets=[sock])
 
 
 def _log_config(default: dict[str, Any]) -> dict[str, Any]:
-    """uvicorn's logging configuration, with RedactQueries on the access log."""
+    """uvicorn's logging configuration, with RedactQueries on the access log and its start-up chatter left out
+    (the ready line says it; warnings and errors still show)."""
     config = copy.deepcopy(default)
     config.setdefault("filters", {})["redact_queries"] = {"()": RedactQueries}
     config["loggers"]["uvicorn.access"]["filters"] = ["redact_queries"]
+    config["loggers"]["uvicorn.error"] = {"level": "WARNING"}
     return config

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import duckdb
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 
 from cloudcarbon import __version__
 from cloudcarbon.errors import SHOWN_CHARACTERS, CloudcarbonError, InputError, StoreBusyError, shown
@@ -32,6 +35,33 @@ SinceParam = Query(None, description="From this date (YYYY-MM-DD or YYYY-MM), in
 UntilParam = Query(None, description="Up to this date, exclusive.")
 BY_HELP = "Comma-separated groupings, as `cloudcarbon footprint --by`."
 ByParam = Query(None, description=BY_HELP)
+
+
+# The library names what was wrong as the CLI spells it (`--month '2026-13': ...`); a caller of the service sent
+# query parameters, so the message names those (`month='2026-13': ...`).
+CLI_OPTION = re.compile(r"""--(by-tag|by|month|since|until|cpu-utilization|gpu-utilization)(?![\w-])( (?=['"\d]))?""")
+
+
+class ErrorBody(BaseModel):
+    """Every answer but 200: one line saying what was wrong and what to do."""
+
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A bad, unknown or missing query parameter, named as sent "
+                                             "(`month='2026-13': ...`), or a Host header this service does not "
+                                             "answer to."},
+    401: {"model": ErrorBody, "description": "The service runs with a token and the request did not send "
+                                             "`Authorization: Bearer TOKEN`."},
+    503: {"model": ErrorBody, "description": "The store cannot be read now: busy with an ingest (retry), damaged, "
+                                             "or from a newer cloudcarbon."},
+}
+
+
+def as_parameters(message: str) -> str:
+    """`message` with the CLI's option names as the service's query parameters."""
+    return CLI_OPTION.sub(lambda match: f"{match[1].replace('-', '_')}=", message)
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -56,7 +86,7 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
                hosts: Collection[str] = LOOPBACK_NAMES) -> FastAPI:
     """The service over the store at `db`, answering requests whose Host header names one of `hosts` (as
     `host_name` spells it); with `token`, every request must send it as a Bearer token."""
-    app = FastAPI(title="cloudcarbon", version=__version__, docs_url=None, redoc_url=None,
+    app = FastAPI(title="cloudcarbon", version=__version__, docs_url=None, redoc_url=None, responses=ERRORS,
                   description="Read-only footprint, unknowns, what-if and region recommendations from a cloudcarbon "
                               "store; the same parameters and fields as the CLI.")
     expected = f"Bearer {token}".encode() if token else None
@@ -82,12 +112,14 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(_: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ()) if part != "query")
-        return _error(400, f"{where}: {first.get('msg', 'invalid value')}")
+        name = ".".join(str(part) for part in first.get("loc", ()) if part != "query")
+        if first.get("type") == "missing":
+            return _error(400, f"{name}= is required")
+        return _error(400, f"{name}={shown(str(first.get('input')))}: {first.get('msg', 'invalid value')}")
 
     @app.exception_handler(InputError)
     async def bad_input(_: Request, error: InputError) -> JSONResponse:
-        return _error(400, str(error))
+        return _error(400, as_parameters(str(error)))
 
     @app.exception_handler(StoreBusyError)
     async def busy(_: Request, error: StoreBusyError) -> JSONResponse:
@@ -183,4 +215,22 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
                        until: str | None = UntilParam, by: str | None = ByParam) -> dict:
         return analysis("recommend-region", request, month, since, until, by)
 
+    describe = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document without the 422 it declares for every parameter (validation answers 400), and with
+        the errors of the HTML pages as what they are, JSON."""
+        if app.openapi_schema is None:
+            document = describe()
+            for operations in document["paths"].values():
+                for operation in operations.values():
+                    operation["responses"].pop("422", None)
+                    for status in ERRORS:
+                        content = operation["responses"][str(status)]["content"]
+                        content["application/json"] = content.pop("text/html", None) or content["application/json"]
+            for name in ("HTTPValidationError", "ValidationError"):
+                document.get("components", {}).get("schemas", {}).pop(name, None)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import signal
 import sys
+from datetime import date
 from types import FrameType
 from typing import Any
 
 import click
+import duckdb
 
 from cloudcarbon import __version__
 from cloudcarbon.cli_doctor import doctor_command
@@ -20,6 +22,7 @@ from cloudcarbon.connectors.focus.cli import ingest_focus_command
 from cloudcarbon.connectors.gcp.cli import ingest_gcp_command
 from cloudcarbon.connectors.onprem.cli import ingest_onprem_command
 from cloudcarbon.errors import CloudcarbonError, UsageError
+from cloudcarbon.periods import add_months
 from cloudcarbon.store import DB_ENV_VAR, default_db_path, interrupt_statements, open_store, store_damage
 
 # SIGTERM (timeout, systemd, cron wrappers) and SIGINT end a command like an error, so that rollbacks and
@@ -154,6 +157,8 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
     from cloudcarbon.output import emit, provenance
     from cloudcarbon.periods import window
 
+    if trace and ctx.get_parameter_source("by") is not click.core.ParameterSource.DEFAULT:
+        raise UsageError("--trace lists every usage row with its coefficients; it takes no --by (drop one of them)")
     span = window(month, since, until)
     with open_store(store_path(ctx, db), read_only=True) as con:
         if trace:
@@ -161,10 +166,34 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
         else:
             frame = fp.footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
                                  gpu_utilization=gpu_utilization)
+        if frame.empty:
+            raise CloudcarbonError(_no_usage(con, month, since, until))
     meta = provenance(command="footprint", period=span.label(), by=None if trace else by,
                       method="METHODOLOGY.md", cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
     emit(frame, fmt, output, meta=meta, title=f"cloudcarbon footprint — {span.label()}",
          table_columns=None if trace else fp.table_columns(frame))
+
+
+def _no_usage(con: duckdb.DuckDBPyConnection, month: str | None, since: str | None, until: str | None) -> str:
+    """Why a period has no rows, as `report` says it: what the store holds instead, and how to fill it."""
+    from cloudcarbon.periods import parse_month
+
+    held = [parse_month(m) for (m,) in con.execute(
+        "SELECT DISTINCT strftime(charge_period_start, '%Y-%m') FROM usage ORDER BY 1").fetchall()]
+    if not held:
+        return "the store holds no usage yet: ingest a billing export first (cloudcarbon ingest aws PATH), or try " \
+               "cloudcarbon demo"
+    runs: list[list[date]] = []
+    for first in held:  # consecutive months as one run: 2026-08 to 2026-10
+        if runs and add_months(runs[-1][-1], 1) == first:
+            runs[-1].append(first)
+        else:
+            runs.append([first])
+    holds = ", ".join(f"{run[0]:%Y-%m}" + (f" to {run[-1]:%Y-%m}" if len(run) > 1 else "") for run in runs)
+    asked = f"--month {month}" if month else " ".join(f"--{name} {value}" for name, value in
+                                                       (("since", since), ("until", until)) if value)
+    return (f"{asked}: the store holds no usage for that period (it holds {holds}); ingest its billing export "
+            "first, e.g. cloudcarbon ingest aws PATH")
 
 
 @cli.command("unknowns", epilog=EPILOG)

@@ -16,7 +16,7 @@ import duckdb
 
 from cloudcarbon import prices
 from cloudcarbon.coefficients import loader
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import UsageError
 from cloudcarbon.periods import Window
 from cloudcarbon.queries import define_macros, read_query
 
@@ -52,7 +52,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 def check_utilization(cpu_utilization: float | None, gpu_utilization: float | None) -> None:
     for name, value in (("--cpu-utilization", cpu_utilization), ("--gpu-utilization", gpu_utilization)):
         if value is not None and not 0 <= value <= 1:
-            raise InputError(f"{name} {value:g}: give a fraction between 0 and 1, e.g. 0.5")
+            raise UsageError(f"{name} {value:g}: give a fraction between 0 and 1, e.g. 0.5")
 
 
 def row_params(window: Window | None = None, **overrides: object) -> dict[str, object]:

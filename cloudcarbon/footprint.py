@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from cloudcarbon.errors import InputError, shown
+from cloudcarbon.errors import UsageError, shown
 from cloudcarbon.estimation import check_utilization, footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
@@ -84,7 +84,7 @@ def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
     for key in keys:
         if key not in GROUP_KEYS and not (key.startswith("tag:") and len(key) > 4 and key.isprintable()):
             choices = ", ".join([*GROUP_KEYS, "tag:KEY"])
-            raise InputError(f"--by {shown(key)} is not a grouping; choose from {choices}")
+            raise UsageError(f"--by {shown(key)} is not a grouping; choose from {choices}")
     return keys
 
 

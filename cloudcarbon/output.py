@@ -7,13 +7,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import UsageError
 
 FORMATS = ("table", "csv", "json", "jsonl", "parquet")
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV Injection").
@@ -104,8 +105,10 @@ def emit(
     target = Path(output) if output else None
     if fmt == "parquet":
         if target is None:
-            raise InputError("--format parquet writes a binary file: add --output PATH.parquet")
-        frame.to_parquet(target, index=False)
+            raise UsageError("--format parquet writes a binary file: add --output PATH.parquet")
+        # Written by DuckDB, so the base install needs no pyarrow.
+        with duckdb.connect() as con:
+            con.from_df(frame).write_parquet(str(target))
         return
     if fmt == "table":
         if table_columns:
@@ -125,7 +128,7 @@ def emit(
         rows = json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
         text = _json_document(meta or provenance(), rows)
     else:
-        raise InputError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if target:
         target.write_text(text, encoding="utf-8")
     else:

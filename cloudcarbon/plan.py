@@ -12,7 +12,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import InputError, UsageError
 from cloudcarbon.queries import read_query
 
 PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
@@ -24,7 +24,7 @@ def positive(name: str, value: float | None, *, minimum: float = 0.0, strict: bo
         return
     if not math.isfinite(value) or value < minimum or (strict and value == minimum):
         bound = f"greater than {minimum:g}" if strict else f"at least {minimum:g}"
-        raise InputError(f"{name} {value:g}: give a number {bound}")
+        raise UsageError(f"{name} {value:g}: give a number {bound}")
 
 
 def instance_or_suggest(con: duckdb.DuckDBPyConnection, provider: str, instance_type: str) -> dict:
@@ -51,7 +51,7 @@ def validate_plan(
     """The planned job as one `plan` row, after checking every input against the coefficient library."""
     provider = provider.lower()
     if provider not in PROVIDER_NAMES:
-        raise InputError(f"--provider {provider!r}: choose aws, gcp or azure")
+        raise UsageError(f"--provider {provider!r}: choose aws, gcp or azure")
     positive("--hours", hours)
     positive("--count", count)
     instance_or_suggest(con, provider, instance_type)

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon import prices
-from cloudcarbon.errors import InputError, shown
+from cloudcarbon.errors import UsageError, shown
 from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.footprint import GROUP_KEYS
 from cloudcarbon.periods import ALL_TIME, Window
@@ -55,7 +55,7 @@ class Constraints:
         for name, value in (("--max-cost-increase", self.max_cost_increase),
                             ("--max-distance-km", self.max_distance_km), ("--carbon-price", self.carbon_price)):
             if value is not None and not (value >= 0 and value < float("inf")):
-                raise InputError(f"{name} {value}: give a number of at least 0")
+                raise UsageError(f"{name} {value}: give a number of at least 0")
 
     def rule(self) -> str:
         if self.carbon_price is None:
@@ -97,7 +97,7 @@ def _check_allow(con: duckdb.DuckDBPyConnection, allow: tuple[str, ...]) -> None
     ).fetchall()}
     unknown = [a for a in allow if a.lower() not in known]
     if unknown:
-        raise InputError(f"--allow {', '.join(unknown)}: not a known region, ISO country code (e.g. DE) or "
+        raise UsageError(f"--allow {', '.join(unknown)}: not a known region, ISO country code (e.g. DE) or "
                          "continent (Europe, EU, North America, NA, ...)")
 
 
@@ -168,7 +168,7 @@ def store_workloads_sql(by: str | None, extra: Sequence[str] = ()) -> tuple[str,
             parts.append(f"coalesce(CAST({GROUP_KEYS[key]} AS VARCHAR), '(none)')")
         else:
             choices = ", ".join([*WORKLOAD_KEYS, "tag:KEY"])
-            raise InputError(f"--by {shown(key)} is not a workload grouping; choose from {choices}")
+            raise UsageError(f"--by {shown(key)} is not a workload grouping; choose from {choices}")
     if "provider" not in keys:
         parts.insert(0, "provider_name")
     workload = " || ' / ' || ".join(parts)

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import UsageError
 from cloudcarbon.estimation import footprint_sql, prepare, row_params
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
@@ -38,7 +38,7 @@ def parse_levers(levers: str | None) -> list[str]:
     chosen = [x.strip() for x in (levers or ",".join(LEVERS)).split(",") if x.strip()]
     for lever in chosen:
         if lever not in LEVERS:
-            raise InputError(f"--lever {lever!r}: choose from {', '.join(LEVERS)}")
+            raise UsageError(f"--lever {lever!r}: choose from {', '.join(LEVERS)}")
     return chosen
 
 
@@ -48,7 +48,7 @@ def _selection(model_tags: tuple[str, ...], model_accounts: tuple[str, ...]) -> 
     for tag in model_tags:
         key, sep, value = tag.partition("=")
         if not sep or not key:
-            raise InputError(f"--model-tag {tag!r}: give KEY=VALUE, e.g. --model-tag team=ml")
+            raise UsageError(f"--model-tag {tag!r}: give KEY=VALUE, e.g. --model-tag team=ml")
         tags.append({"k": key, "v": value})
     condition = ("(list_has_any($model_accounts, [sub_account_id])"
                  " OR len(list_filter($model_tags, lambda t: tags[t.k] = t.v)) > 0)")
@@ -75,9 +75,9 @@ def whatif(
     cloud, cloud_basis = _cloud_pue(con, cloud_pue)
     for name, value in (("--onprem-pue", onprem), ("--cloud-pue", cloud)):
         if value < 1:
-            raise InputError(f"{name} {value:g}: a PUE is at least 1")
+            raise UsageError(f"{name} {value:g}: a PUE is at least 1")
     if model_factor is not None and not model_factor > 0:
-        raise InputError(f"--model-factor {model_factor:g}: give a factor greater than 0, e.g. 5")
+        raise UsageError(f"--model-factor {model_factor:g}: give a factor greater than 0, e.g. 5")
     selected, select_params = _selection(model_tags, model_accounts)
     model_on = "model" in chosen and model_factor is not None and bool(model_tags or model_accounts)
     # The workload SQL sums usage; the Model selection must be part of what it groups by.

@@ -64,6 +64,17 @@ def fingerprint(db: Path) -> str:
     return digest.hexdigest()
 
 
+def usage_error(result: Result, *names: str) -> str:
+    """A usage error: exit 2, a single `Error:` line naming `names`, no traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.output and "unexpected" not in lines[0]
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+    return lines[0]
+
+
 def one_line_error(result: Result, *names: str) -> str:
     """A handled failure: exit 1, a single `Error:` line naming `names`, no traceback."""
     assert result.exit_code == 1, (result.exit_code, result.output)

@@ -6,7 +6,7 @@ import json
 
 import duckdb
 import pytest
-from conftest import one_line_error
+from conftest import one_line_error, usage_error
 
 from cloudcarbon.lookup import _one_hour
 
@@ -63,10 +63,16 @@ def test_cost_is_the_on_demand_price_or_null_with_a_reason(run):
 @pytest.mark.parametrize(("args", "names"), [
     (["--instance-type", "m5.larg", "--region", "us-east-1", "--hours", "1"], ["m5.larg", "m5.large"]),
     (["--instance-type", "m5.large", "--region", "us-east-9", "--hours", "1"], ["us-east-9", "did you mean"]),
+])
+def test_bad_input_is_one_line(run, args, names):
+    one_line_error(run("estimate", *args, expect=1), *names)
+
+
+@pytest.mark.parametrize(("args", "names"), [
     (["--instance-type", "m5.large", "--region", "us-east-1", "--hours", "-1"], ["--hours"]),
     (["--instance-type", "m5.large", "--region", "us-east-1", "--hours", "1", "--pue", "0.5"], ["--pue"]),
     (["--instance-type", "m5.large", "--region", "us-east-1", "--hours", "1", "--gpu-utilization", "2"],
      ["--gpu-utilization"]),
 ])
-def test_bad_input_is_one_line(run, args, names):
-    one_line_error(run("estimate", *args, expect=1), *names)
+def test_bad_values_are_usage_errors(run, args, names):
+    usage_error(run("estimate", *args, expect=2), *names)

@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import usage_error
 
 from cloudcarbon.cli import cli
 from cloudcarbon.demo import run_demo
 from cloudcarbon.errors import InputError
 from cloudcarbon.periods import FIRST_MONTH, LAST_MONTH, add_months, parse_month, window
-
-
-def usage_error(result, *names: str) -> str:
-    """A usage error: exit 2, one `Error:` line naming `names`, no traceback."""
-    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert "Traceback" not in result.output and "unexpected" not in lines[0]
-    for name in names:
-        assert name in lines[0], (name, lines[0])
-    return lines[0]
 
 
 @pytest.mark.parametrize("first, months, expected", [

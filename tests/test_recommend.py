@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import fingerprint, one_line_error
+from conftest import fingerprint, usage_error
 
 ADHOC = ("recommend-region", "--provider", "aws", "--instance-type", "p4d.24xlarge", "--region", "us-east-1",
          "--hours", "720", "--count", "4")
@@ -86,7 +86,7 @@ def test_from_the_store_every_workload_gets_candidates(run, db):
     for workload in workloads:
         assert sum(1 for r in rows if r["workload"] == workload and r["current"]) == 1
     before = fingerprint(db)
-    one_line_error(run("recommend-region", "--allow", "Atlantis", expect=1), "Atlantis")
+    usage_error(run("recommend-region", "--allow", "Atlantis", expect=2), "Atlantis")
     assert fingerprint(db) == before
 
 

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 from browser import chart_marks, keep_screenshot, launch, lookup, open_page, page_numbers
 from click.testing import CliRunner
-from conftest import fingerprint, one_line_error
+from conftest import fingerprint, one_line_error, usage_error
 from curfiles import item, write_cur
 from markupsafe import escape
-from test_periods import usage_error
 
 from cloudcarbon.cli import cli
 from cloudcarbon.connectors.aws.ingest import ingest_aws
@@ -202,7 +201,7 @@ def test_bad_input_is_one_line(demo_db: Path, tmp_path: Path) -> None:
     # The month after 9999-12 (and the trend's months before 0001-01) cannot be a date: refused, not a crash.
     for month in ("9999-12", "0001-01"):
         usage_error(report("--month", month, "--output", str(tmp_path / "a")), f"--month '{month}'", "2000-01")
-    one_line_error(report("--month", "2026-10", "--output", str(tmp_path / "a"), "--by-tag", "a b"), "--by-tag")
+    usage_error(report("--month", "2026-10", "--output", str(tmp_path / "a"), "--by-tag", "a b"), "--by-tag")
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
     is_file = report("--month", "2026-10", "--output", str(a_file))

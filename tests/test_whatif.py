@@ -68,7 +68,7 @@ def test_mechanization_scales_energy_by_the_pue_ratio(demo):
 
 
 def test_bad_levers_and_model_tags_are_one_line(demo):
-    from conftest import one_line_error
+    from conftest import usage_error
 
-    one_line_error(demo("whatif", "--lever", "magic", expect=1), "magic")
-    one_line_error(demo("whatif", "--model-factor", "5", "--model-tag", "team", expect=1), "KEY=VALUE")
+    usage_error(demo("whatif", "--lever", "magic", expect=2), "magic")
+    usage_error(demo("whatif", "--model-factor", "5", "--model-tag", "team", expect=2), "KEY=VALUE")

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from cloudcarbon.errors import InputError, shown
+from cloudcarbon.errors import InputError, UsageError, shown
 from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.footprint import footprint
 from cloudcarbon.output import provenance
@@ -160,7 +160,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
     `missing_sources` names the sources a scheduled run could not update (the report says so)."""
     first = parse_month(month)
     if by_tag is not None and not TAG_KEY.fullmatch(by_tag):
-        raise InputError(f"--by-tag {shown(by_tag)}: give a tag key such as team or cost_center")
+        raise UsageError(f"--by-tag {shown(by_tag)}: give a tag key such as team or cost_center")
     prepare(con)
     span, previous_span = _window(first), _window(add_months(first, -1))
     trend_span = Window(_window(add_months(first, 1 - TREND_MONTHS)).since, span.until)

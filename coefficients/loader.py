@@ -1,6 +1,7 @@
 """Runtime access to cloudcarbon's coefficient tables (stdlib + duckdb only).
 
-The CSVs in ``data/`` are built by ``coefficients/build.py``; see ``SOURCES.md`` for what each holds.
+The CSVs in ``data/`` are built by ``python -m coefficients.rebuild`` (a maintainer tool, not shipped); see
+``SOURCES.md`` for what each holds.
 ``register(con)`` loads them as TEMP tables ``coef_<name>`` with explicit column types. Empty CSV
 fields load as NULL (e.g. ``gpu_model`` of a CPU-only instance, ``burstable_baseline``).
 """
@@ -113,7 +114,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },
-    # Planning tables (what-if and recommend-region), built by coefficients/build_prices.py.
+    # Planning tables (what-if and recommend-region), built by coefficients/rebuild/prices.py.
     "prices": {
         "provider": "VARCHAR",
         "region": "VARCHAR",

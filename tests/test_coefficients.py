@@ -369,6 +369,8 @@ def test_replication_constants(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_build_is_byte_identical(tmp_path) -> None:
+    """`python -m coefficients.rebuild` (run from a copy of the repository's coefficients/ folder) writes
+    every shipped table and VERSION byte for byte."""
     import shutil
     import subprocess
     import sys
@@ -376,17 +378,17 @@ def test_build_is_byte_identical(tmp_path) -> None:
 
     reference = Path("/work/shared/reference")
     if not reference.exists():
-        pytest.skip("reference folder absent")
-    src = Path(loader.__file__).resolve().parent
+        pytest.skip("the rebuild reads ../shared/reference (public source tables), absent here")
     work = tmp_path / "coefficients"
-    shutil.copytree(src, work, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, str(work / "build.py"), "--reference", str(reference)], check=True,
-                   capture_output=True)
-    for name in [t.removeprefix("coef_") for t in loader.TABLES]:
-        if (work / "data" / f"{name}.csv").exists() and name in {
-            "instances", "cpu_power", "accelerators", "constants", "pue", "grid", "regions", "region_aliases"
-        }:
-            assert (work / "data" / f"{name}.csv").read_bytes() == loader.data_path(name).read_bytes(), name
+    shutil.copytree(Path(__file__).resolve().parents[1] / "coefficients", work,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for old in (work / "data").iterdir():
+        old.unlink()
+    subprocess.run([sys.executable, "-m", "coefficients.rebuild", "--reference", str(reference)], cwd=tmp_path,
+                   check=True, capture_output=True)
+    for name in (t.removeprefix("coef_") for t in loader.TABLES):
+        assert (work / "data" / f"{name}.csv").read_bytes() == loader.data_path(name).read_bytes(), name
+    assert (work / "data" / "VERSION").read_text().strip() == loader.COEFFICIENTS_VERSION
 
 
 def test_azure_source_list_errors_corrected(con: duckdb.DuckDBPyConnection) -> None:

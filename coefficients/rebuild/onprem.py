@@ -1,4 +1,4 @@
-"""On-premises rows of the coefficient tables (called by build.py; see SOURCES.md).
+"""On-premises rows of the coefficient tables (called by rebuild/__main__.py; see SOURCES.md).
 
 An inventory names its servers' CPUs, GPUs, site PUE and grid zone, so on-premises needs no instance
 catalogue: CPU power per microarchitecture (the same SPECpower-derived values as the clouds), a CPU
@@ -12,10 +12,11 @@ import json
 import re
 from pathlib import Path
 
-import curated as cur
-import curated_onprem as onprem
 import pandas as pd
-from build_common import ARM_PROXY, CCF, FAMILY_FILES, provider_cpu_power
+
+from ..facts import onprem
+from ..facts.licences import APACHE, FACT, ODBL
+from .common import ARM_PROXY, CCF, FAMILY_FILES, provider_cpu_power
 
 PROVIDER = "on-premises"
 SRC_FAMILIES = f"CCF CPU-family lists ({CCF})"
@@ -47,7 +48,7 @@ def build_cpu_models(ref: Path) -> pd.DataFrame:
                 continue
             if match in found and found[match][0] != arch:
                 raise ValueError(f"CPU model {model!r} is listed for {found[match][0]} and {arch}")
-            found[match] = (arch, "model", SRC_FAMILIES, cur.APACHE)
+            found[match] = (arch, "model", SRC_FAMILIES, APACHE)
     for name, arch in onprem.CPU_CODENAMES.items():
         found.setdefault(cpu_tokens(name), (arch, "codename", onprem.VENDOR_CODENAMES, onprem.CODENAME_LICENCE))
     rows = [(match, *rest) for match, rest in found.items()]
@@ -55,7 +56,7 @@ def build_cpu_models(ref: Path) -> pd.DataFrame:
 
 
 def build_pue() -> pd.DataFrame:
-    rows = [(PROVIDER, "*", year, pue, onprem.UPTIME.format(year=year), cur.FACT)
+    rows = [(PROVIDER, "*", year, pue, onprem.UPTIME.format(year=year), FACT)
             for year, pue in onprem.ONPREM_PUE.items()]
     return pd.DataFrame(rows, columns=["provider", "region", "year", "pue", "source", "licence"])
 
@@ -71,7 +72,7 @@ def build_grid(ref: Path) -> pd.DataFrame:
                 continue
             name = (item.get("zone") or {}).get("zoneName") or zone
             rows.append((PROVIDER, zone, year, float(value), None, GRID_SIGNAL, zone,
-                         SRC_EM.format(year=year, zone=zone, name=name), cur.ODBL))
+                         SRC_EM.format(year=year, zone=zone, name=name), ODBL))
     columns = ["provider", "region", "year", "gco2e_per_kwh", "cfe_pct", "signal", "zone", "source", "licence"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -82,6 +83,6 @@ def build_zones(ref: Path) -> pd.DataFrame:
     for year in range(2021, 2026):
         zones = json.loads((ref / f"coefficients/grid/co2js_electricitymaps_yearly_{year}.json").read_text())
         names.update({zone: (item.get("zone") or {}).get("zoneName") or zone for zone, item in zones.items()})
-    rows = [(zone, name, "Electricity Maps zone list (via thegreenwebfoundation/co2.js@27cbe8328aea)", cur.ODBL)
+    rows = [(zone, name, "Electricity Maps zone list (via thegreenwebfoundation/co2.js@27cbe8328aea)", ODBL)
             for zone, name in sorted(names.items())]
     return pd.DataFrame(rows, columns=["zone", "name", "source", "licence"])

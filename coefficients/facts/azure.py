@@ -1,4 +1,4 @@
-"""Hand-entered Microsoft Azure facts used by build_azure.py, each with the source it comes from.
+"""Hand-entered Microsoft Azure facts used by rebuild/azure.py, each with the source it comes from.
 
 Facts (VM sizes of series newer than the saved catalogs, processors, GPU models and counts, burstable
 baselines, region locations) restated in our own structures. Instance names use the ARM spelling that
@@ -112,7 +112,7 @@ DROP: dict[str, str] = {
 # Source-list spellings -> the size name Azure exports use.
 RENAME: dict[str, str] = {"Standard_B1ls2": "Standard_B1ls"}
 # The GSF if-plugins list also carries Microsoft's footnote marks glued to the version
-# (Standard_D2s_v32, Standard_E16ads_v52): build_azure.py drops the digit after "_v<n>".
+# (Standard_D2s_v32, Standard_E16ads_v52): rebuild/azure.py drops the digit after "_v<n>".
 
 # GSF if-plugins rows that contradict Microsoft's size tables: it lists Dpsv5/Dpdsv5 with half the
 # vCPUs and the Dplsv5 memory (e.g. D64ps_v5 as 16 vCPUs / 64 GiB). name -> (vCPUs, memory GiB).

@@ -1,4 +1,4 @@
-"""Microsoft Azure rows of the coefficient tables (called by build.py; see SOURCES.md)."""
+"""Microsoft Azure rows of the coefficient tables (called by rebuild/__main__.py; see SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,18 @@ import json
 import re
 from pathlib import Path
 
-import curated as cur
-import curated_azure as az
 import pandas as pd
-from build_common import (
+
+from ..facts import azure as az
+from ..facts import hardware
+from ..facts.licences import APACHE, FACT, ODBL
+from .common import (
     CCF,
     CCF_MICROARCH,
     INSTANCE_COLUMNS,
     SRC_EMBODIED_MODEL,
     host_embodied,
+    instance_row,
     join,
     microarchitecture,
     provider_cpu_power,
@@ -70,7 +73,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
                 vcpus=float(vcpus),
                 memory_gib=mem,
                 row_source=join(SRC_GSF_IF, az.CORRECTIONS_SOURCE),
-                row_licence=join(MIT, cur.FACT),
+                row_licence=join(MIT, FACT),
             )
     ccf = pd.read_csv(folder / "ccf_azure-instances.csv").dropna(subset=["Instance vCPUs"])
     for _, r in ccf.iterrows():
@@ -83,7 +86,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
                 "memory_gib": float(r["Instance Memory"]),
                 "cpu_model": "",
                 "row_source": SRC_CCF_CATALOG,
-                "row_licence": cur.APACHE,
+                "row_licence": APACHE,
                 "ccf_arch": str(r["Microarchitecture"]),
             },
         )
@@ -91,10 +94,10 @@ def load_catalog(ref: Path) -> pd.DataFrame:
         for n in sizes:
             name = pattern.format(n=n)
             rows.setdefault(name.lower(), {"instance_type": name, "vcpus": float(n), "memory_gib": n * gib,
-                                   "cpu_model": cpu, "row_source": src, "row_licence": cur.FACT})
+                                   "cpu_model": cpu, "row_source": src, "row_licence": FACT})
     for name, (vcpus, mem, cpu, src) in az.SIZES.items():
         row = rows.setdefault(name.lower(), {"instance_type": name, "vcpus": float(vcpus), "memory_gib": mem,
-                                             "cpu_model": cpu, "row_source": src, "row_licence": cur.FACT})
+                                             "cpu_model": cpu, "row_source": src, "row_licence": FACT})
         if not row["cpu_model"]:
             row["cpu_model"], row["row_source"] = cpu, join(row["row_source"], src)
     out = pd.DataFrame(list(rows.values()))
@@ -154,7 +157,7 @@ def build_instances(ref: Path) -> pd.DataFrame:
     emb = pd.read_csv(ref / "coefficients/embodied/ccf_coefficients-azure-embodied.csv")
     emb["name"] = "Standard_" + emb.type.astype(str).str.strip().str.replace(" ", "_")
     published = (emb.total - emb.additional_gpus).groupby(emb.name).mean()
-    per_socket = {**cur.VCPUS_PER_SOCKET, **az.VCPUS_PER_SOCKET}
+    per_socket = {**hardware.VCPUS_PER_SOCKET, **az.VCPUS_PER_SOCKET}
 
     rows = []
     for r in cat.itertuples(index=False):
@@ -171,27 +174,12 @@ def build_instances(ref: Path) -> pd.DataFrame:
             mem = float(platform.loc[host_family].memory_gib)
             embodied = host_embodied(mem, host_vcpus, per_socket.get(arch, per_socket["Unknown"]), 0)
             method, esrc = "ccf-model-computed", SRC_EMBODIED_MODEL
-        rows.append(
-            {
-                "provider": "azure",
-                "instance_type": r.instance_type,
-                "family": r.family,
-                "vcpus": int(r.vcpus),
-                "memory_gib": float(r.memory_gib),
-                "cpu_model": r.cpu_model,
-                "microarchitecture": arch,
-                "host_vcpus": host_vcpus,
-                "gpu_model": gpu_model,
-                "gpu_count": gpu_count,
-                "accelerator_kind": kind,
-                "burstable_baseline": baseline,
-                "host_embodied_kgco2e": embodied,
-                "embodied_method": method,
-                "source": join(r.row_source, arch_src, az.GPU_SOURCE if gpu_model else "",
-                               az.BURSTABLE_SOURCE if baseline is not None else "", esrc),
-                "licence": join(r.row_licence, cur.FACT),
-            }
-        )
+        rows.append(instance_row(
+            "azure", r, cpu_model=r.cpu_model, microarchitecture=arch, host_vcpus=host_vcpus, gpu_model=gpu_model,
+            gpu_count=gpu_count, accelerator_kind=kind, burstable_baseline=baseline, host_embodied_kgco2e=embodied,
+            embodied_method=method, licence=join(r.row_licence, FACT),
+            source=join(r.row_source, arch_src, az.GPU_SOURCE if gpu_model else "",
+                        az.BURSTABLE_SOURCE if baseline is not None else "", esrc)))
     return pd.DataFrame(rows, columns=INSTANCE_COLUMNS)
 
 
@@ -210,7 +198,7 @@ def build_grid(ref: Path) -> pd.DataFrame:
             value = zones.get(zone, {}).get("carbonIntensity", {}).get("value")
             if value is not None:
                 rows.append(("azure", region, year, float(value), None, GRID_SIGNAL, zone,
-                             SRC_EM.format(year=year, zone=zone), cur.ODBL))
+                             SRC_EM.format(year=year, zone=zone), ODBL))
     return pd.DataFrame(rows, columns=["provider", "region", "year", "gco2e_per_kwh", "cfe_pct", "signal", "zone",
                                        "source", "licence"])
 
@@ -222,11 +210,11 @@ def build_pue(ref: Path) -> pd.DataFrame:
     a = a.drop_duplicates(["cloud-region", "year"])
     rows = [
         ("azure", r["cloud-region"], int(r["year"]), float(r["power-usage-effectiveness"]),
-         SRC_GSF_PUE.format(year=int(r["year"])), cur.FACT)
+         SRC_GSF_PUE.format(year=int(r["year"])), FACT)
         for _, r in a.iterrows()
         if r["cloud-region"] in az.REGIONS
     ]
-    rows += [("azure", "*", y, v, az.FLEET_PUE_SOURCE, cur.FACT) for y, v in az.FLEET_PUE.items()]
+    rows += [("azure", "*", y, v, az.FLEET_PUE_SOURCE, FACT) for y, v in az.FLEET_PUE.items()]
     return pd.DataFrame(rows, columns=["provider", "region", "year", "pue", "source", "licence"])
 
 
@@ -243,7 +231,7 @@ def build_regions(ref: Path) -> pd.DataFrame:
                 lat if lat is not None else float(info["Latitude"]),
                 lon if lon is not None else float(info["Longitude"]),
                 "", join(az.REGIONS_SOURCE, SRC_FINOPS, SRC_CAS if lat is None else ""),
-                join(cur.FACT, MIT),
+                join(FACT, MIT),
             )
         )
     return pd.DataFrame(rows, columns=["provider", "region", "name", "country", "subdivision", "latitude", "longitude",
@@ -264,4 +252,4 @@ def build_aliases(ref: Path) -> pd.DataFrame:
 
 
 def build_constants() -> list[tuple[str, float, str, str, str]]:
-    return [(f"replication_azure_{cls}", v, "copies", src, cur.APACHE) for cls, (v, src) in az.REPLICATION.items()]
+    return [(f"replication_azure_{cls}", v, "copies", src, APACHE) for cls, (v, src) in az.REPLICATION.items()]

@@ -1,8 +1,4 @@
-"""Build the price, availability, machine-upgrade and continent tables (coefficients/data/).
-
-Maintainer script, not runtime code:
-
-    python coefficients/build_prices.py [--reference /work/shared/reference]
+"""The planning tables: prices, availability, machine upgrades and continents (called by rebuild/__main__.py).
 
 - prices.csv: on-demand Linux USD per hour per (provider, region, instance type). AWS from karpenter's
   generated price list (Apache-2.0; us-east-1 and the two GovCloud regions, USD only), GCP from Cyclenerd's
@@ -16,15 +12,14 @@ Maintainer script, not runtime code:
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from ..facts.licences import APACHE, FACT
+
 KARPENTER = "karpenter-provider-aws@1d927085dd81 price list ({date})"
 CYCLENERD = "Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26ff84f (2026-07-30)"
-APACHE = "Apache-2.0"
 
 LAMBDA_A100 = ("Lambda Labs, 'NVIDIA A100 GPU Benchmarks for Deep Learning' (2020): language-model training "
                "1.95x-2.5x faster than V100 with FP16 Tensor Cores")
@@ -105,23 +100,10 @@ def build(ref: Path) -> dict[str, pd.DataFrame]:
     availability["licence"] = APACHE
     upgrades = pd.DataFrame(MACHINE_UPGRADES, columns=[
         "kind", "from_family", "to_family", "throughput_ratio", "ratio_low", "ratio_high", "workload", "source"])
-    upgrades["licence"] = "public fact (no licence claimed)"
+    upgrades["licence"] = FACT
     continents = pd.DataFrame(
-        [(c, name, CONTINENT_CODES[name], M49, "public fact (no licence claimed)")
+        [(c, name, CONTINENT_CODES[name], M49, FACT)
          for name, codes in CONTINENTS.items() for c in codes.split()],
         columns=["country", "continent", "continent_code", "source", "licence"],
     ).sort_values("country")
     return {"prices": prices, "availability": availability, "machine_upgrades": upgrades, "continents": continents}
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", type=Path, default=Path("/work/shared/reference"))
-    args = parser.parse_args(argv)
-    for name, frame in build(args.reference).items():
-        frame.to_csv(DATA_DIR / f"{name}.csv", index=False, lineterminator="\n")
-        print(f"{name}.csv: {len(frame)} rows")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""Hand-entered Google Cloud facts used by build_gcp.py, each with the source it comes from.
+"""Hand-entered Google Cloud facts used by rebuild/gcp.py, each with the source it comes from.
 
 Facts (processors, GPU models and counts, shared-core fractions, TPU hosts, region locations) restated
 in our own structures. Values that are our own inference or estimate say so in their source string.
@@ -227,7 +227,7 @@ MULTI_REGIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 # --------------------------------------------------------------------------------------------------
 # PUE: Google fleet-wide trailing-twelve-month PUE per year (region '*').
-# Per-campus values come from the reference files (build_gcp.py).
+# Per-campus values come from the reference files (rebuild/gcp.py).
 # --------------------------------------------------------------------------------------------------
 GOOGLE_PUE_SOURCE = "Google data centers efficiency (fleet-wide trailing twelve-month PUE, {year})"
 FLEET_PUE: dict[int, float] = {2019: 1.10, 2020: 1.10, 2021: 1.10, 2022: 1.10, 2023: 1.10, 2024: 1.09}

@@ -1,17 +1,9 @@
-"""Rebuild cloudcarbon's coefficient tables (coefficients/data/*.csv) from the reference folder.
-
-Maintainer script, not runtime code:
-
-    python coefficients/build.py [--reference /work/shared/reference]
-
-It reads the public source tables under <reference>/coefficients/ (see SOURCES.md there), combines
-them with the hand-entered facts in curated.py, and writes our own normalised tables. Output is
-deterministic: rows sorted, floats rounded, "\\n" line endings.
+"""AWS rows of the coefficient tables (called by rebuild/__main__.py; see SOURCES.md): the CCF catalog and
+coefficients, botocore and karpenter names, combined with the hand-entered facts in facts/aws.py.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
@@ -20,30 +12,24 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_azure
-import build_gcp
-import build_onprem
-import curated as cur
-import curated_azure
-import curated_gcp
-from build_common import (
+from ..facts import aws as cur
+from ..facts import hardware
+from ..facts.licences import APACHE, FACT, ODBL
+from .common import (
     CCF,
     CCF_MICROARCH,
     CPU_POWER_COLUMNS,
     FAMILY_FILES,
+    GRID_COLUMNS,
     INSTANCE_COLUMNS,
     SRC_EMBODIED_MODEL,
     SRC_SPECPOWER,
     embodied_model,
+    instance_row,
     join,
     microarchitecture,
     specpower_by_microarch,
 )
-
-VERSION = "2026.11.2"
-DATA_DIR = Path(__file__).resolve().parent / "data"
-DECIMALS = 6
 
 SRC_CATALOG = f"CCF aws-instances-latest-2026.csv ({CCF})"
 SRC_EMBODIED = f"CCF coefficients-aws-embodied.csv, host = total - additional_gpus ({CCF})"
@@ -53,8 +39,6 @@ SRC_KARPENTER = "aws/karpenter-provider-aws@1d927085dd81 price list (instance ty
 SRC_GSF = "as compiled in Green-Software-Foundation/real-time-cloud@b2858aa2300a Cloud_Region_Metadata.csv"
 SRC_EM = "Electricity Maps yearly {year}, zone {zone} (via thegreenwebfoundation/co2.js@27cbe8328aea)"
 GRID_SIGNAL = "location-based annual average, life-cycle"
-# cfe_pct: the provider's carbon-free energy % for the region and year (NULL where not published).
-GRID_COLUMNS = ["provider", "region", "year", "gco2e_per_kwh", "cfe_pct", "signal", "zone", "source", "licence"]
 
 # ------------------------------------------------------------------------------------------------
 # instances.csv
@@ -80,7 +64,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
     )
     ccf["cpu_model"] = ccf["cpu_model"].fillna("").str.replace("\u2011", "-")
     ccf["row_source"] = SRC_CATALOG
-    ccf["row_licence"] = cur.APACHE
+    ccf["row_licence"] = APACHE
     ccf = ccf[["instance_type", "vcpus", "memory_gib", "cpu_model", "row_source", "row_licence"]]
 
     extra = [
@@ -90,7 +74,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
             "memory_gib": m,
             "cpu_model": c,
             "row_source": join(s, SRC_BOTOCORE),
-            "row_licence": cur.FACT,
+            "row_licence": FACT,
         }
         for t, (v, m, c, s) in cur.LEGACY_INSTANCES.items()
         if t not in set(ccf.instance_type)
@@ -101,7 +85,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
     for name in sorted(set(prices.instance_type) - known):
         family, size = name.split(".", 1)
         if family not in cur.SIBLING_FAMILIES:
-            print(f"warning: no specs for {name} (add it to curated.py)", file=sys.stderr)
+            print(f"warning: no specs for {name} (add it to facts/aws.py)", file=sys.stderr)
             continue
         sibling, cpu_override, src = cur.SIBLING_FAMILIES[family]
         sib = by_type.loc[by_type.index.str.startswith(sibling + ".")]
@@ -119,7 +103,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
                 "memory_gib": float(mem),
                 "cpu_model": cpu_override or cpu,
                 "row_source": join(src, f"specs as {sibling}", SRC_KARPENTER),
-                "row_licence": join(cur.FACT, cur.APACHE),
+                "row_licence": join(FACT, APACHE),
             }
         )
     out = pd.concat([ccf, pd.DataFrame(extra)], ignore_index=True)
@@ -137,7 +121,7 @@ def accelerators_for(instance_type: str, family: str, size: str) -> tuple[str, i
         return "", 0, "", ""
     model, kind, counts, src = cur.FAMILY_ACCELERATORS[family]
     if size not in counts:
-        raise ValueError(f"{instance_type}: accelerator count unknown; add the size to curated.py")
+        raise ValueError(f"{instance_type}: accelerator count unknown; add the size to facts/aws.py")
     return model, counts[size], kind, src
 
 
@@ -195,34 +179,18 @@ def build_instances(ref: Path) -> pd.DataFrame:
         else:
             host_platform = platform.loc[host_family if host_family in platform.index else r.family]
             mem = float(r.memory_gib) if is_metal else float(host_platform.memory_gib)
-            sockets = max(1, math.ceil(host_vcpus / cur.VCPUS_PER_SOCKET[arch]))
+            sockets = max(1, math.ceil(host_vcpus / hardware.VCPUS_PER_SOCKET[arch]))
             ssd, hdd = local_drives(r.family, host_vcpus)
             embodied, method = embodied_model(mem, sockets, ssd, hdd), "ccf-model-computed"
             sources.append(SRC_EMBODIED_MODEL)
             if ssd or hdd:
                 sources.append(cur.LOCAL_DRIVES_SOURCE)
         if any(s.startswith(("AWS documentation", "vendor", "cloudcarbon")) for s in sources[1:] if s):
-            licences.append(cur.FACT)
-        rows.append(
-            {
-                "provider": "aws",
-                "instance_type": r.instance_type,
-                "family": r.family,
-                "vcpus": int(r.vcpus),
-                "memory_gib": float(r.memory_gib),
-                "cpu_model": r.cpu_model,
-                "microarchitecture": arch,
-                "host_vcpus": host_vcpus,
-                "gpu_model": gpu_model,
-                "gpu_count": gpu_count,
-                "accelerator_kind": kind,
-                "burstable_baseline": baseline,
-                "host_embodied_kgco2e": embodied,
-                "embodied_method": method,
-                "source": join(*sources),
-                "licence": join(*licences),
-            }
-        )
+            licences.append(FACT)
+        rows.append(instance_row(
+            "aws", r, cpu_model=r.cpu_model, microarchitecture=arch, host_vcpus=host_vcpus, gpu_model=gpu_model,
+            gpu_count=gpu_count, accelerator_kind=kind, burstable_baseline=baseline, host_embodied_kgco2e=embodied,
+            embodied_method=method, source=join(*sources), licence=join(*licences)))
     df = pd.DataFrame(rows, columns=INSTANCE_COLUMNS)
     return df.sort_values(["provider", "instance_type"]).reset_index(drop=True)
 
@@ -252,7 +220,7 @@ def build_cpu_power(ref: Path) -> pd.DataFrame:
         factor = cur.AWS_SMT_OFF_FACTOR.get(arch, 1.0)
         if factor != 1.0:
             src = join(src, f"x{factor:g} per vCPU: {cur.AWS_SMT_OFF_SOURCE}")
-        rows.append(("aws", arch, mn * factor, mx * factor, ref_mem * factor, src, cur.APACHE))
+        rows.append(("aws", arch, mn * factor, mx * factor, ref_mem * factor, src, APACHE))
     measured = pd.DataFrame(rows, columns=CPU_POWER_COLUMNS)
     proxy = measured.set_index("microarchitecture").loc[cur.GRAVITON_PROXY]
     extra = [
@@ -263,12 +231,12 @@ def build_cpu_power(ref: Path) -> pd.DataFrame:
             proxy.max_w_per_vcpu,
             proxy.ref_memory_gib_per_vcpu,
             join(cur.GRAVITON_SOURCE, SRC_USE),
-            join(cur.APACHE, cur.FACT),
+            join(APACHE, FACT),
         )
         for g in cur.GRAVITON_ROWS
     ]
     mn, mx, mem, src = cur.APPLE_ROW
-    extra.append(("aws", "Apple Silicon", mn, mx, mem, src, cur.FACT))
+    extra.append(("aws", "Apple Silicon", mn, mx, mem, src, FACT))
     extra.append(
         (
             "aws",
@@ -277,39 +245,11 @@ def build_cpu_power(ref: Path) -> pd.DataFrame:
             measured.max_w_per_vcpu.mean(),
             measured.ref_memory_gib_per_vcpu.mean(),
             "cloudcarbon: provider fallback = mean of the SPECpower-derived microarchitectures in this table",
-            cur.APACHE,
+            APACHE,
         )
     )
     df = pd.concat([measured, pd.DataFrame(extra, columns=measured.columns)], ignore_index=True)
     return df.sort_values(["provider", "microarchitecture"]).reset_index(drop=True)
-
-
-# ------------------------------------------------------------------------------------------------
-# accelerators.csv, constants.csv
-# ------------------------------------------------------------------------------------------------
-def build_accelerators() -> pd.DataFrame:
-    rows = []
-    catalog = {**cur.ACCELERATORS, **curated_azure.ACCELERATORS, **curated_gcp.ACCELERATORS}
-    for model, (kind, max_w, idle_w, embodied, src) in catalog.items():
-        sources = [src]
-        if idle_w is None:
-            idle_w = max_w * cur.IDLE_RATIO
-            sources.append(cur.IDLE_RATIO_SOURCE)
-        if embodied is None:
-            embodied = cur.GPU_EMBODIED_KG
-            sources.append(cur.GPU_EMBODIED_SOURCE)
-        rows.append((model, kind, idle_w, max_w, embodied, join(*sources), join(cur.FACT, cur.APACHE)))
-    df = pd.DataFrame(
-        rows, columns=["model", "kind", "idle_w", "max_w", "embodied_kgco2e", "source", "licence"]
-    )
-    return df.sort_values("model").reset_index(drop=True)
-
-
-def build_constants() -> pd.DataFrame:
-    rows = [(k, v, unit, src, lic) for k, (v, unit, src, lic) in cur.CONSTANTS.items()]
-    rows += build_azure.build_constants() + build_gcp.build_constants()
-    df = pd.DataFrame(rows, columns=["key", "value", "unit", "source", "licence"])
-    return df.sort_values("key").reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -325,7 +265,7 @@ def build_pue(ref: Path) -> pd.DataFrame:
             int(r["year"]),
             float(r["power-usage-effectiveness"]),
             f"AWS sustainability (data-center PUE by region, {int(r['year'])}), {SRC_GSF}",
-            cur.FACT,
+            FACT,
         )
         for _, r in aws.iterrows()
     ]
@@ -354,7 +294,7 @@ def build_grid(ref: Path) -> pd.DataFrame:
                     GRID_SIGNAL,
                     zone,
                     SRC_EM.format(year=year, zone=zone),
-                    cur.ODBL,
+                    ODBL,
                 )
             )
     df = pd.DataFrame(
@@ -376,7 +316,7 @@ def build_regions(ref: Path) -> pd.DataFrame:
             lon,
             prefix,
             join(cur.REGIONS_SOURCE, SRC_BOTOCORE),
-            join(cur.FACT, cur.APACHE),
+            join(FACT, APACHE),
         )
         for region, (country, sub, lat, lon, _zone, prefix) in cur.AWS_REGIONS.items()
     ]
@@ -398,20 +338,6 @@ def build_regions(ref: Path) -> pd.DataFrame:
     return df.sort_values(["provider", "region"]).reset_index(drop=True)
 
 
-# ------------------------------------------------------------------------------------------------
-# Writing and coverage
-# ------------------------------------------------------------------------------------------------
-def write(df: pd.DataFrame, name: str) -> None:
-    df = df.copy()
-    for col in df.select_dtypes("float").columns:
-        df[col] = df[col].round(DECIMALS)
-    if "burstable_baseline" in df:
-        df["burstable_baseline"] = df["burstable_baseline"].astype("Float64")
-    path = DATA_DIR / f"{name}.csv"
-    df.to_csv(path, index=False, lineterminator="\n")
-    print(f"{path.name}: {len(df)} rows")
-
-
 def coverage(ref: Path, instances: pd.DataFrame) -> None:
     names = set(
         pd.read_csv(ref / "coefficients/catalogs/aws/botocore_ec2_instance-type-names.csv").instance_type
@@ -422,59 +348,3 @@ def coverage(ref: Path, instances: pd.DataFrame) -> None:
         pd.read_csv(ref / "coefficients/prices/karpenter_aws_ondemand-linux-prices.csv").instance_type
     )
     print(f"karpenter names covered: {len(prices & have)}/{len(prices)}; missing: {sorted(prices - have)}")
-
-
-def combine(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
-    """Rows of every provider, sorted by `keys` (stable, so each provider's own order is kept)."""
-    df = pd.concat(frames, ignore_index=True)
-    return df.sort_values(keys, kind="stable").reset_index(drop=True)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", type=Path, default=Path("/work/shared/reference"))
-    ref = parser.parse_args(argv).reference
-    DATA_DIR.mkdir(exist_ok=True)
-    aws_instances = build_instances(ref)
-    gcp_instances = build_gcp.build_instances(ref)
-    azure_instances = build_azure.build_instances(ref)
-    write(combine([aws_instances, azure_instances, gcp_instances], ["provider", "instance_type"]), "instances")
-    write(
-        combine(
-            [build_cpu_power(ref), build_azure.build_cpu_power(ref, azure_instances),
-             build_gcp.build_cpu_power(ref, gcp_instances), build_onprem.build_cpu_power(ref)],
-            ["provider", "microarchitecture"],
-        ),
-        "cpu_power",
-    )
-    write(build_accelerators(), "accelerators")
-    write(build_constants(), "constants")
-    write(combine([build_pue(ref), build_azure.build_pue(ref), build_gcp.build_pue(ref), build_onprem.build_pue()],
-                  ["provider", "region", "year"]), "pue")
-    grid = combine([build_grid(ref), build_azure.build_grid(ref), build_gcp.build_grid(ref),
-                    build_onprem.build_grid(ref)],
-                   ["provider", "region", "year"])
-    write(grid[GRID_COLUMNS], "grid")
-    write(combine([build_regions(ref), build_azure.build_regions(ref), build_gcp.build_regions(ref)],
-                  ["provider", "region"]), "regions")
-    write(combine([build_azure.build_aliases(ref), build_gcp.build_aliases()], ["provider", "alias"]),
-          "region_aliases")
-    write(build_onprem.build_cpu_models(ref), "cpu_models")
-    write(build_onprem.build_zones(ref), "zones")
-    (DATA_DIR / "VERSION").write_text(VERSION + "\n")
-    coverage(ref, aws_instances)
-    coverage_gcp_azure(ref, gcp_instances, azure_instances)
-
-
-def coverage_gcp_azure(ref: Path, gcp: pd.DataFrame, azure: pd.DataFrame) -> None:
-    prices = pd.read_csv(ref / "coefficients/prices/cyclenerd_gcp_compute-instance-prices_2026-07-30.csv")
-    names = {n for n in prices.machine_type if not n.startswith("custom-")}
-    ccf = set(pd.read_csv(ref / "coefficients/catalogs/gcp/ccf_gcp-instances-latest-2026.csv")["Instance Type"])
-    have = set(gcp.instance_type)
-    print(f"GCP price-list types covered: {len(names & have)}/{len(names)}; CCF: {len(ccf & have)}/{len(ccf)}")
-    print(f"Azure sizes: {len(azure)}; GPU sizes: {int((azure.gpu_count > 0).sum())}; "
-          f"Unknown microarchitecture: {sorted(azure.loc[azure.microarchitecture == 'Unknown', 'instance_type'])}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,13 +1,17 @@
-"""Helpers shared by the per-provider builders (build.py, build_gcp.py, build_azure.py)."""
+"""Helpers shared by the per-provider builders (rebuild/aws.py, gcp.py, azure.py, onprem.py)."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-import curated as cur
 import pandas as pd
+
+from ..facts import hardware
+from ..facts.constants import CONSTANTS
+from ..facts.licences import APACHE
 
 CCF = "cloud-carbon-footprint/ccf-coefficients@b0032d928c78"
 SRC_SPECPOWER = f"SPECpower_ssj2008 results in CCF SPECpower-2026-03-09.csv + CCF CPU-family lists ({CCF})"
@@ -36,6 +40,8 @@ FAMILY_FILES = {
     "EPYC Gen4": ["amd-epyc-gen4"],
     "EPYC Gen5": ["amd-epyc-gen5"],
 }
+# cfe_pct: the provider's carbon-free energy % for the region and year (NULL where not published).
+GRID_COLUMNS = ["provider", "region", "year", "gco2e_per_kwh", "cfe_pct", "signal", "zone", "source", "licence"]
 INSTANCE_COLUMNS = [
     "provider",
     "instance_type",
@@ -55,6 +61,19 @@ INSTANCE_COLUMNS = [
     "licence",
 ]
 
+
+
+def instance_row(provider: str, r: Any, *, cpu_model: str, microarchitecture: str, host_vcpus: int,
+                 gpu_model: str | None, gpu_count: int, accelerator_kind: str | None,
+                 burstable_baseline: float | None, host_embodied_kgco2e: float, embodied_method: str, source: str,
+                 licence: str) -> dict[str, Any]:
+    """One instances.csv row for catalogue row `r` (instance_type, family, vcpus, memory_gib)."""
+    return {"provider": provider, "instance_type": r.instance_type, "family": r.family, "vcpus": int(r.vcpus),
+            "memory_gib": float(r.memory_gib), "cpu_model": cpu_model, "microarchitecture": microarchitecture,
+            "host_vcpus": host_vcpus, "gpu_model": gpu_model, "gpu_count": gpu_count,
+            "accelerator_kind": accelerator_kind, "burstable_baseline": burstable_baseline,
+            "host_embodied_kgco2e": host_embodied_kgco2e, "embodied_method": embodied_method, "source": source,
+            "licence": licence}
 
 
 def join(*parts: str) -> str:
@@ -91,15 +110,15 @@ def microarchitecture(ref: Path, cpu_name: str) -> tuple[str, str]:
         if any(p.search(cpu_name) for p in patterns):
             return arch, f"CCF CPU-family lists ({CCF})"
     low = cpu_name.lower()
-    for needle, arch in cur.CPU_NAME_RULES:
+    for needle, arch in hardware.CPU_NAME_RULES:
         if needle in low:
-            return arch, cur.CPU_RULES_SOURCE
+            return arch, hardware.CPU_RULES_SOURCE
     return "Unknown", ""
 
 
 def embodied_model(memory_gib: float, sockets: int, ssd: int, hdd: int) -> float:
     """CCF/Teads host embodied kgCO2e, excluding accelerators (they come from accelerators.csv)."""
-    c = cur.CONSTANTS
+    c = CONSTANTS
     return (
         c["embodied_base_kgco2e"][0]
         + max(0.0, memory_gib - c["embodied_memory_base_gb"][0]) * c["embodied_memory_kgco2e_per_gb"][0]
@@ -214,7 +233,7 @@ def provider_cpu_power(ref: Path, provider: str, archs: set[str]) -> pd.DataFram
             )
         else:
             raise ValueError(f"{provider}: no CPU power source for microarchitecture {arch!r}")
-        rows.append((provider, arch, mn, mx, mem, src, cur.APACHE))
+        rows.append((provider, arch, mn, mx, mem, src, APACHE))
     df = pd.DataFrame(rows, columns=CPU_POWER_COLUMNS)
     measured = df[~df.microarchitecture.isin(ARM_PROXIED)]
     fallback = (
@@ -224,7 +243,7 @@ def provider_cpu_power(ref: Path, provider: str, archs: set[str]) -> pd.DataFram
         measured.max_w_per_vcpu.mean(),
         measured.ref_memory_gib_per_vcpu.mean(),
         "cloudcarbon: provider fallback = mean of the SPECpower-derived microarchitectures in this provider's rows",
-        cur.APACHE,
+        APACHE,
     )
     return pd.concat([df, pd.DataFrame([fallback], columns=CPU_POWER_COLUMNS)], ignore_index=True)
 

@@ -1,8 +1,8 @@
-"""Hand-entered facts for on-premises inventories (called by build_onprem.py), each with its source."""
+"""Hand-entered facts for on-premises inventories (called by rebuild/onprem.py), each with its source."""
 
 from __future__ import annotations
 
-from curated import FACT
+from .licences import FACT
 
 UPTIME = "Uptime Institute Global Data Center Survey {year} (average annual PUE of respondents' largest site)"
 # Survey year -> average PUE. Large, surveyed sites; small server rooms usually run higher.

@@ -1,4 +1,4 @@
-"""Google Cloud rows of the coefficient tables (called by build.py; see SOURCES.md)."""
+"""Google Cloud rows of the coefficient tables (called by rebuild/__main__.py; see SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ import math
 import re
 from pathlib import Path
 
-import curated as cur
-import curated_gcp as gcp
 import pandas as pd
-from build_common import (
+
+from ..facts import gcp, hardware
+from ..facts.licences import APACHE, FACT, ODBL
+from .common import (
     CCF,
     INSTANCE_COLUMNS,
     SRC_EMBODIED_MODEL,
     host_embodied,
+    instance_row,
     join,
     microarchitecture,
     provider_cpu_power,
@@ -51,7 +53,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
             "price_gpus": float(r.accelerator_count) if pd.notna(r.accelerator_count) else None,
             "ccf_cpu": "",
             "row_source": SRC_CYCLENERD,
-            "row_licence": cur.APACHE,
+            "row_licence": APACHE,
         }
         for r in cy.itertuples()
     }
@@ -70,7 +72,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
             "price_gpus": None,
             "ccf_cpu": str(r._9),
             "row_source": SRC_CCF_CATALOG,
-            "row_licence": cur.APACHE,
+            "row_licence": APACHE,
         }
     for name, (vcpus, mem, src) in gcp.EXTRA_TYPES.items():
         rows.setdefault(
@@ -83,7 +85,7 @@ def load_catalog(ref: Path) -> pd.DataFrame:
                 "price_gpus": None,
                 "ccf_cpu": "",
                 "row_source": src,
-                "row_licence": cur.FACT,
+                "row_licence": FACT,
             },
         )
     out = pd.DataFrame(list(rows.values()))
@@ -100,7 +102,7 @@ def cpu_for(ref: Path, machine_type: str, family: str, vcpus: int) -> tuple[str,
         if fam == family and vcpus in sizes:
             return fact
     if family not in gcp.FAMILY_CPU:
-        raise ValueError(f"{machine_type}: processor unknown; add family {family!r} to curated_gcp.py")
+        raise ValueError(f"{machine_type}: processor unknown; add family {family!r} to facts/gcp.py")
     cpu, arch, src = gcp.FAMILY_CPU[family]
     if arch == "Unknown" and cpu:
         arch, _ = microarchitecture(ref, cpu)
@@ -117,7 +119,7 @@ def accelerators_for(r: pd.Series) -> tuple[str, int, str, str]:
             m = re.search(r"-(\d+)g$", r.instance_type)
             count = int(m.group(1)) if m else int(r.price_gpus or 0)
             if count <= 0:
-                raise ValueError(f"{r.instance_type}: GPU count unknown; add it to curated_gcp.py")
+                raise ValueError(f"{r.instance_type}: GPU count unknown; add it to facts/gcp.py")
             return model, count, "gpu", join(src, SRC_CYCLENERD if not m else "")
     return "", 0, "", ""
 
@@ -132,7 +134,7 @@ def build_instances(ref: Path) -> pd.DataFrame:
     platform = cat.sort_values(["vcpus", "memory_gib"]).groupby("family").tail(1).set_index("family")
     emb = pd.read_csv(ref / "coefficients/embodied/ccf_coefficients-gcp-embodied.csv")
     published = (emb.total - emb.additional_gpus).groupby(emb.type).mean()
-    per_socket = {**cur.VCPUS_PER_SOCKET, **gcp.VCPUS_PER_SOCKET}
+    per_socket = {**hardware.VCPUS_PER_SOCKET, **gcp.VCPUS_PER_SOCKET}
 
     rows = []
     for r in cat.itertuples(index=False):
@@ -153,26 +155,11 @@ def build_instances(ref: Path) -> pd.DataFrame:
             embodied = host_embodied(mem, host_vcpus, per_socket.get(arch, per_socket["Unknown"]), ssd)
             method = "ccf-model-computed"
             esrc = join(SRC_EMBODIED_MODEL, "local SSD: 1 drive per 3 TB (cloudcarbon approximation)" if ssd else "")
-        rows.append(
-            {
-                "provider": "gcp",
-                "instance_type": r.instance_type,
-                "family": r.family,
-                "vcpus": int(r.vcpus),
-                "memory_gib": float(r.memory_gib),
-                "cpu_model": cpu or r.ccf_cpu,
-                "microarchitecture": arch,
-                "host_vcpus": host_vcpus,
-                "gpu_model": gpu_model,
-                "gpu_count": gpu_count,
-                "accelerator_kind": kind,
-                "burstable_baseline": baseline,
-                "host_embodied_kgco2e": embodied,
-                "embodied_method": method,
-                "source": join(r.row_source, cpu_src, gsrc, bsrc, esrc),
-                "licence": join(r.row_licence, cur.FACT),
-            }
-        )
+        rows.append(instance_row(
+            "gcp", r, cpu_model=cpu or r.ccf_cpu, microarchitecture=arch, host_vcpus=host_vcpus, gpu_model=gpu_model,
+            gpu_count=gpu_count, accelerator_kind=kind, burstable_baseline=baseline, host_embodied_kgco2e=embodied,
+            embodied_method=method, source=join(r.row_source, cpu_src, gsrc, bsrc, esrc),
+            licence=join(r.row_licence, FACT)))
     rows += tpu_rows(per_socket["Unknown"])
     return pd.DataFrame(rows, columns=INSTANCE_COLUMNS)
 
@@ -201,7 +188,7 @@ def tpu_rows(vcpus_per_socket: int) -> list[dict]:
                     src, "one row = one TPU chip with 1/chips of its host VM (cloudcarbon convention)",
                     SRC_EMBODIED_MODEL,
                 ),
-                "licence": cur.FACT,
+                "licence": FACT,
             }
         )
     return rows
@@ -241,7 +228,7 @@ def read_region_carbon_info(ref: Path) -> pd.DataFrame:
 def build_grid(ref: Path) -> pd.DataFrame:
     rci = read_region_carbon_info(ref)
     rci["zone"] = ""
-    rci["licence"] = cur.APACHE
+    rci["licence"] = APACHE
     rows = [rci]
     # Regions Google does not (yet) report: Electricity Maps yearly via our zone mapping.
     missing = sorted(set(gcp.REGIONS) - set(rci.region))
@@ -256,7 +243,7 @@ def build_grid(ref: Path) -> pd.DataFrame:
                     (region, year, float(value), None, "location-based annual average, life-cycle (Electricity Maps; "
                      "no Google figure for this region)", zone,
                      f"Electricity Maps yearly {year}, zone {zone} (via thegreenwebfoundation/co2.js@27cbe8328aea)",
-                     cur.ODBL)
+                     ODBL)
                 )
     rows.append(pd.DataFrame(em, columns=["region", "year", "gco2e_per_kwh", "cfe_pct", "signal", "zone", "source",
                                           "licence"]))
@@ -275,7 +262,7 @@ def build_grid(ref: Path) -> pd.DataFrame:
                  else None,
                  f"mean of member regions ({len(g)}: {', '.join(sorted(g.region))}); "
                  + "; ".join(sorted(set(g.signal))), "",
-                 join(*sorted(set(g.source)), gcp.MULTI_REGIONS_SOURCE), join(*sorted(set(g.licence)), cur.FACT))
+                 join(*sorted(set(g.source)), gcp.MULTI_REGIONS_SOURCE), join(*sorted(set(g.licence)), FACT))
             )
     multi_df = pd.DataFrame(multi, columns=["region", "year", "gco2e_per_kwh", "cfe_pct", "signal", "zone", "source",
                                             "licence"])
@@ -289,10 +276,10 @@ def build_pue(ref: Path) -> pd.DataFrame:
     g = gsf[(gsf["cloud-provider"] == "Google Cloud") & gsf["power-usage-effectiveness"].notna()]
     rows = [
         ("gcp", r["cloud-region"], int(r["year"]), float(r["power-usage-effectiveness"]),
-         SRC_GSF_PUE.format(year=int(r["year"])), cur.FACT)
+         SRC_GSF_PUE.format(year=int(r["year"])), FACT)
         for _, r in g.iterrows()
     ]
-    rows += [("gcp", "*", y, v, gcp.GOOGLE_PUE_SOURCE.format(year=y), cur.FACT) for y, v in gcp.FLEET_PUE.items()]
+    rows += [("gcp", "*", y, v, gcp.GOOGLE_PUE_SOURCE.format(year=y), FACT) for y, v in gcp.FLEET_PUE.items()]
     return pd.DataFrame(rows, columns=["provider", "region", "year", "pue", "source", "licence"])
 
 
@@ -308,7 +295,7 @@ def build_regions(ref: Path) -> pd.DataFrame:
             (
                 "gcp", region, info.get("name", gcp.REGION_NAMES.get(region, region)), country, sub,
                 lat if lat is not None else info.get("latitude"), lon if lon is not None else info.get("longitude"),
-                "", join(*srcs), join(cur.FACT, cur.APACHE if info else ""),
+                "", join(*srcs), join(FACT, APACHE if info else ""),
             )
         )
     located = {r[1]: r for r in rows}
@@ -317,7 +304,7 @@ def build_regions(ref: Path) -> pd.DataFrame:
         lons = [located[m][6] for m in members if located[m][6] is not None]
         rows.append(
             ("gcp", loc, name, country, "", sum(lats) / len(lats), sum(lons) / len(lons), "",
-             join(gcp.MULTI_REGIONS_SOURCE, "location = mean of member regions"), cur.FACT)
+             join(gcp.MULTI_REGIONS_SOURCE, "location = mean of member regions"), FACT)
         )
     return pd.DataFrame(rows, columns=["provider", "region", "name", "country", "subdivision", "latitude", "longitude",
                                        "billing_prefix", "source", "licence"])
@@ -328,10 +315,10 @@ def build_aliases() -> pd.DataFrame:
     ids = list(gcp.REGIONS) + list(gcp.MULTI_REGIONS)
     return pd.DataFrame(
         [("gcp", i.lower(), i, "Google Cloud documentation (location ids; exports spell multi-regions "
-          "upper-case, e.g. US, EU)", cur.FACT) for i in ids],
+          "upper-case, e.g. US, EU)", FACT) for i in ids],
         columns=["provider", "alias", "region", "source", "licence"],
     )
 
 
 def build_constants() -> list[tuple[str, float, str, str, str]]:
-    return [(f"replication_gcp_{cls}", v, "copies", src, cur.APACHE) for cls, (v, src) in gcp.REPLICATION.items()]
+    return [(f"replication_gcp_{cls}", v, "copies", src, APACHE) for cls, (v, src) in gcp.REPLICATION.items()]

@@ -16,6 +16,7 @@ from cloudcarbon.cli_doctor import doctor_command
 from cloudcarbon.cli_options import EPILOG, db_option, name_envvars, output_options, period_options, store_path
 from cloudcarbon.cli_planning import estimate_command, prices_group, recommend_region_command, whatif_command
 from cloudcarbon.cli_report import report_command, run_monthly_command, serve_command
+from cloudcarbon.coefficients.loader import cloud_providers
 from cloudcarbon.connectors.aws.cli import ingest_aws_command
 from cloudcarbon.connectors.azure.cli import ingest_azure_command
 from cloudcarbon.connectors.focus.cli import ingest_focus_command
@@ -234,7 +235,7 @@ def coefficients_group() -> None:
 @coefficients_group.command("show", epilog=EPILOG)
 @click.argument("instance_type")
 @click.option("--region", help="Also show PUE, grid intensity and per-hour results in this region.")
-@click.option("--provider", default="aws", show_default=True, type=click.Choice(["aws", "gcp", "azure"]))
+@click.option("--provider", default="aws", show_default=True, type=click.Choice(cloud_providers()))
 @click.option("--year", type=int, help="Year for grid intensity and PUE (default: this year).")
 @output_options
 def coefficients_show_command(instance_type: str, region: str | None, provider: str, year: int | None, fmt: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cloudcarbon.cli_options import EPILOG, db_option, output_options, period_options, store_path
+from cloudcarbon.coefficients.loader import cloud_providers
 
 
 def _constraint_options(command):
@@ -36,7 +37,7 @@ def _notes(lines: list[str]) -> None:
 
 
 @click.command("estimate", epilog=EPILOG)
-@click.option("--provider", default="aws", show_default=True, type=click.Choice(["aws", "gcp", "azure"]))
+@click.option("--provider", default="aws", show_default=True, type=click.Choice(cloud_providers()))
 @click.option("--instance-type", required=True)
 @click.option("--region", required=True)
 @click.option("--hours", type=float, required=True, help="Hours each instance runs.")
@@ -75,7 +76,7 @@ def estimate_command(provider, instance_type, region, hours, count, year, pue, g
 
 
 @click.command("recommend-region", epilog=EPILOG)
-@click.option("--provider", type=click.Choice(["aws", "gcp", "azure"]),
+@click.option("--provider", type=click.Choice(cloud_providers()),
               help="Ad hoc mode: the planned job's provider [default aws].")
 @click.option("--instance-type", help="Ad hoc mode: instance type (with --region and --hours).")
 @click.option("--region", help="Ad hoc mode: the region it would run in now.")

@@ -12,10 +12,9 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from cloudcarbon.coefficients.loader import cloud_providers
 from cloudcarbon.errors import InputError, UsageError
 from cloudcarbon.queries import read_query
-
-PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
 
 
 def positive(name: str, value: float | None, *, minimum: float = 0.0, strict: bool = True) -> None:
@@ -50,8 +49,11 @@ def validate_plan(
 ) -> pd.DataFrame:
     """The planned job as one `plan` row, after checking every input against the coefficient library."""
     provider = provider.lower()
-    if provider not in PROVIDER_NAMES:
-        raise UsageError(f"--provider {provider!r}: choose aws, gcp or azure")
+    stored = con.execute("SELECT display_name FROM coef_providers WHERE provider = $p AND cloud",
+                         {"p": provider}).fetchall()
+    if not stored:
+        *others, last = cloud_providers()
+        raise UsageError(f"--provider {provider!r}: choose {', '.join(others)} or {last}")
     positive("--hours", hours)
     positive("--count", count)
     instance_or_suggest(con, provider, instance_type)
@@ -64,7 +66,7 @@ def validate_plan(
         raise InputError(f"{provider} region {region!r} is not in the coefficient library; did you mean "
                          f"{', '.join(r[0] for r in close)}?")
     return pd.DataFrame([{
-        "x_workload": f"{count} x {instance_type} x {hours:g} h", "provider_name": PROVIDER_NAMES[provider],
+        "x_workload": f"{count} x {instance_type} x {hours:g} h", "provider_name": stored[0][0],
         "region_id": region, "usage_year": year or datetime.now().year, "x_instance_type": instance_type,
         "instance_count": float(count), "hours": float(hours),
     }])

@@ -157,7 +157,8 @@ def _cloud_pue(con: duckdb.DuckDBPyConnection, given: float | None) -> tuple[flo
     fleets = con.execute(
         """
         SELECT provider, arg_max(pue, year) AS pue, max(year) AS year FROM coef_pue
-        WHERE region = '*' AND provider IN ('aws', 'gcp', 'azure') GROUP BY provider ORDER BY provider
+        WHERE region = '*' AND provider IN (SELECT provider FROM coef_providers WHERE cloud_pue_mean)
+        GROUP BY provider ORDER BY provider
         """
     ).fetchall()
     mean = sum(pue for _, pue, _ in fleets) / len(fleets)

@@ -8,7 +8,9 @@ fields load as NULL (e.g. ``gpu_model`` of a CPU-only instance, ``burstable_base
 
 from __future__ import annotations
 
+import csv
 import pathlib
+from functools import cache
 from importlib.resources import files
 
 import duckdb
@@ -142,6 +144,16 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },
+    # Provider identity: id, ProviderName as stored, FOCUS spellings (';'-separated, lower case), roles.
+    "providers": {
+        "provider": "VARCHAR",
+        "display_name": "VARCHAR",
+        "focus_aliases": "VARCHAR",
+        "cloud": "BOOLEAN",
+        "cloud_pue_mean": "BOOLEAN",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
     "continents": {
         "country": "VARCHAR",
         "continent": "VARCHAR",
@@ -158,6 +170,14 @@ COEFFICIENTS_VERSION: str = (_DATA / "VERSION").read_text().strip()
 def data_path(name: str) -> pathlib.Path:
     """Path of ``data/<name>.csv`` (name without extension, e.g. ``"instances"``)."""
     return _DATA / f"{name}.csv"
+
+
+@cache
+def cloud_providers() -> tuple[str, ...]:
+    """Ids of the providers with instance types and regions to plan on (the planning commands' --provider
+    choices). Read without DuckDB: the CLI needs them to declare its options."""
+    with data_path("providers").open(newline="", encoding="utf-8") as handle:
+        return tuple(row["provider"] for row in csv.DictReader(handle) if row["cloud"] == "True")
 
 
 def _sql_literal(value: str) -> str:

@@ -37,8 +37,7 @@ avail_regions AS (SELECT DISTINCT provider, region FROM coef_availability)
 SELECT
     w.* REPLACE (
         CASE WHEN c.x_candidate IS NULL OR w.region_id IS NULL THEN w.region_id ELSE c.x_candidate END AS region_id,
-        CASE c.to_provider WHEN 'aws' THEN 'AWS' WHEN 'gcp' THEN 'GCP' WHEN 'azure' THEN 'Azure'
-            ELSE w.provider_name END AS provider_name,
+        coalesce(tp.display_name, w.provider_name) AS provider_name,
         coalesce(tt.to_type, w.x_instance_type) AS x_instance_type,
         CASE WHEN c.to_provider = lower(w.provider_name) THEN w.x_vcpu_hours
              ELSE w.x_instance_hours * ti.vcpus END AS x_vcpu_hours,
@@ -79,6 +78,7 @@ LEFT JOIN equivalent e
 CROSS JOIN LATERAL (
     SELECT coalesce(e.to_type, CASE WHEN c.to_provider = lower(w.provider_name) THEN w.x_instance_type END) AS to_type
 ) tt
+LEFT JOIN coef_providers tp ON tp.provider = c.to_provider
 LEFT JOIN coef_instances ti ON ti.provider = c.to_provider AND ti.instance_type = tt.to_type
 LEFT JOIN coef_prices pc
     ON pc.provider = lower(w.provider_name) AND pc.region = w.region_id AND pc.instance_type = w.x_instance_type

@@ -49,7 +49,24 @@ def test_register_is_idempotent() -> None:
 
 
 def test_version() -> None:
-    assert loader.COEFFICIENTS_VERSION == "2026.11.2"
+    assert loader.COEFFICIENTS_VERSION == "2026.12.0"
+
+
+def test_every_provider_of_the_tables_is_in_the_providers_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Provider identity is data: each provider the other tables name has one row, the planning commands offer
+    exactly those with instance types and regions, and a FOCUS ProviderName spelling maps to one provider."""
+    named = {r[0] for r in rows(con, " UNION ".join(
+        f"SELECT DISTINCT provider FROM coef_{t}" for t in ("instances", "cpu_power", "pue", "grid", "regions")))}
+    listed = [r[0] for r in rows(con, "SELECT provider FROM coef_providers")]
+    assert sorted(listed) == sorted(set(listed)) == sorted(named)
+    with_catalogue = {r[0] for r in rows(con, "SELECT DISTINCT i.provider FROM coef_instances i "
+                                              "JOIN coef_regions USING (provider)")}
+    assert set(loader.cloud_providers()) == with_catalogue == {"aws", "gcp", "azure"}
+    aliases = rows(con, "SELECT unnest(string_split(focus_aliases, ';')) AS alias FROM coef_providers "
+                        "WHERE focus_aliases IS NOT NULL")
+    assert len(aliases) == len(set(aliases)) and ("amazon web services, inc.",) in aliases
+    fleet = rows(con, "SELECT provider FROM coef_providers WHERE cloud_pue_mean ORDER BY 1")
+    assert fleet == [("aws",), ("azure",), ("gcp",)]
 
 
 @pytest.mark.parametrize("name", [t.removeprefix("coef_") for t in loader.TABLES])

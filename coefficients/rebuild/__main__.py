@@ -19,13 +19,13 @@ import pandas as pd
 
 from ..facts import azure as azure_facts
 from ..facts import gcp as gcp_facts
-from ..facts import hardware
+from ..facts import hardware, providers
 from ..facts.constants import CONSTANTS
 from ..facts.licences import APACHE, FACT
 from . import aws, azure, gcp, onprem, prices
 from .common import GRID_COLUMNS, join
 
-VERSION = "2026.11.2"
+VERSION = "2026.12.0"
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DECIMALS = 6
 
@@ -53,6 +53,13 @@ def build_constants() -> pd.DataFrame:
     rows += azure.build_constants() + gcp.build_constants()
     df = pd.DataFrame(rows, columns=["key", "value", "unit", "source", "licence"])
     return df.sort_values("key").reset_index(drop=True)
+
+
+def build_providers() -> pd.DataFrame:
+    rows = [(provider, display, ";".join(aliases), cloud, pue_mean, providers.SOURCE, providers.LICENCE)
+            for provider, (display, aliases, cloud, pue_mean) in providers.PROVIDERS.items()]
+    columns = ["provider", "display_name", "focus_aliases", "cloud", "cloud_pue_mean", "source", "licence"]
+    return pd.DataFrame(rows, columns=columns).sort_values("provider").reset_index(drop=True)
 
 
 def write(df: pd.DataFrame, name: str) -> None:
@@ -112,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     write(combine([azure.build_aliases(ref), gcp.build_aliases()], ["provider", "alias"]), "region_aliases")
     write(onprem.build_cpu_models(ref), "cpu_models")
     write(onprem.build_zones(ref), "zones")
+    write(build_providers(), "providers")
     # The planning tables are written as built (prices.build rounds its own figures).
     for name, frame in prices.build(ref).items():
         frame.to_csv(DATA_DIR / f"{name}.csv", index=False, lineterminator="\n")

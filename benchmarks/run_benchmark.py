@@ -5,7 +5,7 @@ Usage:
     python benchmarks/run_benchmark.py --rows 10000000 [--workdir /tmp/ccbench] [--keep]
 
 Steps, each in its own subprocess so that peak RSS is that step's alone (read from os.wait4):
-  generate   benchmarks/generate_cur.py, skipped when the workdir already holds the file
+  generate   python -m tools.generate_cur, skipped when the workdir already holds the file
   floor      DuckDB `CREATE TABLE t AS SELECT * FROM read_parquet(file)` into a fresh database file
   ingest     `cloudcarbon --db fresh.duckdb ingest aws file`
   footprint  `cloudcarbon --db db footprint --by month,service,region,instance_type --format json`,
@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 HERE = Path(__file__).resolve().parent
-GENERATOR = HERE / "generate_cur.py"
+REPO = HERE.parent  # the generators run as `python -m tools.<name>` from here
 RESULTS = HERE / "results.json"
 
 # Targets from the project brief.
@@ -61,14 +61,14 @@ class Step:
         return self.returncode == 0
 
 
-def run_step(name: str, argv: list[str], log_dir: Path) -> Step:
+def run_step(name: str, argv: list[str], log_dir: Path, cwd: Path | None = None) -> Step:
     """Run one command, returning its wall time and the child's own peak RSS (ru_maxrss, KiB on Linux)."""
     shown = " ".join("<script>" if "\n" in arg else arg for arg in argv)
     print(f"[{name}] {shown}", file=sys.stderr, flush=True)
     stderr_path = log_dir / f"{name}.stderr"
     with open(stderr_path, "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
         # os.wait4 reaps exactly this child and hands back its rusage; RUSAGE_CHILDREN deltas
         # would mix every child ever waited for.
         _, status, usage = os.wait4(proc.pid, 0)
@@ -139,12 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cloudcarbon", help="path to the cloudcarbon CLI (default: beside this Python)")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--focus", action="store_true",
-                        help="benchmark `ingest focus` on the same line items as FOCUS 1.2 (generate_focus.py)")
+                        help="benchmark `ingest focus` on the same line items as FOCUS 1.2 (tools/generate_focus.py)")
     args = parser.parse_args(argv)
     if args.focus and args.results == RESULTS:
         args.results = HERE / "results-focus.json"
 
-    work = args.workdir
+    work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     cur = work / f"cur2-{args.rows}-seed{args.seed}-{args.months.replace(',', '_')}.parquet"
     cli = find_cli(args.cloudcarbon)
@@ -153,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     if cur.exists():
         print(f"[generate] reusing {cur}", file=sys.stderr)
     else:
-        steps.append(run_step("generate", [sys.executable, str(GENERATOR), "--rows", str(args.rows), "--out",
-                                           str(cur), "--seed", str(args.seed), "--months", args.months], work))
+        steps.append(run_step("generate", [sys.executable, "-m", "tools.generate_cur", "--rows", str(args.rows),
+                                           "--out", str(cur), "--seed", str(args.seed), "--months", args.months],
+                              work, cwd=REPO))
         if not steps[-1].ok:
             print(steps[-1].error, file=sys.stderr)
             return 1
@@ -163,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.focus:  # the same line items as a FOCUS 1.2 export; the floor then reads that file
         focus = cur.with_name(cur.name.replace("cur2-", "focus12-"))
         if not focus.exists():
-            steps.append(run_step("generate-focus", [sys.executable, str(HERE / "generate_focus.py"), "--from-cur",
-                                                     str(cur), "--out", str(focus)], work))
+            steps.append(run_step("generate-focus", [sys.executable, "-m", "tools.generate_focus", "--from-cur",
+                                                     str(cur), "--out", str(focus)], work, cwd=REPO))
         cur, connector = focus, "focus"
 
     floor_db, db = fresh(work / "floor.duckdb"), fresh(work / "cloudcarbon.duckdb")

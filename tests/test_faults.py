@@ -69,8 +69,8 @@ def large_export(factory: pytest.TempPathFactory) -> LargeExport:
         return cached
     folder.mkdir(exist_ok=True)
     v2 = folder / "cur-v2.parquet"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate_cur.py"), "--rows", str(LARGE_ROWS),
-                    "--out", str(v2), "--months", "2025-03", "--seed", "6"], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "tools.generate_cur", "--rows", str(LARGE_ROWS), "--out", str(v2),
+                    "--months", "2025-03", "--seed", "6"], check=True, capture_output=True, cwd=REPO)
     v1 = folder / "cur-v1.parquet"
     with duckdb.connect() as con:
         # The same month as AWS first delivered it: fewer lines, three times the hours.

@@ -1,12 +1,11 @@
-#!/usr/bin/env python
 """Write a realistic FOCUS 1.2 Parquet export (AWS "FOCUS 1.2 with AWS columns" shape) for benchmarks.
 
-The line items come from benchmarks/generate_cur.py (same instance mix, regions, accounts, commitments,
+The line items come from tools/generate_cur (same instance mix, regions, accounts, commitments,
 tags); this script maps each CUR 2.0 line to its FOCUS 1.2 row in DuckDB, the way AWS Data Exports does:
 SkuPriceDetails carries InstanceType/CoreCount/GpuCount, x_UsageType/x_Operation/x_ServiceCode stay.
 
-    python benchmarks/generate_focus.py --rows 10000000 --out /tmp/ccbench/focus12.parquet
-    python benchmarks/generate_focus.py --from-cur /tmp/ccbench/cur2.parquet --out /tmp/ccbench/focus12.parquet
+    python -m tools.generate_focus --rows 10000000 --out /tmp/ccbench/focus12.parquet   # from the repository root
+    python -m tools.generate_focus --from-cur /tmp/ccbench/cur2.parquet --out /tmp/ccbench/focus12.parquet
 """
 
 from __future__ import annotations
@@ -19,8 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate_cur
+from tools.generate_cur import DEFAULT_INSTANCES, generate, parse_months
 
 SERVICE_CATEGORY = """CASE line_item_product_code
     WHEN 'AmazonEC2' THEN CASE WHEN pricing_unit = 'GB-Mo' THEN 'Storage' ELSE 'Compute' END
@@ -109,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000, help="number of rows (when generating)")
     parser.add_argument("--out", type=Path, required=True, help="output .parquet")
-    parser.add_argument("--from-cur", type=Path, help="convert this generate_cur.py file instead of generating")
+    parser.add_argument("--from-cur", type=Path, help="convert this tools/generate_cur file instead of generating")
     parser.add_argument("--months", default="2025-01,2025-02")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
@@ -119,8 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="ccfocus-cur-") as tmp:
             cur = Path(tmp) / "cur.parquet"
-            generate_cur.generate(args.rows, cur, generate_cur.parse_months(args.months), args.seed, "parquet",
-                                  "hourly", generate_cur.DEFAULT_INSTANCES)
+            generate(args.rows, cur, parse_months(args.months), args.seed, "parquet", "hourly", DEFAULT_INSTANCES)
             convert(cur, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s",
           file=sys.stderr)

@@ -248,7 +248,7 @@ def coefficients_show_command(instance_type: str, region: str | None, provider: 
     """
     import duckdb
 
-    from cloudcarbon.lookup import show_instance
+    from cloudcarbon.coefficients_show import show_instance
     from cloudcarbon.output import emit, provenance
 
     with duckdb.connect() as con:
@@ -271,7 +271,7 @@ def coefficients_zones_command(search: str | None, year: int | None, fmt: str, o
     """
     import duckdb
 
-    from cloudcarbon.lookup import zones
+    from cloudcarbon.coefficients_show import zones
     from cloudcarbon.output import emit, provenance
 
     with duckdb.connect() as con:

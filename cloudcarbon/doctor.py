@@ -14,10 +14,10 @@ import pandas as pd
 
 from cloudcarbon.queries import read_query
 from cloudcarbon.store import (
-    _migrations,
     check_at_open,
     connect,
     damage_reported,
+    migrations,
     refuse_newer_schema,
     resolve_db_path,
     schema_version,
@@ -50,7 +50,7 @@ def _schema_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     missing = [t for t in STORE_TABLES if t not in tables]
     if missing:
         return [_problem("schema", f"table {', '.join(missing)} missing: not a cloudcarbon store, or a damaged one")]
-    known = [(version, name) for version, name, _ in _migrations()]
+    known = [(version, name) for version, name, _ in migrations()]
     applied = con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
     latest = known[-1][0]
     problems = []

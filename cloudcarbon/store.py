@@ -52,7 +52,7 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
     return Path(chosen).expanduser()
 
 
-def _migrations() -> list[tuple[int, str, str]]:
+def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) for every numbered file in queries/migrations, in order."""
     found = []
     for entry in files("cloudcarbon.queries").joinpath("migrations").iterdir():
@@ -64,7 +64,7 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 def newest_schema() -> int:
     """The schema version this cloudcarbon writes: its newest migration."""
-    return _migrations()[-1][0]
+    return migrations()[-1][0]
 
 
 def _busy_message(path: Path, error: duckdb.Error) -> str:
@@ -322,7 +322,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply pending numbered migrations, each in its own transaction; return the schema version."""
     current = schema_version(con)
-    pending = [m for m in _migrations() if m[0] > current]
+    pending = [m for m in migrations() if m[0] > current]
     for version, name, sql in pending:
         with transaction(con):
             for statement in con.extract_statements(sql):

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from conftest import one_line_error, usage_error
 
-from cloudcarbon.lookup import _one_hour
+from cloudcarbon.coefficients_show import _one_hour
 
 
 def _json(result):

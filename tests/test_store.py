@@ -51,7 +51,7 @@ FEB = {"period": "2025-02", "start": "2025-02-01T00:00:00Z", "end": "2025-02-01T
 # ---------------------------------------------------------------------------------------------
 
 
-MIGRATIONS = [(version, name) for version, name, _ in store._migrations()]
+MIGRATIONS = [(version, name) for version, name, _ in store.migrations()]
 LATEST = MIGRATIONS[-1][0]
 
 
@@ -72,7 +72,7 @@ def test_a_new_store_records_its_migrations_once(db):
 
 def test_an_older_store_is_upgraded_in_place_keeping_its_data(tmp_path, run, db):
     """A store written by an older release (only migration 1) opens, upgrades, and keeps its rows."""
-    _, _, first = store._migrations()[0]
+    _, _, first = store.migrations()[0]
     with duckdb.connect(str(db)) as con:
         for statement in con.extract_statements(first):
             con.execute(statement)

@@ -1,4 +1,5 @@
-"""`cloudcarbon coefficients show`: every coefficient behind one instance type, with its source.
+"""`cloudcarbon coefficients show`: every coefficient behind one instance type, with its source; and
+`coefficients zones`: the grid zones an on-premises inventory can name.
 
 The per-hour figures run the footprint query itself over one synthetic instance-hour in an in-memory
 store, so what is shown is exactly what `footprint` would compute.

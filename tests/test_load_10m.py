@@ -89,7 +89,8 @@ def month_sql(rows: int, where: str = "true") -> str:
             -- A real CUR line has an identity: without it, lines identical in every column are copies (dropped).
             printf('%032x', n) AS identity_line_item_id,
             strftime(TIMESTAMP '{MONTH}-01' + to_hours(hour), '%Y-%m-%dT%H:%M:%SZ') || '/'
-                || strftime(TIMESTAMP '{MONTH}-01' + to_hours(hour + 1), '%Y-%m-%dT%H:%M:%SZ') AS identity_time_interval,
+                || strftime(TIMESTAMP '{MONTH}-01' + to_hours(hour + 1), '%Y-%m-%dT%H:%M:%SZ')
+                AS identity_time_interval,
             {_list([a[0] for a in ACCOUNTS])}[ai] AS bill_payer_account_id,
             TIMESTAMP '{MONTH}-01' AS bill_billing_period_start_date,
             TIMESTAMP '{MONTH}-01' + INTERVAL 1 MONTH AS bill_billing_period_end_date,

@@ -13,7 +13,7 @@ import duckdb
 
 from cloudcarbon import __version__
 from cloudcarbon.cli_doctor import doctor_command
-from cloudcarbon.cli_options import EPILOG, db_option, name_envvars, output_options, period_options, store_path
+from cloudcarbon.cli_options import EPILOG, YEAR, db_option, name_envvars, output_options, period_options, store_path
 from cloudcarbon.cli_planning import estimate_command, prices_group, recommend_region_command, whatif_command
 from cloudcarbon.cli_report import report_command, run_monthly_command, serve_command
 from cloudcarbon.coefficients.loader import cloud_providers
@@ -51,8 +51,16 @@ def _interrupted(signum: int) -> None:
 
 def one_line(error: click.UsageError) -> UsageError:
     """click's usage error as one line (click prints the usage and a hint on two more), exit 2."""
+    message = error.format_message().rstrip()
     hint = f" Try '{error.ctx.command_path} --help'." if error.ctx else ""
-    return UsageError(f"{error.format_message()}{hint}")
+    return UsageError(f"{message}{'' if message.endswith('.') else '.'}{hint}")
+
+
+def _file_error(error: BaseException) -> CloudcarbonError | None:
+    """A file the system refused (an --output in a missing or read-only folder): the user's to fix, not a bug."""
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        return CloudcarbonError(f"{error.filename}: {error.strerror}; check the path and its permissions")
+    return None
 
 
 class CloudcarbonGroup(click.Group):
@@ -84,7 +92,7 @@ class CloudcarbonGroup(click.Group):
             if not isinstance(error, Exception) or (ctx.obj and ctx.obj.get("debug")):
                 raise
             # DuckDB finding a damaged block of the store mid-query names no file: store_damage does.
-            friendly = error if isinstance(error, CloudcarbonError) else store_damage(error)
+            friendly = error if isinstance(error, CloudcarbonError) else store_damage(error) or _file_error(error)
             if friendly is not None:
                 raise click.ClickException(str(friendly)) from None
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
@@ -236,7 +244,7 @@ def coefficients_group() -> None:
 @click.argument("instance_type")
 @click.option("--region", help="Also show PUE, grid intensity and per-hour results in this region.")
 @click.option("--provider", default="aws", show_default=True, type=click.Choice(cloud_providers()))
-@click.option("--year", type=int, help="Year for grid intensity and PUE (default: this year).")
+@click.option("--year", type=YEAR, help="Year for grid intensity and PUE (default: this year).")
 @output_options
 def coefficients_show_command(instance_type: str, region: str | None, provider: str, year: int | None, fmt: str,
                               output: str | None) -> None:
@@ -259,7 +267,7 @@ def coefficients_show_command(instance_type: str, region: str | None, provider: 
 
 @coefficients_group.command("zones", epilog=EPILOG)
 @click.argument("search", required=False)
-@click.option("--year", type=int, help="Year of the intensity shown (default: each zone's latest).")
+@click.option("--year", type=YEAR, help="Year of the intensity shown (default: each zone's latest).")
 @output_options
 def coefficients_zones_command(search: str | None, year: int | None, fmt: str, output: str | None) -> None:
     """Grid zones an on-premises inventory's `location` can name (id or name), with their intensity.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -62,11 +63,20 @@ def period_options(command: Callable) -> Callable:
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 
 
+def _in_a_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--output in a folder that does not exist is refused before any work."""
+    if value is not None and not Path(value).absolute().parent.is_dir():
+        raise click.BadParameter(f"{value}: the folder {Path(value).absolute().parent} does not exist; create it "
+                                 "first", ctx, param)
+    return value
+
+
 def output_options(command: Callable) -> Callable:
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
                      help="Output format."),
-        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), callback=_in_a_folder,
+                     help="Write to this file instead of stdout."),
     ]
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 

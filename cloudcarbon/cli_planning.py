@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cloudcarbon.cli_options import EPILOG, db_option, output_options, period_options, store_path
+from cloudcarbon.cli_options import EPILOG, YEAR, db_option, output_options, period_options, store_path
 from cloudcarbon.coefficients.loader import cloud_providers
 
 
@@ -42,7 +42,7 @@ def _notes(lines: list[str]) -> None:
 @click.option("--region", required=True)
 @click.option("--hours", type=float, required=True, help="Hours each instance runs.")
 @click.option("--count", type=int, default=1, show_default=True, help="Number of instances.")
-@click.option("--year", type=int, help="Year for grid intensity and PUE (default: this year).")
+@click.option("--year", type=YEAR, help="Year for grid intensity and PUE (default: this year).")
 @click.option("--pue", type=float, help="Facility PUE of the requested region (default: the library's).")
 @click.option("--grid-intensity", type=float, help="gCO2e/kWh of the requested region (default: the library's).")
 @click.option("--cpu-utilization", type=float, help="Central CPU utilisation, 0-1.")
@@ -113,11 +113,19 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
     if any(v is not None for v in adhoc):
         if any(v is None for v in adhoc):
             raise click.UsageError("ad hoc mode needs --instance-type, --region and --hours together")
+        store_mode = [f"--{name}" for name, value in (("by", by), ("month", month), ("since", since),
+                                                     ("until", until)) if value is not None]
+        if store_mode:
+            raise click.UsageError(f"{', '.join(store_mode)} ranks the store's workloads; a planned job "
+                                   "(--instance-type, --region, --hours) takes none: drop one or the other")
         with duckdb.connect() as con:
             ranking = recommend_adhoc(con, provider=provider or "aws", instance_type=instance_type, region=region,
                                       hours=hours, count=count, constraints=constraints)
         period = "planned job"
     else:
+        if provider is not None:
+            raise click.UsageError("--provider describes a planned job: give it with --instance-type, --region and "
+                                   "--hours, or drop it to rank the store's workloads")
         span = window(month, since, until)
         with open_store(store_path(ctx, db), read_only=True) as con:
             ranking = recommend_from_store(con, by=by, window=span, constraints=constraints)

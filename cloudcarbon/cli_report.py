@@ -41,7 +41,9 @@ def report_command(ctx: click.Context, month: str, output: str, by_tag: str | No
         cloudcarbon report --month 2026-10 --output out/ --by-tag team
     """
     from cloudcarbon.report import build_report, write_report
+    from cloudcarbon.report.charts import require_renderer
 
+    require_renderer()
     with open_store(store_path(ctx, db), read_only=True) as con:
         report = build_report(con, month, by_tag=by_tag)
     _print_files(write_report(report, output))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -14,9 +17,8 @@ from rich.table import Table
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
-from cloudcarbon.errors import UsageError
+from cloudcarbon.errors import InputError, UsageError
 
-FORMATS = ("table", "csv", "json", "jsonl", "parquet")
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What pandas infers for a column that holds text (possibly beside other values).
@@ -56,6 +58,11 @@ def write_csv(frame: pd.DataFrame, target: Path | None = None) -> str | None:
     return spreadsheet_safe(frame).to_csv(target, index=False, lineterminator="\r\n")
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows (NaN -> null, numpy -> Python, timestamps ISO 8601), as every JSON output holds them."""
+    return json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
+
+
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
@@ -91,6 +98,73 @@ def _json_document(meta: dict[str, object], rows: list[dict]) -> str:
     return f'{head},\n  "rows": [\n    ' + ",\n    ".join(map(encode, rows)) + "\n  ]\n}\n"
 
 
+@dataclass(frozen=True)
+class Rendering:
+    """What a renderer writes: the rows, where to (None = stdout), and what some formats show besides them."""
+
+    frame: pd.DataFrame
+    target: Path | None
+    meta: dict[str, object] | None = None
+    title: str | None = None
+    table_columns: dict[str, str] | None = None
+
+
+def _write_text(text: str, target: Path | None) -> None:
+    if target:
+        target.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def _render_table(out: Rendering) -> None:
+    """The terminal table: only `table_columns` (column -> header label) where given."""
+    frame = out.frame
+    if out.table_columns:
+        frame = frame[[c for c in out.table_columns if c in frame.columns]].rename(columns=out.table_columns)
+    if out.target:
+        with out.target.open("w", encoding="utf-8") as handle:
+            _table(frame, Console(file=handle, width=200), out.title)
+    else:
+        # Off a terminal rich assumes 80 columns; give tables room instead of folding numbers.
+        _table(frame, Console() if sys.stdout.isatty() else Console(width=160), out.title)
+
+
+def _render_csv(out: Rendering) -> None:
+    _write_text(write_csv(out.frame), out.target)
+
+
+def _render_json(out: Rendering) -> None:
+    _write_text(_json_document(out.meta or provenance(), records(out.frame)), out.target)
+
+
+def _render_jsonl(out: Rendering) -> None:
+    frame = out.frame
+    _write_text(frame.to_json(orient="records", lines=True, date_format="iso", double_precision=15)
+                if len(frame) else "", out.target)
+
+
+def _render_parquet(out: Rendering) -> None:
+    if out.target is None:
+        raise UsageError("--format parquet writes a binary file: add --output PATH.parquet")
+    # Written by DuckDB, so the base install needs no pyarrow.
+    with duckdb.connect() as con:
+        try:
+            con.from_df(out.frame).write_parquet(str(out.target))
+        except duckdb.IOException as error:  # a read-only folder, a full disk
+            raise InputError(f"--output {out.target}: cannot write it ({str(error).splitlines()[0]})") from None
+
+
+# --format name -> renderer; a new format is one function and one entry (the CLI's choices follow).
+RENDERERS: dict[str, Callable[[Rendering], None]] = {
+    "table": _render_table,
+    "csv": _render_csv,
+    "json": _render_json,
+    "jsonl": _render_jsonl,
+    "parquet": _render_parquet,
+}
+FORMATS = tuple(RENDERERS)
+
+
 def emit(
     frame: pd.DataFrame,
     fmt: str,
@@ -102,34 +176,7 @@ def emit(
 ) -> None:
     """Write `frame` to `output` (a path) or stdout in the chosen format. The terminal table may show
     only `table_columns` (column -> header label); every other format carries every column."""
-    target = Path(output) if output else None
-    if fmt == "parquet":
-        if target is None:
-            raise UsageError("--format parquet writes a binary file: add --output PATH.parquet")
-        # Written by DuckDB, so the base install needs no pyarrow.
-        with duckdb.connect() as con:
-            con.from_df(frame).write_parquet(str(target))
-        return
-    if fmt == "table":
-        if table_columns:
-            frame = frame[[c for c in table_columns if c in frame.columns]].rename(columns=table_columns)
-        if target:
-            with target.open("w", encoding="utf-8") as handle:
-                _table(frame, Console(file=handle, width=200), title)
-        else:
-            # Off a terminal rich assumes 80 columns; give tables room instead of folding numbers.
-            _table(frame, Console() if sys.stdout.isatty() else Console(width=160), title)
-        return
-    if fmt == "csv":
-        text = write_csv(frame)
-    elif fmt == "jsonl":
-        text = frame.to_json(orient="records", lines=True, date_format="iso", double_precision=15) if len(frame) else ""
-    elif fmt == "json":
-        rows = json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
-        text = _json_document(meta or provenance(), rows)
-    else:
+    render = RENDERERS.get(fmt)
+    if render is None:
         raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    if target:
-        target.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    render(Rendering(frame, Path(output) if output else None, meta, title, table_columns))

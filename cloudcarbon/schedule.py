@@ -29,6 +29,7 @@ from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import IngestSummary
 from cloudcarbon.periods import add_months, parse_month
 from cloudcarbon.report import build_report, write_report
+from cloudcarbon.report.charts import require_renderer
 from cloudcarbon.staging import ingest_staged
 from cloudcarbon.store import open_store
 
@@ -223,9 +224,10 @@ def run_monthly(config: Config | str | Path, *, month: str | None = None, db: st
     write the month's report. Each source is its own atomic ingest: one that fails leaves its billing periods as
     they were, and the others still run and stay. If any failed, raise PartialRunError, without writing the
     report unless `allow_partial` (then the report names the sources that were not updated)."""
+    require_renderer()  # before any source is ingested: the run ends in a report
+    month = f"{parse_month(month):%Y-%m}" if month else previous_month()
     if not isinstance(config, Config):
         config = load_config(config)
-    month = f"{parse_month(month):%Y-%m}" if month else previous_month()
     # Resolve every {env = ...} first, so a missing variable stops the run before the store is touched.
     resolved = [{k: _resolve(v, _where(config.path, n, k)) for k, v in source.options.items()}
                 for n, source in enumerate(config.sources)]

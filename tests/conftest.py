@@ -1,4 +1,5 @@
-"""Shared fixtures: a store file per test, a CLI runner bound to it, and a store fingerprint."""
+"""Shared fixtures: a store file per test, a CLI runner bound to it, and a store fingerprint; what the run has
+(Chromium, the shared reference data) is said in its header."""
 
 from __future__ import annotations
 
@@ -8,16 +9,42 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from browser import INSTALL_CHROMIUM, find_chromium
 from click.testing import CliRunner, Result
 
 from cloudcarbon.cli import cli
+from cloudcarbon.demo import run_demo
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "samples"
+# Public source tables and real billing samples, kept beside the checkout (../shared/reference), not in it.
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+SAMPLES = REFERENCE / "samples"
+
+
+def no_reference(path: Path = REFERENCE) -> str:
+    """The skip reason of a test that reads the shared reference data."""
+    return f"needs {path}, absent: the shared reference data (../shared/reference beside the checkout, not in the " \
+           "repository)"
+
+
+def pytest_report_header() -> list[str]:
+    chromium = find_chromium()
+    found = chromium is not None and chromium.exists()
+    return [f"chromium: {chromium}" if found else f"chromium: none, the browser tests will skip: {INSTALL_CHROMIUM}",
+            f"shared reference data: {REFERENCE}" + ("" if REFERENCE.is_dir() else " absent, the tests of real "
+                                                                                     "samples will skip")]
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo, ingested once per session (per xdist worker), for tests that only read it."""
+    path = tmp_path_factory.mktemp("demo-store") / "demo.duckdb"
+    run_demo(str(path))
+    return path
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import fingerprint, one_line_error
+from conftest import fingerprint, one_line_error, usage_error
 from curfiles import item, write_cur
 
 boto3 = pytest.importorskip("boto3")
@@ -206,6 +206,6 @@ def test_empty_result_and_usage_errors(aws, run, db, cur_file):
     one_line_error(run(*ATHENA, "--month", "2031-01", expect=None), "no usage line items", "2031-01-01")
     assert run("ingest", "aws", "--athena", "--database", DATABASE, expect=2).exit_code == 2
     assert run("ingest", "aws", "--month", "2025-01", str(cur_file), expect=2).exit_code == 2
-    line = one_line_error(run("ingest", "aws", "--athena", "--database", "cur;drop", "--table", TABLE,
-                              "--workgroup", WORKGROUP, expect=None), "--database")
+    line = usage_error(run("ingest", "aws", "--athena", "--database", "cur;drop", "--table", TABLE,
+                           "--workgroup", WORKGROUP, expect=None), "--database")
     assert "Glue name" in line

@@ -9,7 +9,7 @@ import json
 
 import duckdb
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, no_reference
 from curfiles import item, write_cur
 
 # (service, usage type without region prefix, media, class): EC2/EBS, S3, EFS, FSx, RDS, DynamoDB, backups,
@@ -136,7 +136,7 @@ def test_unknowns_show_the_region_of_every_row(tmp_path, run, db):
 REAL = SAMPLES / "aws-cur" / "legacy-cur_csv_anonymized_2023-11_daily_1281rows.csv"
 
 
-@pytest.mark.skipif(not REAL.exists(), reason="shared reference samples (../shared/reference/samples) are not present")
+@pytest.mark.skipif(not REAL.exists(), reason=no_reference(REAL))
 def test_the_real_sample_storage_is_classed_and_unknowns_have_regions(run, db):
     """The anonymized 2023 legacy CUR: S3 Standard and Glacier, Glacier early deletion, EFS and CloudWatch
     Logs storage (all GB-Mo) are storage with the expected class; every unknowns row names its region."""

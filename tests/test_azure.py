@@ -16,13 +16,13 @@ import pytest
 import responses
 from azure.core.credentials import AccessToken
 from azurefiles import SUBSCRIPTION, mixed_rows, row, vm, write_export
-from conftest import SAMPLES, fingerprint, one_line_error
+from conftest import SAMPLES, fingerprint, no_reference, one_line_error
 from fsspec.implementations.memory import MemoryFileSystem
 
 from cloudcarbon.coefficients.loader import data_path
 
 AZURE = SAMPLES / "azure-cost"
-needs_samples = pytest.mark.skipif(not AZURE.is_dir(), reason="shared reference samples are not present")
+needs_samples = pytest.mark.skipif(not AZURE.is_dir(), reason=no_reference(AZURE))
 
 INGESTIBLE = [
     "ea-actual_csv_anonymized_2023-09_27rows.csv",
@@ -419,6 +419,6 @@ def test_consumption_api_without_credentials_says_what_was_tried(run, db, monkey
 
 
 def test_consumption_api_usage_errors(run):
-    assert run("ingest", "azure", "--scope", f"/subscriptions/{SUBSCRIPTION}", expect=1).exit_code == 1
+    assert run("ingest", "azure", "--scope", f"/subscriptions/{SUBSCRIPTION}", expect=2).exit_code == 2
     run("ingest", "azure", "x.csv", "--scope", "/subscriptions/x", expect=2)
     run("ingest", "azure", "x.csv", "--month", "2025-10", expect=2)

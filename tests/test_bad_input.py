@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from conftest import SAMPLES, fingerprint, one_line_error
+from conftest import SAMPLES, fingerprint, no_reference, one_line_error
 from curfiles import item, write_cur
 
 
@@ -248,7 +248,7 @@ REAL_FOREIGN = [
 def test_a_real_foreign_export_is_named(seeded, run, db, relative, looks_like):
     path = SAMPLES / relative
     if not path.exists():
-        pytest.skip(f"reference sample {relative} not present")
+        pytest.skip(no_reference(path))
     one_line_error(run("ingest", "aws", str(path), expect=1), str(path), f"{looks_like} ", "not an AWS")
     assert fingerprint(db) == seeded
 

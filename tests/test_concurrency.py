@@ -25,10 +25,13 @@ from test_focus import write_focus
 
 from cloudcarbon.cli import cli
 
+# Timing-sensitive: one after another on one xdist worker, never beside each other.
+pytestmark = pytest.mark.xdist_group("serial")
+
 # Commands a second process may run while the store is being written; add new commands here.
 READERS = [
     ["footprint", "--by", "month,service", "--format", "json"],
-    ["footprint", "--by", "month,region,instance_type,tag:team", "--month", "2025-03", "--format", "csv"],
+    ["footprint", "--by", "month,region,instance_type,tag:team", "--since", "2025-01-01", "--format", "csv"],
     ["unknowns", "--format", "json"],
     ["doctor"],
 ]

@@ -13,12 +13,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import SAMPLES, fingerprint, one_line_error
+from conftest import SAMPLES, fingerprint, no_reference, one_line_error
 from curfiles import item, write_cur
 
 FOCUS = SAMPLES / "focus"
 SAMPLE = FOCUS / "focus-1.0_sample_1000rows_aws-azure-oci.csv"
-needs_samples = pytest.mark.skipif(not SAMPLE.exists(), reason="shared FOCUS samples not present")
+needs_samples = pytest.mark.skipif(not SAMPLE.exists(), reason=no_reference(SAMPLE))
 
 
 def row(**fields: object) -> dict:

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 import responses
-from conftest import SAMPLES, fingerprint, one_line_error
+from conftest import SAMPLES, fingerprint, no_reference, one_line_error, usage_error
 from gcpfiles import GIB, machine_labels, mixed_rows, row, sku, usage, write_csv, write_jsonl, write_parquet
 
 from cloudcarbon.coefficients import loader
@@ -62,7 +62,7 @@ def mixed(tmp_path: Path) -> Path:
 def test_samples_ingest_with_reconciled_totals(run, db, name):
     path = GCP_SAMPLES / name
     if not path.exists():
-        pytest.skip("shared/reference/samples is absent")
+        pytest.skip(no_reference(path))
     result = run("ingest", "gcp", str(path))
     assert "gcp-billing-csv" in result.stderr
     # Independent read: pandas, the regular (usage) rows, credits summed from the Python-repr lists.
@@ -83,7 +83,7 @@ def test_samples_ingest_with_reconciled_totals(run, db, name):
 def test_sample_egress_is_network_in_gib(run, db):
     path = GCP_SAMPLES / "gcp-detailed-export_csv_koku_2022-08.csv"
     if not path.exists():
-        pytest.skip("shared/reference/samples is absent")
+        pytest.skip(no_reference(path))
     run("ingest", "gcp", str(path))
     frame = rows_of(db)
     assert set(frame.x_usage_kind) == {"network"}
@@ -339,7 +339,7 @@ def test_bigquery_sql_is_parameterised_and_transpiled():
 @pytest.mark.parametrize("table", ["nodots", "proj.ds.t; DROP TABLE x", "`proj.ds.t`"])
 def test_bad_table_name_is_one_line(run, db, tmp_path, table):
     before = _prepared_store(run, tmp_path)
-    line = one_line_error(run("ingest", "gcp", "--table", table, "--month", "2025-01", expect=1), "--table")
+    line = usage_error(run("ingest", "gcp", "--table", table, "--month", "2025-01", expect=2), "--table")
     assert "project.dataset.table" in line
     assert fingerprint(db) == before
 
@@ -356,7 +356,7 @@ def test_bigquery_without_adc_says_how(run, db, monkeypatch, tmp_path):
 
 
 def test_table_needs_a_period(run, db):
-    one_line_error(run("ingest", "gcp", "--table", "my-proj.billing.export", expect=1), "--month")
+    usage_error(run("ingest", "gcp", "--table", "my-proj.billing.export", expect=2), "--month")
 
 
 # --- Cloud Catalog ------------------------------------------------------------------------------------
@@ -368,7 +368,7 @@ def test_catalog_classifies_skus_the_rules_cannot_place(tmp_path, db):
 
     catalog_json = GCP_SAMPLES / "catalog-api" / "cloud-catalog_skus_list_response_gpu.json"
     if not catalog_json.exists():
-        pytest.skip("shared/reference/samples is absent")
+        pytest.skip(no_reference(catalog_json))
     skus_url = re.compile(r"https://cloudbilling\.googleapis\.com/v1/services/6F81-5844-456A/skus.*")
     first_page = json.loads(catalog_json.read_text())
     assert first_page["nextPageToken"]

@@ -28,6 +28,9 @@ from test_faults import CLOUDCARBON, cloudcarbon, doctor_passes, finish, one_lin
 
 from cloudcarbon.store import writer_lock_wait
 
+# Timing-sensitive: one after another on one xdist worker, never beside each other.
+pytestmark = pytest.mark.xdist_group("serial")
+
 ROWS = 10_000_000
 MONTH, PREVIOUS = "2026-11", "2026-10"  # the bundled demo holds 2026-08 to 2026-10
 # AWS's first delivery of the month, already in the store: every FIRST_DELIVERY_EVERY-th line (~10k lines).

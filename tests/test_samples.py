@@ -6,12 +6,12 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, no_reference
 
 AWS = SAMPLES / "aws-cur"
 USAGE_LINES = {"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"}
 
-pytestmark = pytest.mark.skipif(not AWS.is_dir(), reason="shared reference samples are not present")
+pytestmark = pytest.mark.skipif(not AWS.is_dir(), reason=no_reference(AWS))
 
 INGESTIBLE = [
     "legacy-cur_csv_anonymized_2023-11_daily_1281rows.csv",

@@ -24,6 +24,9 @@ import pytest
 
 from cloudcarbon.demo import run_demo
 
+# Timing-sensitive: one after another on one xdist worker, never beside each other.
+pytestmark = pytest.mark.xdist_group("serial")
+
 psutil = pytest.importorskip("psutil")
 pytest.importorskip("uvicorn")
 

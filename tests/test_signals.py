@@ -23,6 +23,9 @@ from curfiles import item, write_cur
 from faulthelpers import CLOUDCARBON, cloudcarbon, finish
 from test_load_10m import month_sql
 
+# Timing-sensitive: one after another on one xdist worker, never beside each other.
+pytestmark = pytest.mark.xdist_group("serial")
+
 SIGNALS = [(signal.SIGTERM, 143), (signal.SIGINT, 130)]
 
 

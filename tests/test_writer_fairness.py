@@ -17,6 +17,9 @@ from curfiles import item, write_cur
 from cloudcarbon.cli import cli
 from cloudcarbon.store import LOCK_WAIT_ENV_VAR, WRITER_LOCK_WAIT_SECONDS
 
+# Timing-sensitive: one after another on one xdist worker, never beside each other.
+pytestmark = pytest.mark.xdist_group("serial")
+
 READER_BUSY = "is waiting to write to it"
 
 # Each reader opens the store read-only through cloudcarbon's own connect(), holds it for a query's worth
@@ -26,6 +29,7 @@ import json, sys, time
 from pathlib import Path
 from cloudcarbon.errors import StoreBusyError
 from cloudcarbon.store import connect
+
 db, log, until, hold = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 spans, busy = [], 0
 while time.time() < until:

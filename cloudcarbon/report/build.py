@@ -18,7 +18,7 @@ import pandas as pd
 from cloudcarbon.errors import InputError, UsageError, shown
 from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.footprint import footprint
-from cloudcarbon.output import provenance
+from cloudcarbon.output import provenance, records
 from cloudcarbon.periods import Window, add_months, parse_month
 from cloudcarbon.queries import read_query
 from cloudcarbon.report.opportunities import Opportunities, opportunities
@@ -68,11 +68,6 @@ class Report:
 def _window(first: date, months: int = 1) -> Window:
     return Window(datetime.combine(first, datetime.min.time()),
                   datetime.combine(add_months(first, months), datetime.min.time()))
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready rows (NaN -> null, numpy -> Python), exactly as report.json will hold them."""
-    return json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
 
 
 def _totals(row: dict[str, Any] | None) -> dict[str, Any] | None:

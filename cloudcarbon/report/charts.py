@@ -5,9 +5,13 @@ The SVG is inlined in the HTML report: it prints, emails and opens without any n
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
-import vl_convert
+from cloudcarbon.errors import CloudcarbonError
+
+# vl-convert (80 MB) is the report extra's, not the base install's.
+INSTALL_HINT = "the report's charts need vl-convert-python: pip install 'cloudcarbon[report]'"
 
 OPERATIONAL = "#1f6f5c"
 EMBODIED = "#9fcfb9"
@@ -24,7 +28,16 @@ CONFIG = {
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier only: nothing is fetched
 
 
+def require_renderer() -> None:
+    """Fail in one line, before any work, where the report extra is not installed."""
+    if importlib.util.find_spec("vl_convert") is None:
+        raise CloudcarbonError(INSTALL_HINT)
+
+
 def _svg(spec: dict[str, Any]) -> str:
+    require_renderer()
+    import vl_convert
+
     full = {"$schema": SCHEMA, "config": CONFIG, "background": "white", "padding": 12, **spec}
     return vl_convert.vegalite_to_svg(full)
 

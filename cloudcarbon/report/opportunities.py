@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cloudcarbon.output import records
 from cloudcarbon.periods import Window
 from cloudcarbon.recommend import recommend_from_store
 from cloudcarbon.whatif import whatif
@@ -64,8 +64,7 @@ class Opportunities:
     results: dict[str, Result]
 
     def document(self) -> dict[str, Any]:
-        return {name: {"rows": json.loads(highlights(name, result).to_json(orient="records", date_format="iso",
-                                                                             double_precision=15)),
+        return {name: {"rows": records(highlights(name, result)),
                        "workloads": int(result.rows["workload"].nunique()) if "workload" in result.rows else None,
                        "assumptions": result.assumptions}
                 for name, result in self.results.items()}

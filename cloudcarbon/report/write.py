@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cloudcarbon.errors import InputError
-from cloudcarbon.output import write_csv
-from cloudcarbon.report.build import Report, records
+from cloudcarbon.output import records, write_csv
+from cloudcarbon.report.build import Report
 from cloudcarbon.report.render import render_html, render_markdown
 
 

@@ -130,6 +130,9 @@ def serve(db: str | os.PathLike[str] | None, *, host: str = "127.0.0.1", port: i
         from cloudcarbon.serve.app import create_app
     except ImportError:
         raise CloudcarbonError(INSTALL_HINT) from None
+    from cloudcarbon.report.charts import require_renderer
+
+    require_renderer()  # the served pages are reports
     sock = listen(host, port)
     url = f"http://{host_name(host)}:{sock.getsockname()[1]}/"
 

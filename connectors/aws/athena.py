@@ -14,16 +14,19 @@ import re
 import time
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws import formats
-from cloudcarbon.errors import CloudcarbonError, InputError
+from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
+
+if TYPE_CHECKING:
+    import pyarrow
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_]+$")  # Glue database and table names
 PRODUCT_MAP_KEYS = {"product_vcpu": "vcpu", "product_region": "region"}
@@ -131,8 +134,10 @@ def _run(athena, query: str, params: list[str], database: str, workgroup: str, o
     return execution_id
 
 
-def _results(athena, execution_id: str) -> pa.Table:
+def _results(athena, execution_id: str) -> pyarrow.Table:
     """Athena's result pages as one table of text columns (the normalisation query casts them)."""
+    import pyarrow as pa  # the aws extra's; the base install has no pyarrow
+
     header: list[str] = []
     rows: list[list[str | None]] = []
     for page in athena.get_paginator("get_query_results").paginate(QueryExecutionId=execution_id):
@@ -164,7 +169,7 @@ def ingest_athena(
     """Aggregate the CUR table `database.table` in Athena and load the result (whole billing periods)."""
     for option, value in (("--database", database), ("--table", table)):
         if not IDENTIFIER.match(value):
-            raise InputError(f"{option} {value!r}: expected a Glue name (letters, digits, underscore)")
+            raise UsageError(f"{option} {value!r}: expected a Glue name (letters, digits, underscore)")
     try:
         import boto3
     except ImportError:

@@ -21,7 +21,7 @@ import duckdb
 
 from cloudcarbon.connectors.azure.ingest import ingest_files
 from cloudcarbon.connectors.azure.sources import credential_error
-from cloudcarbon.errors import CloudcarbonError, InputError
+from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import IngestSummary
 from cloudcarbon.periods import Window
 
@@ -56,7 +56,7 @@ RETRY = {"retry_total": 6, "retry_backoff_factor": 2.0, "retry_backoff_max": 60}
 def month_chunks(window: Window) -> Iterator[tuple[date, date]]:
     """Inclusive (first, last) days of each calendar month the window covers."""
     if window.since is None or window.until is None:
-        raise InputError("--scope needs a period: --month YYYY-MM or both --since and --until")
+        raise UsageError("--scope needs a period: --month YYYY-MM or both --since and --until")
     day, end = window.since.date(), window.until.date()
     while day < end:
         next_month = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
@@ -153,9 +153,9 @@ def ingest_consumption(
     """Ingest the Consumption API's usage records for `scope` and the window (whole months are best:
     each billing period touched is replaced by what the API returned)."""
     if not scope.startswith("/"):
-        raise InputError(f"--scope {scope!r}: expected an ARM scope such as /subscriptions/<id>")
+        raise UsageError(f"--scope {scope!r}: expected an ARM scope such as /subscriptions/<id>")
     if metric not in METRICS:
-        raise InputError(f"--metric {metric!r}: expected one of {', '.join(METRICS)}")
+        raise UsageError(f"--metric {metric!r}: expected one of {', '.join(METRICS)}")
     folder = Path(tempfile.mkdtemp(prefix="cloudcarbon-azure-api-"))
     try:
         try:

@@ -15,7 +15,7 @@ import duckdb
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.gcp import catalog
 from cloudcarbon.connectors.gcp.ingest import load_gcp, locate_bad_value, normalize_select
-from cloudcarbon.errors import CloudcarbonError, InputError
+from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary
 from cloudcarbon.periods import Window
 from cloudcarbon.queries import read_query
@@ -37,7 +37,7 @@ def aggregate_sql(table: str) -> str:
     from sqlglot import exp
 
     if not TABLE_NAME.match(table):
-        raise InputError(f"--table {table!r}: expected project.dataset.table, e.g. "
+        raise UsageError(f"--table {table!r}: expected project.dataset.table, e.g. "
                          "my-proj.billing.gcp_billing_export_resource_v1_0123AB_4567CD_89EF01")
     tree = sqlglot.parse_one(read_query("gcp_billing_aggregate"), read="duckdb")
     tree = tree.transform(
@@ -50,7 +50,7 @@ def aggregate_sql(table: str) -> str:
 def invoice_months(window: Window, today: datetime | None = None) -> tuple[datetime, str, str]:
     """(scan start, first and last invoice month YYYYMM) covering the window, widened to whole months."""
     if window.since is None:
-        raise InputError("--table needs --month YYYY-MM or --since DATE: scanning the whole billing table is costly")
+        raise UsageError("--table needs --month YYYY-MM or --since DATE: scanning the whole billing table is costly")
     first = window.since.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     last_day = (window.until - timedelta(microseconds=1)) if window.until else (today or datetime.now(UTC))
     return first - PARTITION_SLACK, f"{first:%Y%m}", f"{last_day:%Y%m}"

@@ -12,7 +12,7 @@ import duckdb
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.files import expand_local, is_remote, single_threaded
 from cloudcarbon.connectors.onprem import formats
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary, define_date_window, load
 from cloudcarbon.queries import read_query
 
@@ -79,7 +79,7 @@ def ingest_onprem(
 ) -> IngestSummary:
     """Ingest on-premises inventory CSVs: one row per server and month (METHODOLOGY.md, On-premises)."""
     if not inventory.strip():
-        raise InputError("--inventory: give the inventory a name, e.g. --inventory dc-frankfurt")
+        raise UsageError("--inventory: give the inventory a name, e.g. --inventory dc-frankfurt")
     files = _files(sources)
     inventories = [formats.read_header(file) for file in files]
     loader.register(con)

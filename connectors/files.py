@@ -242,6 +242,14 @@ def ends_with_newline(fs: fsspec.AbstractFileSystem, name: str) -> bool:
         return handle.read(1) in (b"\n", b"\r")
 
 
+def file_size(fs: fsspec.AbstractFileSystem, name: str) -> int | None:
+    """The file's size, or None where the filesystem cannot tell (the reader then finds out)."""
+    try:
+        return fs.size(name)
+    except OSError:
+        return None
+
+
 def local_filesystem() -> fsspec.AbstractFileSystem:
     return LocalFileSystem()
 

@@ -238,7 +238,7 @@ def s3_behind_proxy(moto: str, proxy: FaultProxy, proxy_url: str, monkeypatch: p
 
     import boto3
 
-    from cloudcarbon.connectors.aws import sources
+    from cloudcarbon.connectors import remote
 
     proxy.inject("none", 0, lambda method, path: False)
     urllib.request.urlopen(urllib.request.Request(f"{moto}/moto-api/reset", method="POST")).close()
@@ -253,9 +253,9 @@ def s3_behind_proxy(moto: str, proxy: FaultProxy, proxy_url: str, monkeypatch: p
                         "AWS_CONFIG_FILE": str(aws / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
                         "AWS_EC2_METADATA_DISABLED": "true"}.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(sources, "S3_CLIENT_CONFIG", {"retries": {"max_attempts": max_attempts, "mode": "standard"},
+    monkeypatch.setattr(remote, "S3_CLIENT_CONFIG", {"retries": {"max_attempts": max_attempts, "mode": "standard"},
                                                       "connect_timeout": read_timeout, "read_timeout": read_timeout})
-    monkeypatch.setattr(sources, "S3_READ_RETRIES", read_retries)
+    monkeypatch.setattr(remote, "S3_READ_RETRIES", read_retries)
     proxy.stall_seconds = read_timeout * 2
     return boto3.client("s3", endpoint_url=moto, region_name="us-east-1", aws_access_key_id="AKIATESTTESTTEST",
                         aws_secret_access_key="test-secret")

@@ -50,9 +50,8 @@ from test_focus import row as focus_row
 from test_focus import write_focus
 
 from cloudcarbon.cli import cli
-from cloudcarbon.connectors.azure import sources as azure_sources
+from cloudcarbon.connectors import remote
 from cloudcarbon.connectors.gcp import bigquery
-from cloudcarbon.connectors.gcp import sources as gcp_sources
 
 # ---------------------------------------------------------------------------------------------
 # Each connector's export, built in code: a one-line template replicated in DuckDB
@@ -372,7 +371,7 @@ def gcs(gcs_server, monkeypatch, tmp_path) -> FakeServer:
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     for variable, value in gcs_environment(gcs_server.url, tmp_path).items():
         monkeypatch.setenv(variable, value)
-    monkeypatch.setattr(gcp_sources, "GCS_TIMEOUTS", GCS_TIMEOUTS)
+    monkeypatch.setattr(remote, "GCS_TIMEOUTS", GCS_TIMEOUTS)
     return fresh(gcs_server)
 
 
@@ -380,7 +379,7 @@ def gcs(gcs_server, monkeypatch, tmp_path) -> FakeServer:
 def azure(azure_server, monkeypatch) -> FakeServer:
     """The fake Blob service, empty, and the connectors pointed at it with short timeouts and backoff."""
     monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azure_connection_string(azure_server.url))
-    monkeypatch.setattr(azure_sources, "AZURE_BLOB_CLIENT_CONFIG", AZURE_CONFIG)
+    monkeypatch.setattr(remote, "AZURE_BLOB_CLIENT_CONFIG", AZURE_CONFIG)
     return fresh(azure_server)
 
 
@@ -446,8 +445,8 @@ PERSISTENT_GCS = [
 ]
 # The CLI as a process, with the connector's GCS timeouts shortened as in the fixture above.
 SHORT_TIMEOUTS_CLI = (
-    "import sys; from cloudcarbon.connectors.gcp import sources; "
-    f"sources.GCS_TIMEOUTS = {GCS_TIMEOUTS!r}; from cloudcarbon.cli import main; sys.exit(main())"
+    "import sys; from cloudcarbon.connectors import remote; "
+    f"remote.GCS_TIMEOUTS = {GCS_TIMEOUTS!r}; from cloudcarbon.cli import main; sys.exit(main())"
 )
 
 

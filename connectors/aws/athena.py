@@ -94,12 +94,12 @@ def athena_query(database: str, table: str, columns: dict[str, str], window: Win
 def _aws_error(what: str, error: Exception, profile: str | None) -> CloudcarbonError | None:
     from botocore.exceptions import ClientError
 
-    from cloudcarbon.connectors.aws.sources import _credentials_error
+    from cloudcarbon.connectors.remote import s3_error
 
     if isinstance(error, ClientError):
         info = error.response.get("Error", {})
         return InputError(f"{what}: {info.get('Code', 'error')}: {info.get('Message', '')}".rstrip(": "))
-    return _credentials_error(what, error, profile)
+    return s3_error(what, error, profile)
 
 
 def _table_columns(glue, database: str, table: str) -> dict[str, str]:

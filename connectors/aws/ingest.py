@@ -10,7 +10,14 @@ import fsspec
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws import athena, formats
 from cloudcarbon.connectors.aws.sources import resolve
-from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, locate_unreadable_file, single_threaded
+from cloudcarbon.connectors.files import (
+    ends_with_newline,
+    file_size,
+    local_filesystem,
+    locate_unreadable_file,
+    single_threaded,
+)
+from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.queries import read_query
@@ -27,13 +34,6 @@ CHECKED_COLUMNS = {
 # line (the line types queries/aws_cur_normalize.sql keeps) without one cannot be stored.
 REQUIRED_VALUES = ("bill_payer_account_id", "bill_billing_period_start_date", "line_item_usage_start_date")
 USAGE_LINE_TYPES = "('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
-
-
-def _file_size(fs: fsspec.AbstractFileSystem, name: str) -> int | None:
-    try:
-        return fs.size(name)
-    except OSError:
-        return None
 
 
 def _locate_bad_value(con: duckdb.DuckDBPyConnection, detected: list[formats.Detected]) -> str | None:
@@ -72,7 +72,7 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, detected: list[formats.Det
 
 def _locate_unreadable_file(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]]) -> str:
     items = [(d.file, d.container, formats.source_select([d])) for group in groups.values() for d in group]
-    return locate_unreadable_file(con, items, formats.explain_read_error)
+    return locate_unreadable_file(con, items, explain_read_error)
 
 
 def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]], aggregate: bool = False
@@ -103,7 +103,7 @@ def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: d
     groups: dict[str, list[formats.Detected]] = defaultdict(list)
     for file in files:
         fs = filesystems.get(file.split("://", 1)[0], local) if "://" in file else local
-        size = _file_size(fs, file)
+        size = file_size(fs, file)
         detected = formats.detect(con, file, size)
         if size and detected.container == "csv" and file.lower().endswith(".csv") and not ends_with_newline(fs, file):
             raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; download it again")

@@ -8,7 +8,6 @@ them are ignored.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import PurePosixPath
 
@@ -25,70 +24,12 @@ from cloudcarbon.connectors.files import (
     outside_manifest,
     zip_members,
 )
-from cloudcarbon.errors import CloudcarbonError, InputError
+from cloudcarbon.connectors.remote import s3_error, s3_filesystem
+from cloudcarbon.errors import InputError
 
 # Legacy CUR writes one manifest per period folder (20240101-20240201/) pointing at the latest
 # assembly, plus a copy inside every assembly folder; only the period-level one is current.
 LEGACY_PERIOD_DIR = re.compile(r"^\d{8}-\d{8}$")
-
-# Bounded retries with backoff, so a flaky or throttling endpoint ends in a clear error instead of a
-# hang: botocore retries 5xx, throttling (503 SlowDown) and connection errors per request (standard
-# mode: exponential backoff with jitter); s3fs retries reads cut off mid-body (IncompleteRead,
-# timeouts) that botocore cannot. At most S3_READ_RETRIES x max_attempts tries per request.
-S3_CLIENT_CONFIG = {"retries": {"max_attempts": 3, "mode": "standard"}, "connect_timeout": 10, "read_timeout": 60}
-S3_READ_RETRIES = 3
-
-
-def s3_filesystem(profile: str | None) -> fsspec.AbstractFileSystem:
-    """An s3fs filesystem on the boto3 credential chain (and AWS_ENDPOINT_URL[_S3] when set)."""
-    try:
-        import s3fs
-    except ImportError:
-        raise CloudcarbonError(
-            "reading s3:// needs the AWS extra: pip install 'cloudcarbon[aws]'"
-        ) from None
-    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    client_kwargs = {"endpoint_url": endpoint} if endpoint else {}
-    fs = s3fs.S3FileSystem(profile=profile, client_kwargs=client_kwargs, skip_instance_cache=True,
-                           config_kwargs=dict(S3_CLIENT_CONFIG))
-    fs.retries = S3_READ_RETRIES  # a class attribute in s3fs, not a constructor argument
-    return fs
-
-
-def _credentials_error(source: str, error: Exception, profile: str | None) -> InputError | None:
-    """One line for botocore's credential and endpoint errors, naming what was tried (never a secret).
-
-    s3fs lets these through unwrapped (they are not OSError), so without this the user would see
-    `unexpected ProfileNotFound` instead of which profile or variable to fix.
-    """
-    from botocore import exceptions as boto
-
-    config = os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")
-    credentials = os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
-    named = profile or os.environ.get("AWS_PROFILE")
-    origin = "--profile" if profile else "AWS_PROFILE"
-    if isinstance(error, boto.ProfileNotFound):
-        return InputError(
-            f"{source}: AWS profile {named!r} (from {origin}) is not defined in {config} or {credentials}; "
-            f"run `aws configure --profile {named}` or pass an existing --profile"
-        )
-    if isinstance(error, boto.PartialCredentialsError):
-        # botocore's text names the provider and the missing variable, not the values.
-        return InputError(f"{source}: incomplete AWS credentials ({error}); set the missing value or use --profile")
-    if isinstance(error, boto.NoCredentialsError):
-        tried = (
-            f"profile {named!r} (from {origin}) in {config} and {credentials}"
-            if named
-            else f"AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the default profile in {config} and {credentials}, "
-            "and instance/container roles"
-        )
-        return InputError(f"{source}: no AWS credentials found (tried {tried}); set them or pass --profile")
-    if isinstance(error, boto.EndpointConnectionError | boto.ConnectTimeoutError):
-        return InputError(f"{source}: cannot reach S3 ({error}); check the network or AWS_ENDPOINT_URL_S3")
-    if isinstance(error, boto.BotoCoreError):
-        return InputError(f"{source}: AWS error {error.__class__.__name__}: {error}; check the network and retry")
-    return None
-
 
 def is_manifest(name: str) -> bool:
     return name.endswith("-Manifest.json")
@@ -204,7 +145,7 @@ def resolve(sources: list[str], profile: str | None = None) -> FileSet:
             try:
                 _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
             except Exception as error:
-                friendly = _credentials_error(source, error, profile)
+                friendly = s3_error(source, error, profile)
                 if friendly is None:
                     raise
                 raise friendly from None

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from cloudcarbon.connectors.azure.ingest import ingest_files
-from cloudcarbon.connectors.azure.sources import credential_error
+from cloudcarbon.connectors.remote import azure_credential_error
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import IngestSummary
 from cloudcarbon.periods import Window
@@ -119,7 +119,7 @@ def write_pages(scope: str, window: Window, metric: str, folder: Path, credentia
 
 def _api_error(scope: str, error: Exception) -> CloudcarbonError | None:
     """One line for the API's own refusals (auth, scope, throttling after retries), without headers or tokens."""
-    friendly = credential_error(scope, error)
+    friendly = azure_credential_error(scope, error)
     if friendly is not None:
         return friendly
     try:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from cloudcarbon.connectors.aws.formats import container_of, explain_read_error
 from cloudcarbon.connectors.files import refuse_non_numeric
+from cloudcarbon.connectors.read_errors import container_of, explain_read_error
 from cloudcarbon.errors import InputError
 
 # Text only (IDs keep their shape), explicit dialect; strict_mode off because real MCA exports

@@ -10,10 +10,11 @@ import duckdb
 import fsspec
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.aws.formats import explain_read_error
 from cloudcarbon.connectors.azure import formats
-from cloudcarbon.connectors.azure.sources import remote_error, resolve
+from cloudcarbon.connectors.azure.sources import resolve
 from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, locate_unreadable_file, single_threaded
+from cloudcarbon.connectors.read_errors import explain_read_error
+from cloudcarbon.connectors.remote import azure_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.queries import read_query
@@ -121,13 +122,13 @@ def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: d
         except OSError:
             size = None
         except Exception as error:  # an az:// request that failed after the client's retries
-            raise ("://" in file and remote_error(file, error)) or error from None
+            raise ("://" in file and azure_error(file, error)) or error from None
         detected = formats.detect(con, file, size)
         try:
             cut_off = bool(size and file.lower().endswith(".csv") and fs is not None
                            and _cut_off(fs, file, size, detected))
         except Exception as error:  # an az:// read that failed after the client's retries
-            raise ("://" in file and remote_error(file, error)) or error from None
+            raise ("://" in file and azure_error(file, error)) or error from None
         if cut_off:
             raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; download it again")
         groups[(detected.container, detected.columns)].append(detected)

@@ -8,94 +8,25 @@ run of each export and date range is read, so older runs next to it are not coun
 from __future__ import annotations
 
 import json
-import os
 from pathlib import PurePosixPath
 
 import fsspec
 
-from cloudcarbon.connectors import quiet_library_logs
 from cloudcarbon.connectors.files import (
     FileSet,
     expand_local,
     expand_remote,
-    failed_after_retries,
     is_data_file,
     is_remote,
     local_filesystem,
     manifest_key_parts,
     zip_members,
 )
-from cloudcarbon.errors import CloudcarbonError, InputError
+from cloudcarbon.connectors.remote import azure_error, azure_filesystem
+from cloudcarbon.errors import InputError
 
 PROTOCOLS = ("az", "abfs", "abfss")
 MANIFEST = "manifest.json"
-
-# Bounded retries with backoff, so a flaky or throttling endpoint ends in a clear error instead of a hang:
-# azure-storage-blob retries 5xx (ServerBusy throttling is a 503), 408, resets, timeouts and downloads cut
-# off mid-body, waiting initial_backoff, then initial_backoff + increment_base ** n seconds (with jitter).
-# These are its own defaults, spelled out because adlfs passes no client options (tests shorten them).
-AZURE_BLOB_CLIENT_CONFIG = {"retry_total": 3, "initial_backoff": 15, "increment_base": 3,
-                            "connection_timeout": 20, "read_timeout": 60}
-
-
-def azure_filesystem(protocol: str) -> fsspec.AbstractFileSystem:
-    """An adlfs filesystem: a connection string when AZURE_STORAGE_CONNECTION_STRING is set, else the
-    account AZURE_STORAGE_ACCOUNT_NAME (or the one in an abfs:// URL) with DefaultAzureCredential."""
-    try:
-        import adlfs  # noqa: F401  (registers az:// and abfs:// with fsspec)
-    except ImportError:
-        raise CloudcarbonError(
-            "reading az:// or abfs:// needs the Azure extra: pip install 'cloudcarbon[azure]'"
-        ) from None
-    if os.environ.get("AZURE_STORAGE_CONNECTION_STRING"):
-        fs = fsspec.filesystem(protocol, connection_string=os.environ["AZURE_STORAGE_CONNECTION_STRING"],
-                               skip_instance_cache=True)
-    else:
-        fs = fsspec.filesystem(protocol, account_name=os.environ.get("AZURE_STORAGE_ACCOUNT_NAME"), anon=False,
-                               skip_instance_cache=True)
-    quiet_library_logs("azure", "adlfs", "fsspec")  # e.g. azure-core's "Incomplete download." warnings
-    client = getattr(fs, "service_client", None)
-    if client is not None:  # adlfs's client, rebuilt with the same endpoint and credential plus our options
-        fs.service_client = type(client)(client.url, credential=client.credential, **AZURE_BLOB_CLIENT_CONFIG)
-    return fs
-
-
-DEFAULT_CREDENTIAL_TRIED = (
-    "environment variables AZURE_TENANT_ID/AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or "
-    "AZURE_CLIENT_CERTIFICATE_PATH, workload identity (AZURE_FEDERATED_TOKEN_FILE), managed identity, "
-    "Azure CLI, Azure PowerShell and Azure Developer CLI sign-ins"
-)
-
-
-def credential_error(source: str, error: Exception) -> InputError | None:
-    """One line for a failed Azure sign-in, saying what DefaultAzureCredential tried; never the
-    library's own message, which can carry tenant details and token-endpoint responses."""
-    try:
-        from azure.core.exceptions import ClientAuthenticationError
-    except ImportError:
-        return None
-    if isinstance(error, ClientAuthenticationError):
-        return InputError(
-            f"{source}: no usable Azure credential (DefaultAzureCredential tried {DEFAULT_CREDENTIAL_TRIED}); "
-            "run `az login` or set those variables"
-        )
-    return None
-
-
-def remote_error(name: str, error: Exception, listing: bool = False) -> InputError | None:
-    """One line for a failed sign-in, or for a read or listing that failed after azure-storage-blob's
-    retries (None for any other error)."""
-    friendly = credential_error(name, error)
-    if friendly is not None:
-        return friendly
-    try:
-        from azure.core.exceptions import AzureError
-    except ImportError:
-        return None
-    if not isinstance(error, AzureError | OSError):  # OSError: resets, timeouts
-        return None
-    return failed_after_retries(name, error, listing=listing, settings="the storage account settings")
-
 
 def _read_manifest(fs: fsspec.AbstractFileSystem, name: str) -> dict:
     try:
@@ -174,7 +105,7 @@ def resolve(sources: list[str]) -> FileSet:
             try:
                 _add_files(fileset, fs, source, expand_remote(fs, source), remote=True)
             except Exception as error:
-                raise remote_error(source, error, listing=True) or error from None
+                raise azure_error(source, error, listing=True) or error from None
         else:
             _add_files(fileset, local_filesystem(), source, expand_local(source), remote=False)
     fileset.files = list(dict.fromkeys(fileset.files))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from cloudcarbon.connectors.aws.formats import explain_read_error
 from cloudcarbon.connectors.files import refuse_non_numeric
+from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
 
 # Text throughout (IDs keep leading zeros; the query casts), "NULL" as the FinOps sample writes it.

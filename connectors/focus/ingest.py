@@ -8,10 +8,11 @@ import duckdb
 import fsspec
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.aws.formats import filesystem_exception
-from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, single_threaded
+from cloudcarbon.connectors.files import ends_with_newline, file_size, local_filesystem, single_threaded
 from cloudcarbon.connectors.focus import formats
-from cloudcarbon.connectors.focus.sources import remote_error, resolve
+from cloudcarbon.connectors.focus.sources import resolve
+from cloudcarbon.connectors.read_errors import filesystem_exception
+from cloudcarbon.connectors.remote import remote_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.queries import read_query
@@ -26,13 +27,6 @@ def _filesystem_for(fileset_filesystems: dict[str, fsspec.AbstractFileSystem], f
     return fileset_filesystems.get(scheme, local_filesystem()) if scheme else local_filesystem()
 
 
-def _size(fs: fsspec.AbstractFileSystem, name: str) -> int | None:
-    try:
-        return fs.size(name)
-    except OSError:
-        return None
-
-
 def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: dict[str, fsspec.AbstractFileSystem]
                 ) -> dict[str, list[formats.Detected]]:
     """Group the files by container (one reader per group), refusing any that is empty, foreign or cut off."""
@@ -41,7 +35,7 @@ def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: d
         fs = _filesystem_for(filesystems, file)
         scheme = file.split("://", 1)[0].lower() if "://" in file else None
         try:
-            size = _size(fs, file)
+            size = file_size(fs, file)
         except Exception as error:  # an object-store request that failed after the client's retries
             raise (scheme and remote_error(scheme, file, error)) or error from None
         detected = formats.detect(con, file, size)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from cloudcarbon.connectors.aws.formats import explain_read_error, filesystem_exception
 from cloudcarbon.connectors.files import refuse_non_numeric
+from cloudcarbon.connectors.read_errors import explain_read_error, filesystem_exception
 from cloudcarbon.errors import InputError
 
 CSV = "csv"

@@ -9,10 +9,10 @@ import duckdb
 import fsspec
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.aws.ingest import _file_size
-from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, single_threaded
+from cloudcarbon.connectors.files import ends_with_newline, file_size, local_filesystem, single_threaded
 from cloudcarbon.connectors.gcp import catalog, formats
-from cloudcarbon.connectors.gcp.sources import remote_error, resolve
+from cloudcarbon.connectors.gcp.sources import resolve
+from cloudcarbon.connectors.remote import gcs_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.queries import read_query
@@ -84,10 +84,10 @@ def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: d
         fs = filesystems.get(file.split("://", 1)[0]) if "://" in file else local_filesystem()
         plain_text = file.lower().endswith((".csv", ".json", ".jsonl", ".ndjson"))
         try:
-            size = _file_size(fs, file)
+            size = file_size(fs, file)
             complete = not (size and plain_text) or ends_with_newline(fs, file)
         except Exception as error:  # a gs:// read that failed after gcsfs's retries
-            raise ("://" in file and remote_error(file, error)) or error from None
+            raise ("://" in file and gcs_error(file, error)) or error from None
         if not complete:
             raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; export it again")
         detected = formats.detect(con, file, size)

@@ -231,7 +231,8 @@ def test_only_loopback_host_names_are_answered(server: dict[str, str]) -> None:
 
 
 def test_host_names_as_compared(demo_db: Path) -> None:
-    from cloudcarbon.serve import allowed_hosts, host_name, redact_target
+    from cloudcarbon.serve import redact_target
+    from cloudcarbon.serve.hosts import allowed_hosts, host_name
 
     loopback = {"127.0.0.1", "localhost", "[::1]"}
     assert allowed_hosts("::1") == allowed_hosts("localhost") == loopback

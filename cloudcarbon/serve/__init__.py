@@ -8,7 +8,6 @@ rebound to 127.0.0.1 cannot read the service; the access log never holds a secre
 from __future__ import annotations
 
 import copy
-import ipaddress
 import logging
 import os
 import re
@@ -18,58 +17,13 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_plus
 
-from cloudcarbon.errors import CloudcarbonError, InputError, UsageError, shown
+from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
+from cloudcarbon.serve.hosts import allowed_hosts, host_name, is_loopback
 from cloudcarbon.store import resolve_db_path
 
 INSTALL_HINT = "cloudcarbon serve needs the serve extra: pip install 'cloudcarbon[serve]'"
-LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
-# A Host header: a name or an address in brackets, then an optional port.
-HOST_HEADER = re.compile(r"(?P<name>\[[^\]]*\]|[^:\[\]]+)(?::\d*)?")
 # Query parameters whose values never reach the access log (a token pasted into a URL, a signed link).
 SENSITIVE = re.compile(r"token|key|sig|pass|pwd|secret|auth|credential|session|sas", re.IGNORECASE)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost may resolve anywhere
-
-
-def host_name(value: str) -> str | None:
-    """A Host header, --host or --allowed-host as compared: lower case, without the port, an IPv6 address in
-    brackets; None when it is not a host name."""
-    text = value.strip().lower()
-    if ":" in text and not text.startswith("["):
-        try:  # a bare IPv6 address, as --host ::1 gives it
-            return f"[{ipaddress.IPv6Address(text)}]"
-        except ValueError:
-            pass
-    match = HOST_HEADER.fullmatch(text)
-    if match is None:
-        return None
-    name = match["name"]
-    if name.startswith("["):
-        try:
-            return f"[{ipaddress.IPv6Address(name[1:-1])}]"
-        except ValueError:
-            return None
-    return name
-
-
-def allowed_hosts(host: str, extra: Iterable[str] = ()) -> frozenset[str]:
-    """The host names a service bound to `host` answers: the loopback names, `host` itself and `extra`."""
-    names = set(LOOPBACK_NAMES)
-    for value in (host, *extra):
-        if not value.strip():
-            continue
-        name = host_name(value)
-        if name is None:
-            raise UsageError(f"--allowed-host {shown(value)}: not a host name; give one such as carbon.example.com")
-        names.add(name)
-    return frozenset(names)
 
 
 def redact_target(target: str) -> str:

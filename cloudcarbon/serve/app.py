@@ -26,7 +26,7 @@ from cloudcarbon.output import provenance
 from cloudcarbon.periods import window
 from cloudcarbon.report import build_report, records
 from cloudcarbon.report.opportunities import run_analysis
-from cloudcarbon.serve import LOOPBACK_NAMES, host_name
+from cloudcarbon.serve.hosts import LOOPBACK_NAMES, host_name
 from cloudcarbon.store import damage_reported, open_store, resolve_db_path
 
 PERIOD = ("month", "since", "until")

@@ -11,17 +11,12 @@ from typing import Any
 import click
 import duckdb
 
-from cloudcarbon import __version__
+from cloudcarbon import __version__, connectors
 from cloudcarbon.cli_doctor import doctor_command
 from cloudcarbon.cli_options import EPILOG, YEAR, db_option, name_envvars, output_options, period_options, store_path
 from cloudcarbon.cli_planning import estimate_command, prices_group, recommend_region_command, whatif_command
 from cloudcarbon.cli_report import report_command, run_monthly_command, serve_command
 from cloudcarbon.coefficients.loader import cloud_providers
-from cloudcarbon.connectors.aws.cli import ingest_aws_command
-from cloudcarbon.connectors.azure.cli import ingest_azure_command
-from cloudcarbon.connectors.focus.cli import ingest_focus_command
-from cloudcarbon.connectors.gcp.cli import ingest_gcp_command
-from cloudcarbon.connectors.onprem.cli import ingest_onprem_command
 from cloudcarbon.errors import CloudcarbonError, UsageError
 from cloudcarbon.periods import add_months
 from cloudcarbon.store import DB_ENV_VAR, default_db_path, interrupt_statements, open_store, store_damage
@@ -132,11 +127,8 @@ def ingest() -> None:
     """
 
 
-ingest.add_command(ingest_aws_command)
-ingest.add_command(ingest_azure_command)
-ingest.add_command(ingest_gcp_command)
-ingest.add_command(ingest_focus_command)
-ingest.add_command(ingest_onprem_command)
+for registered in connectors.every():
+    ingest.add_command(registered.command)
 
 
 @cli.command("footprint", epilog=EPILOG)

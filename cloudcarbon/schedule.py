@@ -2,18 +2,15 @@
 
 The config is TOML and never holds a secret: credentials come from each SDK's own chain (profiles,
 roles, workload identity), and any value that must be secret is written `{env = "NAME"}` and read from
-the environment at run time, handed to the connector and never written anywhere. Source `type` names
-a connector package: `aws` runs `cloudcarbon.connectors.aws.ingest.ingest_aws(con, sources, **options)`,
-and every connector with the same shape (gcp, azure, focus, ...) is picked up by its name.
+the environment at run time, handed to the connector and never written anywhere. Source `type` names a
+registered connector (connectors/__init__.py): its files are `paths`, or with `mode` (aws `athena`, gcp
+`bigquery`, azure `api`) the data is read where it lives for the month being run.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import inspect
 import os
-import pkgutil
 import re
 import tomllib
 from collections.abc import Callable
@@ -27,17 +24,19 @@ from cloudcarbon import connectors
 from cloudcarbon.connectors.files import is_remote
 from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import IngestSummary
-from cloudcarbon.periods import add_months, parse_month
+from cloudcarbon.periods import add_months, parse_month, window
 from cloudcarbon.report import build_report, write_report
 from cloudcarbon.report.charts import require_renderer
 from cloudcarbon.staging import ingest_staged
 from cloudcarbon.store import open_store
 
-CONNECTOR_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # Option names that hold credentials: allowed only as {env = "NAME"} references.
 SECRET_NAME = re.compile(r"secret|password|passwd|token|credential|private_key|access_key|connection_string|sas",
                          re.IGNORECASE)
-SOURCE_KEYS = {"type", "paths"}
+SOURCE_KEYS = {"type", "paths", "mode"}
+# Parameters of an ingest function that the run supplies (the month's files or window) or that only code can
+# pass (a client object, the progress display): never options in the config.
+NOT_OPTIONS = {"con", "sources", "window", "progress", "client", "catalog_client", "credential", "poll_seconds"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,7 @@ class Source:
     type: str
     paths: list[str]
     options: dict[str, Any] = field(default_factory=dict)
+    mode: str | None = None  # read in place (a warehouse query or an API) instead of `paths`
 
 
 @dataclass(frozen=True)
@@ -101,21 +101,18 @@ class PartialRunError(CloudcarbonError):
         self.run = run
 
 
-def available_connectors() -> list[str]:
-    """Connector packages installed under cloudcarbon.connectors that have an ingest module."""
-    return sorted(info.name for info in pkgutil.iter_modules(connectors.__path__)
-                  if info.ispkg and importlib.util.find_spec(f"cloudcarbon.connectors.{info.name}.ingest"))
-
-
-def connector(name: str) -> Callable[..., IngestSummary]:
-    """`ingest_<name>` from cloudcarbon.connectors.<name>.ingest."""
-    if not CONNECTOR_NAME.fullmatch(name) or name not in available_connectors():
-        raise InputError(f"source type {name!r} is not a connector; choose one of {', '.join(available_connectors())}")
-    module = importlib.import_module(f"cloudcarbon.connectors.{name}.ingest")
-    function = getattr(module, f"ingest_{name}", None)
-    if function is None:
-        raise InputError(f"connector {name!r} has no ingest_{name} function; it cannot be scheduled yet")
-    return function
+def connector(name: str, mode: str | None = None) -> Callable[..., IngestSummary]:
+    """The ingest function of a registered connector: of its files, or of one of its in-place modes."""
+    if name not in connectors.NAMES:
+        raise InputError(f"source type {name!r} is not a connector; choose one of {', '.join(connectors.NAMES)}")
+    registered = connectors.get(name)
+    if mode is None:
+        return registered.ingest
+    if mode not in registered.modes:
+        raise InputError(f"source type {name!r} has no mode {mode!r}; "
+                         + (f"choose {', '.join(registered.modes)}, or give paths" if registered.modes
+                            else "it reads files: give paths instead"))
+    return registered.modes[mode]
 
 
 def previous_month(today: date | None = None) -> str:
@@ -140,10 +137,16 @@ def _resolve(value: Any, where: str) -> Any:
 def _source(config_path: Path, index: int, table: Any) -> Source:
     if not isinstance(table, dict) or not isinstance(table.get("type"), str):
         raise InputError(f"{config_path}: sources[{index}] needs type = \"aws\" (or another connector name)")
-    paths = table.get("paths")
+    mode = table.get("mode")
+    if mode is not None and not isinstance(mode, str):
+        raise InputError(f"{_where(config_path, index, 'mode')}: give a mode name, e.g. mode = \"athena\"")
+    paths = table.get("paths", [])
     if isinstance(paths, str):
         paths = [paths]
-    if not paths or not all(isinstance(p, str) for p in paths):
+    if mode is not None and paths:
+        raise InputError(f"{_where(config_path, index, 'paths')}: a source with mode = {mode!r} reads in place and "
+                         "takes no paths; drop one of them")
+    if mode is None and (not paths or not all(isinstance(p, str) for p in paths)):
         raise InputError(f"{_where(config_path, index, 'paths')}: give a list of files, folders or s3:// prefixes")
     options = {k: v for k, v in table.items() if k not in SOURCE_KEYS}
     for key, value in options.items():
@@ -151,13 +154,22 @@ def _source(config_path: Path, index: int, table: Any) -> Source:
             raise InputError(f"{_where(config_path, index, key)}: secrets never go in the config; "
                              f"write {key} = {{env = \"NAME\"}} and set NAME in the environment")
     # Fail on an unknown type or option before anything runs.
-    accepted = [name for name, p in inspect.signature(connector(table["type"])).parameters.items()
-                if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    try:
+        ingest = connector(table["type"], mode)
+    except InputError as error:
+        raise InputError(f"{_where(config_path, index, 'mode' if mode else 'type')}: {error}") from None
+    parameters = {name: p for name, p in inspect.signature(ingest).parameters.items()
+                  if name not in NOT_OPTIONS and p.kind is not inspect.Parameter.VAR_KEYWORD}
+    accepted = list(parameters)
+    missing = [name for name, p in parameters.items() if p.default is inspect.Parameter.empty and name not in options]
+    if missing:
+        raise InputError(f"{_where(config_path, index, missing[0])}: the {table['type']} connector"
+                         f"{f' in mode {mode!r}' if mode else ''} needs {', '.join(missing)}; add them to the source")
     for key in options:
         if key not in accepted:
             raise InputError(f"{_where(config_path, index, key)}: the {table['type']} connector takes no option "
                              f"{key!r}; choose from {', '.join(accepted) or 'none'}")
-    return Source(table["type"], paths, options)
+    return Source(table["type"], paths, options, mode)
 
 
 def load_config(path: str | Path) -> Config:
@@ -188,7 +200,7 @@ def load_config(path: str | Path) -> Config:
 def _relative_to(base: Path, source: Source) -> Source:
     """Local paths of a source, relative to the config file's folder (URLs and absolute paths as written)."""
     paths = [p if is_remote(p) or Path(p).expanduser().is_absolute() else str(base / p) for p in source.paths]
-    return Source(source.type, paths, source.options)
+    return Source(source.type, paths, source.options, source.mode)
 
 
 def _month_paths(paths: list[str], month: str) -> list[str]:
@@ -247,7 +259,10 @@ def run_monthly(config: Config | str | Path, *, month: str | None = None, db: st
 
 def _ingest(db: str | None, number: int, source: Source, options: dict[str, Any], month: str) -> SourceOutcome:
     label = f"sources[{number}] ({source.type})"
-    ingest = partial(connector(source.type), sources=_month_paths(source.paths, month), **options)
+    if source.mode is None:
+        ingest = partial(connector(source.type), sources=_month_paths(source.paths, month), **options)
+    else:
+        ingest = partial(connector(source.type, source.mode), window=window(month, None, None), **options)
     try:
         return SourceOutcome(label, summary=ingest_staged(db, ingest))
     except CloudcarbonError as error:

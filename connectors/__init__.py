@@ -1,3 +1,25 @@
-"""Connectors: one folder per billing source (aws, gcp, azure, focus), the same few files in each."""
+"""Connectors: one folder per source of usage, each declaring a `CONNECTOR` (connectors/base.py) in its
+connector.py. A new source is one folder and one name below; the CLI, run-monthly, demo, the docs and the
+cross-cutting tests all read this list. Connectors import nothing from each other: what they share is in
+files.py (local files, archives), remote.py (object storage) and read_errors.py."""
 
 from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cloudcarbon.connectors.base import Connector
+
+NAMES = ("aws", "gcp", "azure", "focus", "onprem")
+
+
+def get(name: str) -> Connector:
+    """The connector called `name` (imported only when asked for)."""
+    if name not in NAMES:
+        raise KeyError(name)
+    return import_module(f"cloudcarbon.connectors.{name}.connector").CONNECTOR
+
+
+def every() -> list[Connector]:
+    return [get(name) for name in NAMES]

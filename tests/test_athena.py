@@ -1,4 +1,4 @@
-"""`ingest aws --athena`: the daily aggregate (queries/aws_cur_aggregate.sql) runs in Athena and gives the
+"""`ingest aws --athena`: the daily aggregate (aws/aggregate.sql) runs in Athena and gives the
 same footprint as the local path on the same CUR data.
 
 moto's Athena does not execute SQL: its results are injected through moto's API. We inject exactly the

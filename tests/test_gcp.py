@@ -16,11 +16,11 @@ from conftest import SAMPLES, fingerprint, no_reference, one_line_error, usage_e
 from gcpfiles import GIB, machine_labels, mixed_rows, row, sku, usage, write_csv, write_jsonl, write_parquet
 
 from cloudcarbon.coefficients import loader
+from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.gcp import sources
 from cloudcarbon.connectors.gcp.bigquery import aggregate_sql, ingest_gcp_bigquery
 from cloudcarbon.connectors.gcp.ingest import ingest_gcp
 from cloudcarbon.periods import window
-from cloudcarbon.queries import read_query
 from cloudcarbon.store import open_store
 
 GCP_SAMPLES = SAMPLES / "gcp-billing"
@@ -276,14 +276,15 @@ def _bigquery_response(nested_rows: list[dict], tmp_path: Path) -> dict:
         con.execute("CREATE TABLE billing_export AS SELECT *, usage_start_time AS _PARTITIONTIME "
                     "FROM read_parquet($p)", {"p": str(parquet)})
         params = {"scan_start": "2024-12-29 00:00:00+00", "first_month": "202501", "last_month": "202501"}
-        cursor = con.execute(read_query("gcp_billing_aggregate"), params)
+        cursor = con.execute(connector_sql("cloudcarbon.connectors.gcp", "aggregate"), params)
         columns = [(d[0], str(d[1])) for d in cursor.description]
         # REST encodes every value as text, timestamps as epoch microseconds.
         encoded = ", ".join(
             f"CAST(epoch_us({n}) AS VARCHAR)" if t.startswith("TIMESTAMP") else f"CAST({n} AS VARCHAR)"
             for n, t in columns
         )
-        data = con.execute(f"SELECT {encoded} FROM ({read_query('gcp_billing_aggregate')})", params).fetchall()
+        aggregate = connector_sql("cloudcarbon.connectors.gcp", "aggregate")
+        data = con.execute(f"SELECT {encoded} FROM ({aggregate})", params).fetchall()
     fields = [{"name": n, "type": BQ_TYPES.get(t, "STRING"), "mode": "NULLABLE"} for n, t in columns]
     return {
         "kind": "bigquery#queryResponse",

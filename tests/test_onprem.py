@@ -251,7 +251,7 @@ def test_cpu_name_normalisation_is_the_same_in_python_and_sql():
             "print(json.dumps([cpu_tokens(n) for n in json.loads(sys.argv[1])]))")
     tokens = json.loads(subprocess.run([sys.executable, "-c", code, json.dumps(names)], check=True, text=True,
                                        capture_output=True, cwd=Path(__file__).resolve().parents[1]).stdout)
-    sql = (Path(__file__).resolve().parents[1] / "queries" / "onprem_inventory.sql").read_text()
+    sql = (Path(__file__).resolve().parents[1] / "connectors" / "onprem" / "inventory.sql").read_text()
     assert "'([0-9])v([0-9])', '\\1 v\\2', 'g'" in sql and "'[^a-z0-9+-]+', ' ', 'g'" in sql
     with duckdb.connect() as con:
         for name, expected in zip(names, tokens, strict=True):

@@ -18,8 +18,9 @@ import yaml
 from click.testing import CliRunner
 from conftest import fingerprint, one_line_error
 
+from cloudcarbon import connectors
 from cloudcarbon.cli import cli
-from cloudcarbon.schedule import _config_terms, available_connectors, connector, load_config, previous_month
+from cloudcarbon.schedule import _config_terms, connector, load_config, previous_month
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -174,11 +175,33 @@ def test_bad_config_files(tmp_path: Path) -> None:
     one_line_error(invoke("run-monthly", "--config", str(empty)), "[[sources]]")
 
 
-def test_connector_registry_finds_connectors_by_name() -> None:
-    names = available_connectors()
-    assert "aws" in names
-    for name in names:
-        assert connector(name).__name__ == f"ingest_{name}"
+def test_sources_find_every_registered_connector_and_its_modes() -> None:
+    for registered in connectors.every():
+        assert connector(registered.name) is registered.ingest
+        for mode, ingest in registered.modes.items():
+            assert connector(registered.name, mode) is ingest
+    assert set(connectors.get("aws").modes) == {"athena"}
+
+
+def test_a_mode_source_is_checked_before_anything_runs(tmp_path: Path) -> None:
+    """A source read in place (mode) takes no paths, needs its required options and refuses unknown modes."""
+    cases = {
+        'type = "aws"\nmode = "athena"\ndatabase = "cur"\ntable = "t"\nworkgroup = "w"\npaths = ["x"]\n':
+            ["sources[0].paths", "takes no paths"],
+        'type = "aws"\nmode = "athena"\ndatabase = "cur"\n': ["sources[0].table", "needs table, workgroup"],
+        'type = "aws"\nmode = "warehouse"\n': ["warehouse", "athena"],
+        'type = "focus"\nmode = "api"\n': ["focus", "give paths"],
+        'type = "gcp"\nmode = "bigquery"\ntable = "p.d.t"\nclient = "x"\n': ["sources[0].client", "no option"],
+    }
+    for n, (body, names) in enumerate(cases.items()):
+        config = tmp_path / f"c{n}.toml"
+        config.write_text("[[sources]]\n" + body)
+        one_line_error(invoke("run-monthly", "--config", str(config), "--month", "2026-10"), str(config), *names)
+    good = tmp_path / "good.toml"
+    good.write_text('[[sources]]\ntype = "aws"\nmode = "athena"\ndatabase = "cur"\ntable = "t"\nworkgroup = "w"\n')
+    source = load_config(good).sources[0]
+    assert (source.type, source.mode, source.paths) == ("aws", "athena", [])
+    assert source.options == {"database": "cur", "table": "t", "workgroup": "w"}
 
 
 def test_default_month_is_the_previous_one() -> None:

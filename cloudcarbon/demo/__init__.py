@@ -6,7 +6,7 @@ from importlib.resources import as_file, files
 
 import pandas as pd
 
-from cloudcarbon.connectors.aws.ingest import ingest_aws
+from cloudcarbon import connectors
 from cloudcarbon.footprint import footprint
 from cloudcarbon.ingest import IngestSummary
 from cloudcarbon.staging import ingest_staged
@@ -18,6 +18,6 @@ DEMO_FILE = "demo-cur2.parquet"
 def run_demo(db: str | None) -> tuple[IngestSummary, pd.DataFrame]:
     """Ingest the demo export into the store (replacing its periods) and return its footprint."""
     with as_file(files(__name__).joinpath(DEMO_FILE)) as path:
-        summary = ingest_staged(db, lambda con: ingest_aws(con, [str(path)]))
+        summary = ingest_staged(db, lambda con: connectors.get("aws").ingest(con, [str(path)]))
     with open_store(db, read_only=True) as con:
         return summary, footprint(con, by="month,service")

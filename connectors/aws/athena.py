@@ -1,6 +1,6 @@
 """`cloudcarbon ingest aws --athena`: run the CUR daily aggregate inside Athena, land only the aggregate.
 
-There is one definition of the aggregate, queries/aws_cur_aggregate.sql, written in DuckDB SQL. The local
+There is one definition of the aggregate, aws/aggregate.sql, written in DuckDB SQL. The local
 path runs it as is (`ingest aws --aggregate daily`); here sqlglot transpiles it to Trino and its $params
 become Athena `?` placeholders bound through ExecutionParameters, so no value is ever spliced into SQL.
 The Athena table's columns come from the Glue catalog (legacy CUR Athena tables have product attributes
@@ -20,10 +20,10 @@ import duckdb
 
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws import formats
+from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import read_query
 
 if TYPE_CHECKING:
     import pyarrow
@@ -42,7 +42,7 @@ def as_cur_src(aggregate_sql: str) -> str:
 
 def local_aggregate(lines_sql: str) -> str:
     """The aggregate over a file's `cur_lines` (formats.source_select), run by DuckDB."""
-    return f"WITH cur_lines AS ({lines_sql}) {read_query('aws_cur_aggregate')}"
+    return f"WITH cur_lines AS ({lines_sql}) {connector_sql(__package__, 'aggregate')}"
 
 
 @cache
@@ -51,7 +51,7 @@ def trino_aggregate() -> tuple[str, tuple[str, ...]]:
     import sqlglot
     from sqlglot import exp
 
-    tree = sqlglot.parse_one(read_query("aws_cur_aggregate"), read="duckdb")
+    tree = sqlglot.parse_one(connector_sql(__package__, "aggregate"), read="duckdb")
     names: list[str] = []
     # Depth-first pre-order visits placeholders in the order they appear in the text.
     for node in list(tree.find_all(exp.Placeholder, bfs=False)):
@@ -198,7 +198,7 @@ def ingest_athena(
     try:
         rows_read = con.execute("SELECT sum(CAST(line_items AS BIGINT)) FROM athena_aggregate").fetchall()[0][0]
         select = f"WITH cur_src AS ({as_cur_src('SELECT * FROM athena_aggregate')}) " \
-                 f"SELECT * FROM ({read_query('aws_cur_normalize')})"
+                 f"SELECT * FROM ({connector_sql(__package__, 'normalize')})"
         return load(con, provider="AWS", source_format="cur-athena-aggregate", files=[f"athena://{database}.{table}"],
                     batches=[Batch(select, {"source_label": f"athena://{database}.{table}"}, rows_read)],
                     progress=progress)

@@ -1,7 +1,7 @@
 """Recognise the four AWS CUR shapes and rename each into one set of CUR 2.0 column names.
 
 Detection reads only the header (CSV) or schema (Parquet). The rename produces the `cur_src` relation
-that queries/aws_cur_normalize.sql reads, so there is one normalisation query for every format.
+that aws/normalize.sql reads, so there is one normalisation query for every format.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import fsspec
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws import athena, formats
 from cloudcarbon.connectors.aws.sources import resolve
+from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.files import (
     ends_with_newline,
     file_size,
@@ -20,7 +21,6 @@ from cloudcarbon.connectors.files import (
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
-from cloudcarbon.queries import read_query
 
 # Columns cast by the normalisation query, with the type they must parse as (for error messages).
 CHECKED_COLUMNS = {
@@ -31,7 +31,7 @@ CHECKED_COLUMNS = {
     "bill_billing_period_start_date": "TIMESTAMPTZ",
 }
 # Columns the store's NOT NULL columns (billing account, billing period, period start) come from: a usage
-# line (the line types queries/aws_cur_normalize.sql keeps) without one cannot be stored.
+# line (the line types aws/normalize.sql keeps) without one cannot be stored.
 REQUIRED_VALUES = ("bill_payer_account_id", "bill_billing_period_start_date", "line_item_usage_start_date")
 USAGE_LINE_TYPES = "('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
 
@@ -77,7 +77,7 @@ def _locate_unreadable_file(con: duckdb.DuckDBPyConnection, groups: dict[str, li
 
 def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]], aggregate: bool = False
              ) -> list[Batch]:
-    normalize = read_query("aws_cur_normalize")
+    normalize = connector_sql(__package__, "normalize")
     batches = []
     for detected in groups.values():
         files = [d.file for d in detected]
@@ -86,7 +86,7 @@ def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Dete
         if rows_read == 0:
             raise InputError(f"{files[0]}: holds a header but no line items; is the export complete?")
         params: dict[str, object] = {"files": files}
-        if aggregate:  # the same daily aggregate `--athena` pushes down (queries/aws_cur_aggregate.sql)
+        if aggregate:  # the same daily aggregate `--athena` pushes down (aws/aggregate.sql)
             source_sql = athena.as_cur_src(athena.local_aggregate(source_sql))
             label = files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
             params |= {"since": None, "until": None, "source_label": label}

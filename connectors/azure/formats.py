@@ -4,7 +4,7 @@ Every Azure export spells the same fields differently: PascalCase (EA), camelCas
 usage export's own names (`SubscriptionGuid`, `UsageQuantity`, `PreTaxCost`), and localized headers
 that carry the English name in parentheses (`Abonnement-GUID (SubscriptionGuid)`). Detection reads
 only the header or schema and maps each column to one field name; `source_select` then produces the
-`az_src` relation that queries/azure_cost_normalize.sql reads, so one query serves every format.
+`az_src` relation that azure/normalize.sql reads, so one query serves every format.
 """
 
 from __future__ import annotations

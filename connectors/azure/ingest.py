@@ -12,12 +12,12 @@ import fsspec
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.azure import formats
 from cloudcarbon.connectors.azure.sources import resolve
+from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, locate_unreadable_file, single_threaded
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.connectors.remote import azure_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
-from cloudcarbon.queries import read_query
 
 TAIL_BYTES = 1 << 20  # enough for the longest real export line (AdditionalInfo and Tags JSON)
 
@@ -79,7 +79,7 @@ LIMIT 1
 def _locate_bad_value(con: duckdb.DuckDBPyConnection, group: list[formats.Detected]) -> str | None:
     """Name the file, data row and column (as the file spells it) of the first unusable value.
     Runs only after a failed ingest, single-threaded so that row numbers follow the file's order."""
-    sql = PROBLEMS.format(source=formats.source_select(group), date_formats=read_query("azure_date_formats"))
+    sql = PROBLEMS.format(source=formats.source_select(group), date_formats=connector_sql(__package__, "date_formats"))
     with single_threaded(con):
         found = con.execute(sql, {"files": [d.file for d in group]}).fetchall()
     if not found:
@@ -137,7 +137,7 @@ def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: d
 
 def _batches(con: duckdb.DuckDBPyConnection, groups: dict[tuple, list[formats.Detected]],
              source_label: str | None) -> list[Batch]:
-    normalize, date_formats = read_query("azure_cost_normalize"), read_query("azure_date_formats")
+    normalize, date_formats = connector_sql(__package__, "normalize"), connector_sql(__package__, "date_formats")
     batches = []
     for group in groups.values():
         files = [d.file for d in group]

@@ -1,7 +1,7 @@
 """Recognise a FOCUS export (1.0, 1.1 or 1.2, CSV or Parquet) and rename its columns into one relation.
 
 Detection reads only the header (CSV) or schema (Parquet). Column names are matched case-insensitively
-(exporters differ in case). The rename produces the `focus_src` relation that queries/focus_normalize.sql
+(exporters differ in case). The rename produces the `focus_src` relation that focus/normalize.sql
 reads, so one normalisation query serves every version, provider and container. JSON-valued columns
 (Tags, SkuPriceDetails, Azure x_SkuDetails) arrive as text in CSV and as MAP/STRUCT in Parquet; they are
 handed on as JSON text (tags as a MAP) so the query extracts keys one way.

@@ -8,6 +8,7 @@ import duckdb
 import fsspec
 
 from cloudcarbon.coefficients import loader
+from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.files import ends_with_newline, file_size, local_filesystem, single_threaded
 from cloudcarbon.connectors.focus import formats
 from cloudcarbon.connectors.focus.sources import resolve
@@ -15,7 +16,6 @@ from cloudcarbon.connectors.read_errors import filesystem_exception
 from cloudcarbon.connectors.remote import remote_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
-from cloudcarbon.queries import read_query
 
 # Region spellings per provider; created empty when the coefficient library has none yet, so the
 # normalisation query keeps the region as the export gives it.
@@ -50,7 +50,7 @@ def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: d
 
 
 def _batches(con: duckdb.DuckDBPyConnection, groups: dict[str, list[formats.Detected]]) -> list[Batch]:
-    normalize = read_query("focus_normalize")
+    normalize = connector_sql(__package__, "normalize")
     batches = []
     for detected in groups.values():
         files = [d.file for d in detected]

@@ -1,6 +1,6 @@
 """`cloudcarbon ingest gcp --table`: run the aggregate in BigQuery, load only the aggregate (through Arrow).
 
-The aggregate is queries/gcp_billing_aggregate.sql, written once in DuckDB SQL and transpiled to
+The aggregate is gcp/aggregate.sql, written once in DuckDB SQL and transpiled to
 BigQuery with sqlglot. Values travel as query parameters; the table name, an identifier, is checked
 against BigQuery's naming rules and quoted. Application Default Credentials authenticate.
 """
@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 
 from cloudcarbon.coefficients import loader
+from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.gcp import catalog
 from cloudcarbon.connectors.gcp.ingest import load_gcp, locate_bad_value, normalize_select
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary
 from cloudcarbon.periods import Window
-from cloudcarbon.queries import read_query
 
 # project (optionally domain-scoped, `example.com:proj`) . dataset . table
 TABLE_NAME = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,29}\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_$-]{1,1024}$")
@@ -39,7 +39,7 @@ def aggregate_sql(table: str) -> str:
     if not TABLE_NAME.match(table):
         raise UsageError(f"--table {table!r}: expected project.dataset.table, e.g. "
                          "my-proj.billing.gcp_billing_export_resource_v1_0123AB_4567CD_89EF01")
-    tree = sqlglot.parse_one(read_query("gcp_billing_aggregate"), read="duckdb")
+    tree = sqlglot.parse_one(connector_sql(__package__, "aggregate"), read="duckdb")
     tree = tree.transform(
         lambda node: exp.Table(this=exp.to_identifier(table, quoted=True))
         if isinstance(node, exp.Table) and node.name == "billing_export" else node

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
+from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import data_rule_error, define_date_window
-from cloudcarbon.queries import read_query
 
 ADC_HELP = (
     "run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
@@ -51,7 +51,7 @@ def _unplaced(con: duckdb.DuckDBPyConnection, source_sql: str, params: dict) -> 
         rows = con.execute(
             f"""
             WITH gcp_src AS ({source_sql}),
-            n AS ({read_query('gcp_billing_normalize')})
+            n AS ({connector_sql(__package__, 'normalize')})
             SELECT DISTINCT CAST(g.service_id AS VARCHAR), CAST(g.sku_id AS VARCHAR)
             FROM gcp_src g
             WHERE g.service_id IS NOT NULL AND g.sku_id IN (

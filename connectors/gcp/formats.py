@@ -6,7 +6,7 @@ The BigQuery billing export (standard or detailed) reaches us as files in three 
 - JSON lines, as BigQuery's EXPORT DATA / `bq extract` writes them (nested records and arrays);
 - Parquet with the same nested structs and lists.
 Detection reads only the header or schema. `source_select` renames each shape into the columns of
-`gcp_src` (see queries/gcp_billing_normalize.sql), so one normalisation query serves every format
+`gcp_src` (see gcp/normalize.sql), so one normalisation query serves every format
 and the BigQuery pushdown (connectors/gcp/bigquery.py) produces the same relation.
 """
 

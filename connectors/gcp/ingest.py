@@ -9,13 +9,13 @@ import duckdb
 import fsspec
 
 from cloudcarbon.coefficients import loader
+from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.files import ends_with_newline, file_size, local_filesystem, single_threaded
 from cloudcarbon.connectors.gcp import catalog, formats
 from cloudcarbon.connectors.gcp.sources import resolve
 from cloudcarbon.connectors.remote import gcs_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary, load
-from cloudcarbon.queries import read_query
 
 # gcp_src columns the normaliser casts, with the test a value must pass (for error messages).
 CHECKED_COLUMNS = {
@@ -26,13 +26,13 @@ CHECKED_COLUMNS = {
     "invoice_month": ("regexp_full_match(value, '[0-9]{4}(0[1-9]|1[0-2])')", "a month as YYYYMM"),
 }
 # gcp_src columns the store's NOT NULL columns (billing account, period start) come from: a usage row
-# (cost_type regular, as queries/gcp_billing_normalize.sql keeps) without one cannot be stored.
+# (cost_type regular, as gcp/normalize.sql keeps) without one cannot be stored.
 REQUIRED_VALUES = ("billing_account_id", "usage_start_time")
 
 
 def normalize_select(source_sql: str) -> str:
     """The canonical-rows SELECT over a `gcp_src` SELECT."""
-    return f"WITH gcp_src AS ({source_sql}) SELECT * FROM ({read_query('gcp_billing_normalize')})"
+    return f"WITH gcp_src AS ({source_sql}) SELECT * FROM ({connector_sql(__package__, 'normalize')})"
 
 
 def locate_bad_value(con: duckdb.DuckDBPyConnection, source_sql: str, params: dict, spell: Callable[[str], str]

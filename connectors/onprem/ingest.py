@@ -1,6 +1,6 @@
 """`cloudcarbon ingest onprem`: on-premises server inventories (CSV) into the store.
 
-The inventory is checked row by row before anything is written (queries/onprem_inventory.sql names the
+The inventory is checked row by row before anything is written (onprem/inventory.sql names the
 first bad value by file, row and column); then its rows go in through the same atomic load as a bill,
 one period per (inventory, month).
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 import duckdb
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.files import expand_local, is_remote, single_threaded
+from cloudcarbon.connectors.base import connector_sql
+from cloudcarbon.connectors.files import ends_with_newline, expand_local, is_remote, local_filesystem, single_threaded
 from cloudcarbon.connectors.onprem import formats
 from cloudcarbon.errors import InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary, define_date_window, load
-from cloudcarbon.queries import read_query
 
 PROVIDER = "On-premises"
 DEFAULT_INVENTORY = "on-premises"
@@ -34,14 +34,14 @@ def _files(sources: list[str]) -> list[str]:
 
 
 def _inventory_sql(inventories: list[formats.Inventory]) -> tuple[str, dict[str, object]]:
-    """SQL of the checked inventory rows of every file (queries/onprem_inventory.sql), and its parameters."""
+    """SQL of the checked inventory rows of every file (onprem/inventory.sql), and its parameters."""
     selects, params = [], {}
     for number, inventory in enumerate(inventories):
         sql, file_params = formats.source_select(inventory, number)
         selects.append(sql)
         params.update(file_params)
     source = " UNION ALL BY NAME ".join(f"({s})" for s in selects)
-    return f"WITH inventory_src AS ({source}) SELECT * FROM ({read_query('onprem_inventory')})", params
+    return f"WITH inventory_src AS ({source}) SELECT * FROM ({connector_sql(__package__, 'inventory')})", params
 
 
 def _check(con: duckdb.DuckDBPyConnection, inventory_sql: str, params: dict[str, object]) -> int:
@@ -82,11 +82,15 @@ def ingest_onprem(
         raise UsageError("--inventory: give the inventory a name, e.g. --inventory dc-frankfurt")
     files = _files(sources)
     inventories = [formats.read_header(file) for file in files]
+    for file in files:  # after the header check, which names a file in another encoding as such
+        if file.lower().endswith(".csv") and not ends_with_newline(local_filesystem(), file):
+            raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; save or export "
+                             "it again")
     loader.register(con)
     define_date_window(con)
     inventory_sql, params = _inventory_sql(inventories)
     rows = _check(con, inventory_sql, params)
-    batch = Batch(f"WITH inventory AS ({inventory_sql}) SELECT * FROM ({read_query('onprem_normalize')})",
+    batch = Batch(f"WITH inventory AS ({inventory_sql}) SELECT * FROM ({connector_sql(__package__, 'normalize')})",
                   {**params, "inventory": inventory.strip()}, rows)
     return load(con, provider=PROVIDER, source_format="inventory CSV", files=files, batches=[batch],
                 progress=progress)

@@ -34,7 +34,7 @@ FINISHED = {"SUCCEEDED", "FAILED", "CANCELLED"}
 
 
 def as_cur_src(aggregate_sql: str) -> str:
-    """The aggregate's rows as the `cur_src` relation aws_cur_normalize.sql reads (no ids or tags:
+    """The aggregate's rows as the `cur_src` relation aws/normalize.sql reads (no ids or tags:
     aggregated away). Parameter: $source_label, recorded as x_source_file."""
     return (f"SELECT *, NULL::VARCHAR AS line_item_resource_id, NULL::MAP(VARCHAR, VARCHAR) AS tags, "
             f"$source_label AS source_file FROM ({aggregate_sql})")

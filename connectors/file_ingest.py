@@ -1,0 +1,225 @@
+"""The ingest every file connector runs: resolve the SOURCEs, register their filesystems, detect each file's
+format, refuse empty, foreign or cut-off files, load through the connector's normalising SQL, and on failure
+name the file, row and column of the first bad value or the file that cannot be read; then clean up.
+
+A connector subclasses FileIngest and supplies only what differs: how SOURCEs resolve, how a file is detected
+and grouped, the SELECT that renames a group into its source relation, and the checks that locate bad values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+import duckdb
+import fsspec
+
+from cloudcarbon.coefficients import loader
+from cloudcarbon.connectors.base import connector_sql
+from cloudcarbon.connectors.files import (
+    FileSet,
+    ends_with_newline,
+    file_size,
+    local_filesystem,
+    locate_unreadable_file,
+    single_threaded,
+)
+from cloudcarbon.connectors.read_errors import explain_read_error
+from cloudcarbon.errors import InputError
+from cloudcarbon.ingest import Batch, IngestSummary, load
+
+# What DuckDB raises for data it cannot read; corrupt pages behind an intact Parquet footer are a bare duckdb.Error.
+UNREADABLE = (duckdb.InvalidInputException, duckdb.IOException, duckdb.SerializationException)
+# Exports whose every line ends with a newline: one that does not was cut off.
+PLAIN_TEXT = (".csv", ".json", ".jsonl", ".ndjson")
+
+
+class Detected(Protocol):
+    file: str
+    container: str
+
+
+D = TypeVar("D", bound=Detected)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A column of the source relation and the SQL condition (over `value`, its text) that marks a bad value."""
+
+    column: str
+    condition: str
+    problem: str  # "is not a number"
+
+
+def parses_as(column: str, kind: str) -> Check:
+    """A value that is present but does not cast to `kind` (DOUBLE or TIMESTAMPTZ)."""
+    return Check(column, f"nullif(value, '') IS NOT NULL AND TRY_CAST(value AS {kind}) IS NULL",
+                 "is not a number" if kind == "DOUBLE" else "is not a date/time")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, fileset: FileSet) -> Iterator[None]:
+    """DuckDB reads remote files through the fileset's filesystems for the length of the ingest."""
+    try:
+        for fs in fileset.filesystems.values():
+            con.register_filesystem(fs)
+        yield
+    finally:
+        for fs in fileset.filesystems.values():
+            con.unregister_filesystem(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0])
+
+
+class FileIngest(Generic[D]):
+    provider: str  # the store's provider label ("AWS")
+    src: str  # the relation the connector's normalize.sql reads ("cur_src")
+    package: str  # the connector's package, whose normalize.sql is read
+    kind: str = "export"  # what a file is called in messages ("billing rows", "line items")
+    # The column of the source relation whose value says whether a row is usage (bad values elsewhere matter less).
+    row_filter: str | None = None
+
+    # --- what each connector supplies ---------------------------------------------------------------------
+    def resolve(self, sources: list[str]) -> FileSet:
+        raise NotImplementedError
+
+    def detect(self, con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> D:
+        raise NotImplementedError
+
+    def group(self, detected: D) -> Hashable:
+        """Files read together by one SELECT (one format, or one header)."""
+        raise NotImplementedError
+
+    def source_select(self, group: list[D]) -> str:
+        """SELECT over $files renaming a group's columns into the source relation."""
+        raise NotImplementedError
+
+    def checks(self) -> Sequence[Check]:
+        """Bad values to look for, in order, after the load failed on one."""
+        return ()
+
+    def spelled(self, detected: D, column: str) -> str:
+        """A source relation column as the file spells it."""
+        return column
+
+    def source_format(self, groups: dict[Hashable, list[D]]) -> str:
+        return "+".join(sorted(str(key) for key in groups))
+
+    def remote_error(self, file: str, error: Exception) -> InputError | None:
+        """One line for an object-store request that failed after the client's retries."""
+        return None
+
+    def explain(self, error: duckdb.Error, container: str) -> str:
+        return explain_read_error(error, container)
+
+    def cut_off(self, fs: fsspec.AbstractFileSystem, file: str, size: int, detected: D) -> bool:
+        """A plain-text export whose last line lacks its newline was cut off."""
+        return file.lower().endswith(PLAIN_TEXT) and not ends_with_newline(fs, file)
+
+    def normalize(self, source_sql: str) -> str:
+        return f"WITH {self.src} AS ({source_sql}) SELECT * FROM ({connector_sql(self.package, 'normalize')})"
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> None:
+        """Anything the normalising SQL needs beside the coefficient tables (e.g. a classification table)."""
+
+    # --- the template ---------------------------------------------------------------------------------------
+    def ingest(self, con: duckdb.DuckDBPyConnection, sources: list[str], *, progress: bool | None = None
+               ) -> IngestSummary:
+        fileset = self.resolve(sources)
+        with registered(con, fileset):
+            loader.register(con)
+            groups = self.detect_all(con, fileset)
+            batches = self.batches(con, groups)
+            self.prepare(con, groups)
+            try:
+                return load(con, provider=self.provider, source_format=self.source_format(groups),
+                            files=fileset.files, batches=batches, progress=progress)
+            except (duckdb.ConversionException, duckdb.ConstraintException):
+                located = next(filter(None, (self.locate_bad_value(con, group) for group in groups.values())), None)
+                if located:
+                    raise InputError(located) from None
+                raise
+            except duckdb.Error as error:
+                if isinstance(error, UNREADABLE) or type(error) is duckdb.Error:
+                    raise InputError(self.locate_unreadable(con, groups)) from None
+                raise
+
+    def filesystem(self, fileset: FileSet, file: str) -> fsspec.AbstractFileSystem:
+        scheme = file.split("://", 1)[0].lower() if "://" in file else None
+        return fileset.filesystems.get(scheme, local_filesystem()) if scheme else local_filesystem()
+
+    def detect_all(self, con: duckdb.DuckDBPyConnection, fileset: FileSet) -> dict[Hashable, list[D]]:
+        """Group the files, refusing any that is empty, foreign or cut off."""
+        groups: dict[Hashable, list[D]] = defaultdict(list)
+        for file in fileset.files:
+            fs = self.filesystem(fileset, file)
+            with self.remote_errors(file):
+                size = file_size(fs, file)
+            detected = self.detect(con, file, size)
+            with self.remote_errors(file):
+                cut = bool(size) and self.cut_off(fs, file, size or 0, detected)
+            if cut:
+                raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; download it "
+                                 "again")
+            groups[self.group(detected)].append(detected)
+        return groups
+
+    @contextmanager
+    def remote_errors(self, file: str) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:  # an object-store request that failed after the client's retries
+            friendly = self.remote_error(file, error) if "://" in file else None
+            if friendly is None:
+                raise
+            raise friendly from None
+
+    def batches(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> list[Batch]:
+        batches = []
+        for group in groups.values():
+            files = [d.file for d in group]
+            source_sql = self.source_select(group)
+            try:
+                rows_read = con.execute(f"SELECT count(*) FROM ({source_sql})", {"files": files}).fetchall()[0][0]
+            except duckdb.Error as error:
+                if isinstance(error, UNREADABLE) or type(error) is duckdb.Error:
+                    raise InputError(self.locate_unreadable(con, {None: group})) from None
+                raise
+            if rows_read == 0:
+                raise InputError(f"{files[0]}: holds a header but no {self.kind}; is the export complete?")
+            batches.append(self.batch(source_sql, files, rows_read))
+        return batches
+
+    def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
+        """The rows one group loads (the source relation is kept to name the data rows of identical copies)."""
+        return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql)
+
+    def locate_bad_value(self, con: duckdb.DuckDBPyConnection, group: list[D]) -> str | None:
+        """Name the file, data row and column (as the file spells it) of the first bad value. Runs only after a
+        failed ingest, single-threaded so that row numbers follow the file's order."""
+        source_sql = self.source_select(group)
+        usage = f", {self.row_filter} AS row_filter" if self.row_filter else ""
+        with single_threaded(con):
+            for check in self.checks():
+                found = con.execute(
+                    f"""
+                    WITH src AS ({source_sql}),
+                    numbered AS (SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
+                                        CAST({check.column} AS VARCHAR) AS value{usage} FROM src)
+                    SELECT source_file, row_no, value FROM numbered WHERE {check.condition} LIMIT 1
+                    """,
+                    {"files": [d.file for d in group]},
+                ).fetchall()
+                if found:
+                    file, row, value = found[0]
+                    spelled = self.spelled(next(d for d in group if d.file == file), check.column)
+                    shown = f"{value!r} " if value else ""
+                    return (f"{file}: data row {row}, column {spelled}: {shown}{check.problem}; fix or re-export "
+                            "the file")
+        return None
+
+    def locate_unreadable(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> str:
+        items = [(d.file, d.container, self.source_select([d])) for group in groups.values() for d in group]
+        return locate_unreadable_file(con, items, self.explain)
+

@@ -9,7 +9,7 @@ and grouped, the SELECT that renames a group into its source relation, and the c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
@@ -33,6 +33,9 @@ from cloudcarbon.ingest import Batch, IngestSummary, load
 
 # What DuckDB raises for data it cannot read; corrupt pages behind an intact Parquet footer are a bare duckdb.Error.
 UNREADABLE = (duckdb.InvalidInputException, duckdb.IOException, duckdb.SerializationException)
+TRUNCATED = "{file}: the last line is incomplete, so the file looks truncated; download it again"
+# What DuckDB raises for a value that does not parse or a missing required value.
+BAD_VALUE = (duckdb.ConversionException, duckdb.ConstraintException, duckdb.InvalidInputException)
 # Exports whose every line ends with a newline: one that does not was cut off.
 PLAIN_TEXT = (".csv", ".json", ".jsonl", ".ndjson")
 
@@ -135,12 +138,12 @@ class FileIngest(Generic[D]):
             try:
                 return load(con, provider=self.provider, source_format=self.source_format(groups),
                             files=fileset.files, batches=batches, progress=progress)
-            except (duckdb.ConversionException, duckdb.ConstraintException):
-                located = next(filter(None, (self.locate_bad_value(con, group) for group in groups.values())), None)
-                if located:
-                    raise InputError(located) from None
-                raise
             except duckdb.Error as error:
+                if isinstance(error, BAD_VALUE):
+                    located = next(filter(None, (self.locate_bad_value(con, group) for group in groups.values())),
+                                   None)
+                    if located:
+                        raise InputError(located) from None
                 if isinstance(error, UNREADABLE) or type(error) is duckdb.Error:
                     raise InputError(self.locate_unreadable(con, groups)) from None
                 raise
@@ -156,12 +159,18 @@ class FileIngest(Generic[D]):
             fs = self.filesystem(fileset, file)
             with self.remote_errors(file):
                 size = file_size(fs, file)
-            detected = self.detect(con, file, size)
+            try:
+                detected = self.detect(con, file, size)
+            except InputError:
+                # A last line cut off mid-record can break detection itself (JSON lines): say what happened.
+                with self.remote_errors(file):
+                    if size and file.lower().endswith(PLAIN_TEXT) and not ends_with_newline(fs, file):
+                        raise InputError(TRUNCATED.format(file=file)) from None
+                raise
             with self.remote_errors(file):
                 cut = bool(size) and self.cut_off(fs, file, size or 0, detected)
             if cut:
-                raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; download it "
-                                 "again")
+                raise InputError(TRUNCATED.format(file=file))
             groups[self.group(detected)].append(detected)
         return groups
 
@@ -196,27 +205,36 @@ class FileIngest(Generic[D]):
         return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql)
 
     def locate_bad_value(self, con: duckdb.DuckDBPyConnection, group: list[D]) -> str | None:
-        """Name the file, data row and column (as the file spells it) of the first bad value. Runs only after a
-        failed ingest, single-threaded so that row numbers follow the file's order."""
-        source_sql = self.source_select(group)
-        usage = f", {self.row_filter} AS row_filter" if self.row_filter else ""
+        """Name the file, data row and column (as the file spells it) of the group's first bad value."""
+        by_file = {d.file: d for d in group}
+        return self.first_bad_value(con, self.source_select(group), {"files": list(by_file)},
+                                    lambda file, column: self.spelled(by_file[file], column))
+
+    def first_bad_value(self, con: duckdb.DuckDBPyConnection, source_sql: str, params: dict[str, object],
+                        spell: Callable[[str, str], str]) -> str | None:
+        """The first value of the source relation `source_sql` that a check finds, as one line naming source, row
+        and column (`spell(source, column)`). Runs only after a failed ingest, single-threaded so that row numbers
+        follow the file's order; a source that cannot be read at all is left to locate_unreadable."""
+        usage = f", CAST({self.row_filter} AS VARCHAR) AS row_filter" if self.row_filter else ""
         with single_threaded(con):
             for check in self.checks():
-                found = con.execute(
-                    f"""
-                    WITH src AS ({source_sql}),
-                    numbered AS (SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
-                                        CAST({check.column} AS VARCHAR) AS value{usage} FROM src)
-                    SELECT source_file, row_no, value FROM numbered WHERE {check.condition} LIMIT 1
-                    """,
-                    {"files": [d.file for d in group]},
-                ).fetchall()
+                try:
+                    found = con.execute(
+                        f"""
+                        WITH src AS ({source_sql}),
+                        numbered AS (SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
+                                            CAST({check.column} AS VARCHAR) AS value{usage} FROM src)
+                        SELECT source_file, row_no, value FROM numbered WHERE {check.condition} LIMIT 1
+                        """,
+                        params,
+                    ).fetchall()
+                except duckdb.Error:
+                    return None
                 if found:
-                    file, row, value = found[0]
-                    spelled = self.spelled(next(d for d in group if d.file == file), check.column)
+                    source, row, value = found[0]
                     shown = f"{value!r} " if value else ""
-                    return (f"{file}: data row {row}, column {spelled}: {shown}{check.problem}; fix or re-export "
-                            "the file")
+                    return (f"{source}: data row {row}, column {spell(source, check.column)}: {shown}{check.problem}; "
+                            "fix or re-export the file")
         return None
 
     def locate_unreadable(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> str:

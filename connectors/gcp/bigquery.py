@@ -14,10 +14,11 @@ import duckdb
 
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.base import connector_sql
+from cloudcarbon.connectors.file_ingest import BAD_VALUE
 from cloudcarbon.connectors.gcp import catalog
-from cloudcarbon.connectors.gcp.ingest import load_gcp, locate_bad_value, normalize_select
+from cloudcarbon.connectors.gcp.ingest import GcpBilling
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
-from cloudcarbon.ingest import Batch, IngestSummary
+from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.periods import Window
 
 # project (optionally domain-scoped, `example.com:proj`) . dataset . table
@@ -131,11 +132,14 @@ def ingest_gcp_bigquery(
             raise InputError(f"BigQuery {table}: no billing rows for invoice months {window.label()}; "
                              "check --month/--since and that the export is running")
         catalog.register_sku_groups(con, [(source_sql, params)], use_catalog=use_catalog, client=catalog_client)
-        return load_gcp(
-            con, source_format="gcp-bigquery-aggregate", files=[source],
-            batches=[Batch(normalize_select(source_sql), params, rows_read)],
-            locate=lambda: locate_bad_value(con, source_sql, params, lambda column: column),
-            progress=progress,
-        )
+        rows = GcpBilling()
+        try:
+            return load(con, provider=rows.provider, source_format="gcp-bigquery-aggregate", files=[source],
+                        batches=[Batch(rows.normalize(source_sql), params, rows_read)], progress=progress)
+        except BAD_VALUE:
+            located = rows.first_bad_value(con, source_sql, params, lambda _, column: column)
+            if located:
+                raise InputError(located) from None
+            raise
     finally:
         con.unregister(AGGREGATE_VIEW)

@@ -59,6 +59,19 @@ class Period:
     rows_replaced: int
 
 
+# Drop reasons the summary line names (the rest are counted).
+SHOWN_REASONS = 4
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Rows an ingest read and did not keep for one reason (not usage: taxes, credits, fees...)."""
+
+    reason: str  # "line type Tax"
+    rows: int
+    first: str  # "cur.csv data row 12"
+
+
 @dataclass
 class IngestSummary:
     ingest_id: str
@@ -72,6 +85,7 @@ class IngestSummary:
     unrecognised_cpu_models: int = 0  # on-premises inventories: CPUs estimated with the mean microarchitecture
     duplicates_dropped: int = 0  # identical copies of a line, kept once
     first_duplicate: str | None = None  # where the first dropped copy is: "b.csv data row 1 = a.csv data row 6"
+    dropped: list[Dropped] = field(default_factory=list)  # rows the normaliser leaves out, by reason
 
     def line(self) -> str:
         """The one-line summary printed at the end of an ingest."""
@@ -82,6 +96,11 @@ class IngestSummary:
         )
         text = (f"ingested {len(self.files)} file(s) ({self.source_format}): {self.rows_read:,} rows read, "
                 f"{self.rows_kept:,} kept")
+        if self.dropped:
+            shown = [f"{d.rows:,} {d.reason} (first: {d.first})" for d in self.dropped[:SHOWN_REASONS]]
+            more = len(self.dropped) - SHOWN_REASONS
+            text += f" ({sum(d.rows for d in self.dropped):,} not usage: {', '.join(shown)}" + (
+                f", {more} more reason(s))" if more > 0 else ")")
         if self.duplicates_dropped:
             where = f", first: {self.first_duplicate}" if self.first_duplicate else ""
             text += f"; {self.duplicates_dropped:,} duplicate line(s) dropped (identical copies{where})"

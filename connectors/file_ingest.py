@@ -29,7 +29,7 @@ from cloudcarbon.connectors.files import (
 )
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
-from cloudcarbon.ingest import Batch, IngestSummary, load
+from cloudcarbon.ingest import Batch, Dropped, IngestSummary, load
 
 # What DuckDB raises for data it cannot read; corrupt pages behind an intact Parquet footer are a bare duckdb.Error.
 UNREADABLE = (duckdb.InvalidInputException, duckdb.IOException, duckdb.SerializationException)
@@ -82,6 +82,8 @@ class FileIngest(Generic[D]):
     kind: str = "export"  # what a file is called in messages ("billing rows", "line items")
     # The column of the source relation whose value says whether a row is usage (bad values elsewhere matter less).
     row_filter: str | None = None
+    # SQL over the source relation: why normalize.sql leaves a row out ('line type Tax'), NULL for a row it keeps.
+    dropped_as: str | None = None
 
     # --- what each connector supplies ---------------------------------------------------------------------
     def resolve(self, sources: list[str]) -> FileSet:
@@ -136,8 +138,8 @@ class FileIngest(Generic[D]):
             batches = self.batches(con, groups)
             self.prepare(con, groups)
             try:
-                return load(con, provider=self.provider, source_format=self.source_format(groups),
-                            files=fileset.files, batches=batches, progress=progress)
+                summary = load(con, provider=self.provider, source_format=self.source_format(groups),
+                               files=fileset.files, batches=batches, progress=progress)
             except duckdb.Error as error:
                 if isinstance(error, BAD_VALUE):
                     located = next(filter(None, (self.locate_bad_value(con, group) for group in groups.values())),
@@ -147,6 +149,33 @@ class FileIngest(Generic[D]):
                 if isinstance(error, UNREADABLE) or type(error) is duckdb.Error:
                     raise InputError(self.locate_unreadable(con, groups)) from None
                 raise
+            if summary.rows_kept + summary.duplicates_dropped < summary.rows_read:
+                summary.dropped = self.count_dropped(con, groups)
+            return summary
+
+    def count_dropped(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> list[Dropped]:
+        """The rows left out, by reason, with the first of each by file and data row (file order, so one thread)."""
+        if self.dropped_as is None:
+            return []
+        found: dict[str, list] = {}
+        one_file = sum(len(group) for group in groups.values()) == 1
+        with single_threaded(con):
+            for group in groups.values():
+                rows = con.execute(
+                    f"""
+                    WITH src AS ({self.source_select(group)}),
+                    numbered AS (SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
+                                        {self.dropped_as} AS reason FROM src)
+                    SELECT reason, count(*), arg_min(source_file, row_no), min(row_no)
+                    FROM numbered WHERE reason IS NOT NULL GROUP BY reason
+                    """,
+                    {"files": [d.file for d in group]},
+                ).fetchall()
+                for reason, count, file, row in rows:
+                    first = f"data row {row}" if one_file else f"{file} data row {row}"
+                    found.setdefault(reason, [0, first])[0] += count
+        return sorted((Dropped(reason, count, first) for reason, (count, first) in found.items()),
+                      key=lambda d: (-d.rows, d.reason))
 
     def filesystem(self, fileset: FileSet, file: str) -> fsspec.AbstractFileSystem:
         scheme = file.split("://", 1)[0].lower() if "://" in file else None

@@ -31,6 +31,8 @@ USAGE_LINE_TYPES = "('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
 class CurFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "AWS", "cur_src", __package__, "line items"
     row_filter = "line_item_line_item_type"
+    dropped_as = (f"CASE WHEN line_item_line_item_type IN {USAGE_LINE_TYPES} THEN NULL "
+                  "ELSE 'line type ' || coalesce(nullif(line_item_line_item_type, ''), '(empty)') END")
 
     def __init__(self, profile: str | None = None, aggregate: bool = False) -> None:
         self.profile, self.aggregate = profile, aggregate

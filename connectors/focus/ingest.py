@@ -25,6 +25,8 @@ USAGE = "lower(row_filter) = 'usage'"
 class FocusFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "FOCUS", "focus_src", __package__, "rows"
     row_filter = "charge_category"
+    dropped_as = ("CASE WHEN lower(charge_category) = 'usage' THEN NULL "
+                  "ELSE 'ChargeCategory ' || coalesce(nullif(charge_category, ''), '(empty)') END")
 
     def __init__(self, profile: str | None = None) -> None:
         self.profile = profile

@@ -32,6 +32,8 @@ class GcpBilling(FileIngest[formats.Detected]):
 
     provider, src, package, kind = "GCP", "gcp_src", __package__, "billing rows"
     row_filter = "cost_type"
+    dropped_as = ("CASE WHEN coalesce(nullif(lower(CAST(cost_type AS VARCHAR)), ''), 'regular') = 'regular' "
+                  "THEN NULL ELSE 'cost_type ' || lower(CAST(cost_type AS VARCHAR)) END")
 
     def __init__(self, project: str | None = None, use_catalog: bool | None = None,
                  catalog_client: object | None = None) -> None:

@@ -20,12 +20,14 @@ import fsspec
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.files import (
+    STDIN,
     FileSet,
     ends_with_newline,
     file_size,
     local_filesystem,
     locate_unreadable_file,
     single_threaded,
+    stdin_spooled,
 )
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
@@ -131,6 +133,25 @@ class FileIngest(Generic[D]):
     # --- the template ---------------------------------------------------------------------------------------
     def ingest(self, con: duckdb.DuckDBPyConnection, sources: list[str], *, progress: bool | None = None
                ) -> IngestSummary:
+        """Ingest SOURCES (`-` is what is piped in, recorded as `-`)."""
+        with stdin_spooled(sources) as (sources, spool):
+            if spool is None:
+                return self.ingest_files(con, sources, progress)
+            try:
+                summary = self.ingest_files(con, sources, progress)
+            except InputError as error:
+                raise InputError(str(error).replace(spool, "- (stdin)")) from None
+            # Inside the ingest's scratch store: the rows and the log name the pipe, not a removed file.
+            con.execute("UPDATE usage SET x_source_file = $stdin WHERE x_ingest_id = $id AND x_source_file = $spool",
+                        {"stdin": STDIN, "id": summary.ingest_id, "spool": spool})
+            con.execute("UPDATE ingests SET source_files = list_transform(source_files, lambda f: CASE WHEN f = $spool "
+                        "THEN $stdin ELSE f END) WHERE ingest_id = $id",
+                        {"stdin": STDIN, "id": summary.ingest_id, "spool": spool})
+            summary.files = [STDIN if file == spool else file for file in summary.files]
+            return summary
+
+    def ingest_files(self, con: duckdb.DuckDBPyConnection, sources: list[str], progress: bool | None
+                     ) -> IngestSummary:
         fileset = self.resolve(sources)
         with registered(con, fileset):
             loader.register(con)

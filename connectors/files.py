@@ -11,6 +11,9 @@ import glob
 import io
 import os
 import re
+import shutil
+import sys
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,7 +25,7 @@ import duckdb
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
-from cloudcarbon.errors import InputError
+from cloudcarbon.errors import InputError, UsageError
 
 DATA_SUFFIXES = (".csv", ".csv.gz", ".csv.zip", ".parquet", ".snappy.parquet", ".gz.parquet")
 
@@ -292,3 +295,35 @@ def failed_after_retries(name: str, error: BaseException, *, listing: bool, sett
                           f"{settings}, then retry")
     return InputError(f"{name}: reading it failed after retries ({raised}); check the network and credentials, "
                       "then retry")
+
+
+STDIN = "-"
+# The first bytes of what is piped in -> the suffix that tells the connectors' detection what it is.
+MAGIC_SUFFIXES = ((b"PAR1", ".parquet"), (b"\x1f\x8b", ".csv.gz"), (b"PK\x03\x04", ".zip"), (b"{", ".jsonl"))
+
+
+@contextmanager
+def stdin_spooled(sources: list[str]) -> Iterator[tuple[list[str], str | None]]:
+    """SOURCES with `-` replaced by a file holding what was piped in (streamed to disk, never held in memory),
+    named by its content (Parquet, gzip, zip, JSON lines, else CSV); yields (sources, that file or None) and
+    removes it afterwards."""
+    if STDIN not in sources:
+        yield sources, None
+        return
+    if sources.count(STDIN) > 1:
+        raise UsageError("- (stdin) can be given once")
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("- reads an export piped in, but stdin is a terminal; e.g. "
+                         "`gunzip -c cur.csv.gz | cloudcarbon ingest aws -`")
+    stream = sys.stdin.buffer
+    head = stream.read(4)
+    suffix = next((suffix for magic, suffix in MAGIC_SUFFIXES if head.startswith(magic)), ".csv")
+    folder = tempfile.mkdtemp(prefix="cloudcarbon-stdin-")
+    try:
+        spool = os.path.join(folder, f"stdin{suffix}")
+        with open(spool, "wb") as handle:
+            handle.write(head)
+            shutil.copyfileobj(stream, handle, 1 << 20)
+        yield [spool if source == STDIN else source for source in sources], spool
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

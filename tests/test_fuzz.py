@@ -10,6 +10,7 @@ import csv
 import itertools
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 from test_focus import row as focus_row
 from test_focus import write_focus
 
+from cloudcarbon import connectors
 from cloudcarbon.cli import cli
 
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -312,6 +314,13 @@ CONNECTOR_FORMATS = {
     "azure": ([".csv", ".csv.gz", ".parquet"], lambda path: azurefiles.write_export(path, azurefiles.mixed_rows())),
     "focus": ([".csv", ".csv.gz", ".parquet"], _focus_export),
 }
+# Every other registered connector is fuzzed from the example export in its folder, so a new one is covered.
+def _copy_of(example: Path):
+    return lambda path: Path(shutil.copyfile(example, path))
+
+
+CONNECTOR_FORMATS |= {c.name: ([c.example_path().suffix], _copy_of(c.example_path()))
+                      for c in connectors.every() if c.name not in CONNECTOR_FORMATS}
 CONNECTOR_CASES = [(name, suffix) for name, (suffixes, _) in CONNECTOR_FORMATS.items() for suffix in suffixes]
 
 

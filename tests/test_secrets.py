@@ -31,6 +31,7 @@ from curfiles import item, write_cur
 from test_focus import row as focus_row
 from test_focus import write_focus
 
+from cloudcarbon import connectors
 from cloudcarbon.cli import cli
 
 pytest.importorskip("s3fs")
@@ -143,15 +144,11 @@ COMMANDS = [
     ("demo", ["demo"]),
     ("help", ["--help"]),
     ("ingest-gcp", ["ingest", "gcp", "TMP/gcp.jsonl"]),
-    ("ingest-gcp-bad-file", ["ingest", "gcp", "BAD"]),
     ("ingest-gcp-bigquery-no-credentials", ["ingest", "gcp", "--table", "planted.billing.export", "--month",
                                             "2025-01"]),
     ("ingest-azure", ["ingest", "azure", "TMP/azure.csv"]),
-    ("ingest-azure-bad-file", ["ingest", "azure", "BAD"]),
     ("ingest-focus", ["ingest", "focus", "TMP/focus.csv"]),
-    ("ingest-focus-bad-file", ["ingest", "focus", "BAD"]),
     ("ingest-onprem", ["ingest", "onprem", "TMP/inventory.csv", "--inventory", "dc-1"]),
-    ("ingest-onprem-bad-file", ["ingest", "onprem", "BAD"]),
     ("coefficients-zones", ["coefficients", "zones", "germany"]),
     ("ingest-focus-s3-missing-profile", ["ingest", "focus", "S3/cur/", "--profile", "not-there"]),
     ("ingest-aws-athena-no-credentials", ["ingest", "aws", "--athena", "--database", "cur", "--table", "cur_report",
@@ -166,6 +163,10 @@ COMMANDS = [
     ("run-monthly", ["run-monthly", "--config", "TMP/cloudcarbon.toml", "--month", "2025-01"]),
     ("run-monthly-s3-secret-profile", ["run-monthly", "--config", "TMP/cloudcarbon-s3.toml", "--month", "2025-01"]),
 ]
+
+# Every registered connector, from the example in its folder and from a bad file: a new one is covered.
+COMMANDS += [(f"ingest-{c.name}-example", ["ingest", c.name, str(c.example_path())]) for c in connectors.every()]
+COMMANDS += [(f"ingest-{c.name}-bad-file", ["ingest", c.name, "BAD"]) for c in connectors.every() if c.name != "aws"]
 
 
 # Shared reference samples, one per connector, when the checkout has them (skipped otherwise).

@@ -15,11 +15,14 @@ import pandas as pd
 import pytest
 import responses
 from azure.core.credentials import AccessToken
-from azurefiles import SUBSCRIPTION, mixed_rows, row, vm, write_export
+from azurefiles import SCHEMA_COLUMNS, SUBSCRIPTION, in_schema, mixed_rows, row, vm, write_export, write_schema
+from click.testing import CliRunner
 from conftest import SAMPLES, fingerprint, no_reference, one_line_error
 from fsspec.implementations.memory import MemoryFileSystem
 
+from cloudcarbon.cli import cli
 from cloudcarbon.coefficients.loader import data_path
+from cloudcarbon.connectors.azure.formats import SCHEMAS
 
 AZURE = SAMPLES / "azure-cost"
 needs_samples = pytest.mark.skipif(not AZURE.is_dir(), reason=no_reference(AZURE))
@@ -40,9 +43,9 @@ REJECTED = {
     # Its one row is empty but for the date: there is no subscription to file it under.
     "header-variants/opencost_headerset_BOM.csv": ["data row 1", "SubscriptionGuid", "is empty"],
     # Cost-only extracts: no quantity to estimate from.
-    "header-variants/opencost_values_MissingBrackets.csv": ["Quantity (or UsageQuantity) is missing"],
-    "header-variants/opencost_values_Template.csv": ["Quantity (or UsageQuantity) is missing"],
-    "header-variants/opencost_values_VirtualMachine.csv": ["Quantity (or UsageQuantity) is missing"],
+    "header-variants/opencost_values_MissingBrackets.csv": ["Quantity (or UsageQuantity, ConsumedQuantity) is missing"],
+    "header-variants/opencost_values_Template.csv": ["Quantity (or UsageQuantity, ConsumedQuantity) is missing"],
+    "header-variants/opencost_values_VirtualMachine.csv": ["Quantity (or UsageQuantity, ConsumedQuantity) is missing"],
 }
 
 
@@ -57,7 +60,7 @@ def expected_totals(path: Path) -> tuple[int, float, float]:
     frame.columns = [english(c) for c in frame.columns]
     usage = frame[frame["chargetype"] == "Usage"] if "chargetype" in frame else frame
     quantity = "quantity" if "quantity" in usage else "usagequantity"
-    cost = "costinbillingcurrency" if "costinbillingcurrency" in usage else "pretaxcost"
+    cost = next(c for c in ("costinbillingcurrency", "pretaxcost", "cost") if c in usage)
     return len(usage), pd.to_numeric(usage[quantity]).sum(), pd.to_numeric(usage[cost]).sum()
 
 
@@ -231,6 +234,130 @@ def test_reingest_is_idempotent_and_footprint_groups_by_provider_region_service(
     assert sum(r["cost"] for r in rows) == pytest.approx(stored_cost)
     storage = [r for r in rows if r["service"] == "Storage"]
     assert all(r["energy_kwh"] > 0 for r in storage)
+
+
+# --- every documented EA and MCA cost-details schema ----------------------------------------------------
+
+# Fixture schema -> the source format the ingest records (schema and container).
+SCHEMA_FORMATS = {
+    "ea-2024-08-01": "azure-ea-csv",
+    "ea-2021-10-01": "azure-ea-csv",
+    "ea-cost": "azure-ea-cost-csv",
+    "ea-reporting": "azure-ea-reporting-csv",
+    "ea-2019-10-01": "azure-legacy-csv",
+    "payg-2019-11-01": "azure-legacy-csv",
+    "mca-2023-12-01": "azure-mca-csv",
+    "mca-2019-10-01": "azure-mca-csv",
+}
+# Schemas whose files name no currency: their cost is stored without one.
+NO_CURRENCY = {"ea-reporting", "ea-2019-10-01"}
+
+
+def one_day_of_usage(schema: str) -> list[dict[str, str]]:
+    """A D4s v3 for 24 hours (4.8) and half a month of a P10 disk (9.5) on 5 October 2025, in the schema's
+    columns; schemas with a charge type also get a reservation purchase (500), which is not usage."""
+    rows = [
+        vm("Standard_D4s_v3", 24, CostInBillingCurrency="4.8"),
+        row(MeterCategory="Storage", MeterSubCategory="Premium SSD Managed Disks", MeterName="P10 LRS Disk",
+            UnitOfMeasure="1/Month", Quantity="0.5", CostInBillingCurrency="9.5"),
+    ]
+    columns = {c.lower() for c in SCHEMA_COLUMNS[schema]}
+    if "chargetype" in columns:
+        rows.append(row(MeterCategory="Virtual Machines", MeterName="D4s v3", ChargeType="Purchase", Quantity="1",
+                        CostInBillingCurrency="500"))
+    if "usagedatetime" in columns:  # the usage exports write ISO dates
+        rows = [{**r, "Date": "2025-10-05", "BillingPeriodStartDate": ""} for r in rows]
+    # The EA Reporting API's SubscriptionId is the enrollment's number for it; the GUID is SubscriptionGuid.
+    return in_schema(schema, rows, **({"SubscriptionId": "4417203"} if schema == "ea-reporting" else {}))
+
+
+def footprint_totals(db: Path) -> dict[str, float]:
+    result = CliRunner().invoke(cli, ["--db", str(db), "footprint", "--by", "service", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["rows"]
+    keys = ("vcpu_hours", "energy_kwh", "operational_kgco2e", "embodied_kgco2e", "total_kgco2e", "cost")
+    return {f"{r['service']} {k}": r[k] for r in rows for k in keys}
+
+
+def test_every_schema_is_named_by_a_fixture():
+    assert {f.split("-", 1)[1].rsplit("-", 1)[0] for f in SCHEMA_FORMATS.values()} == set(SCHEMAS)
+
+
+@pytest.mark.parametrize("schema", sorted(SCHEMA_FORMATS))
+def test_every_documented_schema_lands_like_the_current_ea_export(tmp_path, run, db, schema):
+    reference = tmp_path / "reference.duckdb"
+    ea = write_schema(tmp_path / "ea.csv", "ea-2024-08-01", one_day_of_usage("ea-2024-08-01"))
+    assert CliRunner().invoke(cli, ["--db", str(reference), "ingest", "azure", str(ea)]).exit_code == 0
+    expected = footprint_totals(reference)
+    assert expected["Virtual Machines vcpu_hours"] == 96 and expected["Virtual Machines energy_kwh"] > 0
+
+    export = write_schema(tmp_path / f"{schema}.csv", schema, one_day_of_usage(schema))
+    summary = run("ingest", "azure", str(export)).stderr
+    assert f"({SCHEMA_FORMATS[schema]})" in summary
+    assert query(db, "SELECT source_format FROM ingests") == [(SCHEMA_FORMATS[schema],)]
+    assert footprint_totals(db) == pytest.approx(expected)
+    stored = query(db, """
+        SELECT sub_account_id, x_instance_type, x_instance_hours, effective_cost, billing_currency,
+               strftime(charge_period_start, '%Y-%m-%d'), region_id
+        FROM usage ORDER BY effective_cost""")
+    currency = None if schema in NO_CURRENCY else "USD"
+    assert stored == [
+        (SUBSCRIPTION, "Standard_D4s_v3", 24.0, 4.8, currency, "2025-10-05", "eastus"),
+        (SUBSCRIPTION, None, None, 9.5, currency, "2025-10-05", "eastus"),
+    ]
+
+
+def test_ea_cost_export_as_parquet(tmp_path, run, db):
+    rows = one_day_of_usage("ea-cost")
+    path = tmp_path / "costs.parquet"
+    pd.DataFrame(rows, columns=SCHEMA_COLUMNS["ea-cost"], dtype=str).to_parquet(path, index=False)
+    run("ingest", "azure", str(path))
+    assert query(db, "SELECT source_format FROM ingests") == [("azure-ea-cost-parquet",)]
+    assert query(db, "SELECT sum(effective_cost), sum(x_vcpu_hours) FROM usage") == [(pytest.approx(14.3), 96.0)]
+
+
+@pytest.mark.parametrize("schema", ["ea-2024-08-01", "ea-2021-10-01", "ea-cost", "mca-2023-12-01"])
+def test_amortized_exports_carry_the_reservation_cost_and_drop_unused_reservations(tmp_path, run, db, schema):
+    """An AmortizedCost export has the actual export's columns: a reserved VM's usage row carries its share of
+    the reservation, and the unused part is an UnusedReservation row, which is not usage."""
+    reservation = "4f18e7c9-9ae8-4251-886b-8bd942a41bdf"
+    rows = [
+        vm("Standard_E4s_v3", 24, PricingModel="Reservation", ReservationId=reservation, CostInBillingCurrency="3.1"),
+        row(MeterCategory="Virtual Machines", MeterName="E4s v3", ChargeType="UnusedReservation", Quantity="6",
+            PricingModel="Reservation", ReservationId=reservation, CostInBillingCurrency="0.7"),
+    ]
+    run("ingest", "azure", str(write_schema(tmp_path / "amortized.csv", schema, in_schema(schema, rows))))
+    assert query(db, "SELECT x_instance_type, x_instance_hours, effective_cost, pricing_category FROM usage") == [
+        ("Standard_E4s_v3", 24.0, 3.1, "Committed")]
+    assert query(db, "SELECT rows_read, rows_kept FROM ingests") == [(2, 1)]
+
+
+def test_ea_export_with_a_cost_column_reports_bad_values_by_row_and_changes_nothing(tmp_path, run, db):
+    """The EA export whose cost column is `Cost` was refused ("required column CostInBillingCurrency (or
+    PreTaxCost) is missing"); now it ingests, and its bad values are named by row and column like any other."""
+    good = write_schema(tmp_path / "good.csv", "ea-cost", one_day_of_usage("ea-cost"))
+    assert "is missing" not in run("ingest", "azure", str(good)).stderr
+    before = fingerprint(db)
+    rows = one_day_of_usage("ea-cost")
+    rows[1]["Cost"] = "12,50"
+    bad = write_schema(tmp_path / "bad.csv", "ea-cost", rows)
+    one_line_error(run("ingest", "azure", str(bad), expect=1), str(bad), "data row 2", "column Cost", "'12,50'",
+                   "not a number")
+    rows = one_day_of_usage("ea-reporting")
+    rows[0]["ConsumedQuantity"] = "n/a"
+    bad = write_schema(tmp_path / "bad-reporting.csv", "ea-reporting", rows)
+    one_line_error(run("ingest", "azure", str(bad), expect=1), str(bad), "data row 1", "column ConsumedQuantity",
+                   "not a number")
+    assert fingerprint(db) == before
+
+
+def test_an_export_without_any_cost_column_names_every_accepted_spelling(tmp_path, run, db):
+    columns = [c for c in SCHEMA_COLUMNS["ea-2024-08-01"] if c != "CostInBillingCurrency"]
+    path = tmp_path / "no-cost.csv"
+    path.write_text(",".join(columns) + "\n" + ",".join("1" for _ in columns) + "\n")
+    one_line_error(run("ingest", "azure", str(path), expect=1), str(path),
+                   "required column CostInBillingCurrency (or Cost, PreTaxCost) is missing")
+    assert not db.exists()
 
 
 # --- delivery: manifests and az:// -----------------------------------------------------------------

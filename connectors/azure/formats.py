@@ -1,10 +1,26 @@
 """Recognise Azure cost exports (EA, MCA, legacy usage, localized headers) and rename their columns.
 
 Every Azure export spells the same fields differently: PascalCase (EA), camelCase (MCA), the legacy
-usage export's own names (`SubscriptionGuid`, `UsageQuantity`, `PreTaxCost`), and localized headers
-that carry the English name in parentheses (`Abonnement-GUID (SubscriptionGuid)`). Detection reads
-only the header or schema and maps each column to one field name; `source_select` then produces the
-`az_src` relation that azure/normalize.sql reads, so one query serves every format.
+usage export's own names (`SubscriptionGuid`, `UsageQuantity`, `PreTaxCost`), the EA Reporting API's
+(`ConsumedQuantity`, `Cost`, `ResourceRate`), and localized headers that carry the English name in
+parentheses (`Abonnement-GUID (SubscriptionGuid)`). Detection reads only the header or schema, maps each
+column to one field name and names the schema (`SCHEMAS`), which is stored as the source format;
+`source_select` then produces the `az_src` relation that azure/normalize.sql reads, so one query serves
+every format.
+
+The cost-details schemas Microsoft documents (dataset schema index, "Understand cost details fields"),
+actual and amortized alike (the two share their columns; amortized rows carry the spread cost):
+- EA 2020-01-01, 2021-01-01, 2021-10-01 (other column order), 2023-12-01-preview, 2024-08-01: PascalCase,
+  `Quantity`, `CostInBillingCurrency`, `BillingCurrencyCode`                                   -> `ea`
+- EA cost details whose cost column is `Cost` (Azure portal "usage details" download and exports of the
+  Consumption API's legacy usage details, EA and pay-as-you-go): `Quantity`, `EffectivePrice`, `Cost`,
+  `UnitPrice`, `BillingCurrency`; Microsoft: "Cost: see CostInBillingCurrency"                -> `ea-cost`
+- EA Reporting API usage details (consumption.azure.com, retired): `SubscriptionGuid` (its
+  `SubscriptionId` is a number), `ConsumedQuantity`, `ResourceRate`, `Cost`, no currency column -> `ea-reporting`
+- EA 2019-10-01 and pay-as-you-go 2019-11-01 usage exports: `SubscriptionGuid`, `UsageDateTime`,
+  `UsageQuantity`, `ResourceRate`, `PreTaxCost` (+ `Currency` in pay-as-you-go)                -> `legacy`
+- MCA 2019-10-01 (PascalCase), 2019-11-01, 2021-01-01, 2021-10-01, 2023-12-01-preview (camelCase), and the
+  MPA / CSP-subscription variants: `quantity`, `costInBillingCurrency`, `billingCurrency`       -> `mca`
 """
 
 from __future__ import annotations
@@ -27,7 +43,8 @@ CSV_OPTIONS = (
 
 # Field -> header keys (lower-cased English names) that carry it, in order of preference.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "subscription_id": ("subscriptionid", "subscriptionguid"),
+    # The GUID first: the EA Reporting export also has a numeric `SubscriptionId`.
+    "subscription_id": ("subscriptionguid", "subscriptionid"),
     "subscription_name": ("subscriptionname",),
     "billing_account_id": ("billingaccountid",),
     "billing_period_start": ("billingperiodstartdate",),
@@ -37,8 +54,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "meter_name": ("metername",),
     "meter_region": ("meterregion",),
     "unit_of_measure": ("unitofmeasure",),
-    "quantity": ("quantity", "usagequantity"),
-    "cost": ("costinbillingcurrency", "pretaxcost"),
+    "quantity": ("quantity", "usagequantity", "consumedquantity"),
+    # The billing-currency cost `CostInBillingCurrency` (EA, MCA) where the schema has it. The schemas without
+    # it use: legacy -> `PreTaxCost` (before tax, in the currency of its `Currency` column when it has one);
+    # ea-cost -> `Cost` (Microsoft: "see CostInBillingCurrency", its older name; currency `BillingCurrency`);
+    # ea-reporting -> `Cost` (the enrollment's extended cost; the file names no currency, so the stored
+    # currency is empty). `CostInUsd`, `CostInPricingCurrency` and `PaygCost*` are never used as the cost.
+    "cost": ("costinbillingcurrency", "pretaxcost", "cost"),
     "currency": ("billingcurrencycode", "billingcurrency", "currency"),
     "resource_location": ("resourcelocation",),
     "consumed_service": ("consumedservice",),
@@ -55,10 +77,23 @@ SPELLED = {
     "subscription_id": "SubscriptionId (or SubscriptionGuid)",
     "usage_date": "Date (or UsageDateTime)",
     "meter_category": "MeterCategory",
-    "quantity": "Quantity (or UsageQuantity)",
-    "cost": "CostInBillingCurrency (or PreTaxCost)",
+    "quantity": "Quantity (or UsageQuantity, ConsumedQuantity)",
+    "cost": "CostInBillingCurrency (or Cost, PreTaxCost)",
 }
 LOCALIZED = re.compile(r"\(([A-Za-z0-9]+)\)\s*$")
+# Columns only Microsoft Customer / Partner Agreement files have (MCA 2019-10-01 is PascalCase like EA).
+MCA_ONLY = frozenset({
+    "invoiceid", "previousinvoiceid", "pricingcurrency", "pricingcurrencycode", "costinpricingcurrency",
+    "serviceperiodstartdate", "partnername", "partnertenantid", "customertenantid", "resellername",
+})
+# Schema -> what it is, for messages and docs; the source format is `azure-<schema>-<container>`.
+SCHEMAS = {
+    "ea": "EA cost details (CostInBillingCurrency), versions 2020-01-01 to 2024-08-01",
+    "ea-cost": "EA / pay-as-you-go cost details whose cost column is Cost",
+    "ea-reporting": "EA Reporting API usage details (ConsumedQuantity, Cost)",
+    "legacy": "usage export (UsageQuantity, PreTaxCost): EA 2019-10-01, pay-as-you-go 2019-11-01",
+    "mca": "MCA / MPA / CSP cost details (costInBillingCurrency)",
+}
 
 
 @dataclass(frozen=True)
@@ -67,13 +102,13 @@ class Detected:
     container: str  # csv | parquet
     columns: tuple[tuple[str, str], ...]  # (field, source column) for every field the file has
     header_width: int  # number of columns in the file
+    schema: str  # a key of SCHEMAS
 
     @property
     def format(self) -> str:
-        """`azure-ea-csv`, `azure-mca-parquet`, `azure-legacy-csv`: the schema family and the container."""
-        cost = dict(self.columns)["cost"]
-        family = "legacy" if header_key(cost) == "pretaxcost" else ("mca" if cost[:1].islower() else "ea")
-        return f"azure-{family}-{self.container}"
+        """`azure-ea-csv`, `azure-ea-cost-csv`, `azure-mca-parquet`, `azure-legacy-csv`, ...: the schema and
+        the container."""
+        return f"azure-{self.schema}-{self.container}"
 
     def column(self, field: str) -> str:
         return dict(self.columns).get(field, field)
@@ -84,6 +119,19 @@ def header_key(column: str) -> str:
     name = column.lstrip("\ufeff").strip()
     localized = LOCALIZED.search(name)
     return (localized.group(1) if localized else name).lower()
+
+
+def schema_of(found: dict[str, str], keys: set[str]) -> str:
+    """The documented schema a header belongs to (see the module docstring), from its cost and quantity
+    columns and the columns only MCA files have."""
+    cost, quantity = header_key(found["cost"]), header_key(found["quantity"])
+    if cost == "pretaxcost":
+        return "legacy"
+    if cost == "cost":
+        return "ea-reporting" if quantity == "consumedquantity" else "ea-cost"
+    if found["cost"].lstrip("\ufeff")[:1].islower() or keys & MCA_ONLY:
+        return "mca"
+    return "ea"
 
 
 def _foreign_format(keys: set[str]) -> str | None:
@@ -136,7 +184,7 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
         )
     if container_of(file) == "parquet":
         refuse_non_numeric(file, names, [found[field] for field in ("quantity", "cost")])
-    return Detected(file, container_of(file), tuple(columns), len(names))
+    return Detected(file, container_of(file), tuple(columns), len(names), schema_of(found, set(by_key)))
 
 
 def _quote(identifier: str) -> str:

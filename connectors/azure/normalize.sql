@@ -1,11 +1,12 @@
--- Azure Cost Management export rows (EA, MCA, legacy usage; or Consumption API records mapped to
--- export names) -> canonical usage rows.
+-- Azure Cost Management export rows (every documented EA and MCA cost-details schema, actual or amortized,
+-- the legacy usage export and the EA Reporting API's; or Consumption API records mapped to export names)
+-- -> canonical usage rows.
 -- Reads `az_src` (text columns named by connectors/azure/formats.py FIELDS, plus source_file) and
--- `date_formats` (queries/azure_date_formats.sql), CTEs the connector wraps around this query, and the
+-- `date_formats` (connectors/azure/date_formats.sql), CTEs the connector wraps around this query, and the
 -- coefficient tables coef_instances and coef_region_aliases. Parameters: $ingest_id.
 -- Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
--- Only ChargeType 'Usage' rows carry usage (legacy exports have no ChargeType: all rows are usage);
--- Purchase, Refund, Tax, UnusedReservation, UnusedSavingsPlan, RoundingAdjustment are not.
+-- Only ChargeType 'Usage' rows carry usage (legacy and EA Reporting exports have no ChargeType: all rows
+-- are usage); Purchase, Refund, Tax, UnusedReservation, UnusedSavingsPlan, RoundingAdjustment are not.
 WITH
 usage_rows AS (
     SELECT s.*, f.fmt
@@ -146,7 +147,9 @@ SELECT
     END AS pricing_category,
     k.amount AS consumed_quantity,
     CASE WHEN k.measure = 'instance' THEN coalesce(k.unit_of_use, 'Hours') ELSE k.unit_of_use END AS consumed_unit,
-    -- The export's cost column: actual cost in an ActualCost export, amortized in an AmortizedCost one.
+    -- The export's cost column: actual cost in an ActualCost export, amortized in an AmortizedCost one;
+    -- `CostInBillingCurrency` (EA, MCA), else `Cost` (EA ea-cost / ea-reporting schemas) or `PreTaxCost`
+    -- (legacy), as formats.py FIELDS['cost'] chooses.
     k.cost AS billed_cost,
     k.cost AS effective_cost,
     k.currency AS billing_currency,

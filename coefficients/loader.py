@@ -66,7 +66,18 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "kind": "VARCHAR",
         "idle_w": "DOUBLE",
         "max_w": "DOUBLE",
+        "max_w_low": "DOUBLE",
+        "max_w_high": "DOUBLE",
         "embodied_kgco2e": "DOUBLE",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    # Accelerator utilisation per workload class (estimate --workload), each with its source.
+    "workloads": {
+        "workload": "VARCHAR",
+        "gpu_u": "DOUBLE",
+        "gpu_u_low": "DOUBLE",
+        "gpu_u_high": "DOUBLE",
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },

@@ -49,7 +49,7 @@ def test_register_is_idempotent() -> None:
 
 
 def test_version() -> None:
-    assert loader.COEFFICIENTS_VERSION == "2026.12.0"
+    assert loader.COEFFICIENTS_VERSION == "2026.12.1"
 
 
 def test_every_provider_of_the_tables_is_in_the_providers_table(con: duckdb.DuckDBPyConnection) -> None:

@@ -297,6 +297,15 @@ ACCELERATORS: dict[str, tuple[str, float, float | None, float | None, str]] = {
         "estimate: Google publishes no Trillium power (only +67 % energy efficiency vs v5e at 4.7x peak "
         "compute); 300 W per chip assumed, high uncertainty",
     ),
+    "Google TPU v7": (
+        "tpu",
+        850.0,
+        None,
+        None,
+        "estimate: Google publishes no Ironwood (TPU7x) chip power, only 2x performance per watt vs Trillium and a "
+        "9,216-chip superpod of nearly 10 MW (about 1.08 kW per chip with hosts, network and cooling); 850 W per "
+        "chip assumed, range 600-1100 W, high uncertainty",
+    ),
     "NVIDIA RTX PRO 6000 Blackwell (1/8)": (
         "gpu", 75.0, None, 18.75,
         "vendor datasheet (NVIDIA, RTX PRO 6000 Blackwell Server Edition: 600 W) x 1/8 (G4 fractional share); "

@@ -217,6 +217,77 @@ ACCELERATORS: dict[str, tuple[str, float, float | None, float | None, str]] = {
         None,
         "vendor datasheet (Qualcomm, Cloud AI 100 Standard PCIe: 75 W)",
     ),
+    # Issue 11: current accelerators people publish runs on (max W = the vendor's board/module power).
+    "AMD Instinct MI250X": (
+        "gpu", 500.0, None, None,
+        "vendor datasheet (AMD, Instinct MI250X OAM: 500 W TBP, 560 W peak with liquid cooling)",
+    ),
+    "AMD Instinct MI300A": (
+        "gpu", 550.0, None, None,
+        "vendor datasheet (AMD, Instinct MI300A APU: 550 W TDP, up to 760 W liquid-cooled; its 24 Zen 4 cores are "
+        "inside this figure, so add no host CPU)",
+    ),
+    "AMD Instinct MI325X": ("gpu", 1000.0, None, None, "vendor datasheet (AMD, Instinct MI325X OAM: 1000 W TBP)"),
+    "AMD Instinct MI355X": (
+        "gpu", 1400.0, None, None,
+        "vendor datasheet (AMD, Instinct MI355X OAM: 1400 W TBP, liquid-cooled; the air-cooled MI350X is 1000 W)",
+    ),
+    "NVIDIA H800": (
+        "gpu", 700.0, None, None,
+        "vendor datasheet (NVIDIA, H800 SXM5: 700 W; export variant of H100 SXM5 with reduced NVLink)",
+    ),
+    "NVIDIA H20": (
+        "gpu", 400.0, None, None,
+        "no NVIDIA datasheet published (China-market Hopper part); 400 W as reported by server vendors and the "
+        "press, range widened to 300-500 W",
+    ),
+    "NVIDIA A100 PCIe 40GB": ("gpu", 250.0, None, None, "vendor datasheet (NVIDIA, A100 PCIe 40GB: 250 W)"),
+    "NVIDIA A30": ("gpu", 165.0, None, None, "vendor datasheet (NVIDIA, A30: 165 W)"),
+    "NVIDIA A40": ("gpu", 300.0, None, None, "vendor datasheet (NVIDIA, A40: 300 W)"),
+    "NVIDIA L40": ("gpu", 300.0, None, None, "vendor datasheet (NVIDIA, L40: 300 W)"),
+    "NVIDIA GH200": (
+        "gpu", 1000.0, None, None,
+        "vendor datasheet (NVIDIA, GH200 Grace Hopper Superchip: module power configurable 450-1000 W for the "
+        "Grace CPU, Hopper GPU and memory together; add no host CPU)",
+    ),
+    "NVIDIA GB300": (
+        "gpu", 1400.0, None, None,
+        "vendor figures (NVIDIA, GB300 NVL72: up to 1400 W per Blackwell Ultra GPU; Grace CPU counted as host CPU); "
+        "no per-GPU datasheet value, range widened to 1100-1400 W",
+    ),
+    "Intel Gaudi 2": ("other", 600.0, None, None, "vendor datasheet (Intel Habana, Gaudi 2 HL-225H OAM: 600 W TDP)"),
+    "Intel Gaudi 3": (
+        "other", 900.0, None, None,
+        "vendor datasheet (Intel, Gaudi 3 HL-325L OAM: 900 W TDP; the HL-338 PCIe card is 600 W)",
+    ),
+    "AWS Trainium3": (
+        "trainium", 1000.0, None, None,
+        "estimate: AWS publishes no chip power (2.52 PFLOPS FP8, 144 GB HBM3e, '40 % better energy efficiency' "
+        "than Trainium2 per AWS); 1000 W assumed, range 600-1400 W, high uncertainty",
+    ),
+}
+
+# Accelerators whose maximum power is not one published figure: the (low, high) of max W, widened where no vendor
+# figure exists. `estimate`/`recommend-region` use it for their low/high bounds; rows not listed are exact (low =
+# high = max W).
+MAX_W_RANGES: dict[str, tuple[float, float]] = {
+    "AMD Instinct MI250X": (500.0, 560.0),
+    "AMD Instinct MI300A": (550.0, 760.0),
+    "NVIDIA H20": (300.0, 500.0),
+    "NVIDIA GH200": (450.0, 1000.0),
+    "NVIDIA GB300": (1100.0, 1400.0),
+    "NVIDIA GPU (unspecified)": (150.0, 700.0),
+    "AWS Inferentia": (50.0, 120.0),
+    "AWS Inferentia2": (100.0, 250.0),
+    "AWS Trainium": (175.0, 350.0),
+    "AWS Trainium2": (350.0, 700.0),
+    "AWS Trainium3": (600.0, 1400.0),
+    "Google TPU v5e": (130.0, 300.0),
+    "Google TPU v5p": (300.0, 650.0),
+    "Google TPU v6e": (200.0, 450.0),
+    "Google TPU v7": (600.0, 1100.0),
+    "Xilinx VU9P": (50.0, 125.0),
+    "AMD VU47P": (100.0, 225.0),
 }
 
 # --------------------------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ import pandas as pd
 
 from ..facts import azure as azure_facts
 from ..facts import gcp as gcp_facts
-from ..facts import hardware, providers
+from ..facts import hardware, providers, workloads
 from ..facts.constants import CONSTANTS
 from ..facts.licences import APACHE, FACT
 from . import aws, azure, gcp, onprem, prices
 from .common import GRID_COLUMNS, join
 
-VERSION = "2026.12.0"
+VERSION = "2026.12.1"
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DECIMALS = 6
 
@@ -41,11 +41,15 @@ def build_accelerators() -> pd.DataFrame:
         if embodied is None:
             embodied = hardware.GPU_EMBODIED_KG
             sources.append(hardware.GPU_EMBODIED_SOURCE)
-        rows.append((model, kind, idle_w, max_w, embodied, join(*sources), join(FACT, APACHE)))
-    df = pd.DataFrame(
-        rows, columns=["model", "kind", "idle_w", "max_w", "embodied_kgco2e", "source", "licence"]
-    )
-    return df.sort_values("model").reset_index(drop=True)
+        low, high = hardware.MAX_W_RANGES.get(model, (max_w, max_w))
+        rows.append((model, kind, idle_w, max_w, low, high, embodied, join(*sources), join(FACT, APACHE)))
+    columns = ["model", "kind", "idle_w", "max_w", "max_w_low", "max_w_high", "embodied_kgco2e", "source", "licence"]
+    return pd.DataFrame(rows, columns=columns).sort_values("model").reset_index(drop=True)
+
+
+def build_workloads() -> pd.DataFrame:
+    rows = [(name, u, low, high, src, workloads.LICENCE) for name, (u, low, high, src) in workloads.WORKLOADS.items()]
+    return pd.DataFrame(rows, columns=["workload", "gpu_u", "gpu_u_low", "gpu_u_high", "source", "licence"])
 
 
 def build_constants() -> pd.DataFrame:
@@ -108,6 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         "cpu_power",
     )
     write(build_accelerators(), "accelerators")
+    write(build_workloads(), "workloads")
     write(build_constants(), "constants")
     write(combine([aws.build_pue(ref), azure.build_pue(ref), gcp.build_pue(ref), onprem.build_pue()],
                   ["provider", "region", "year"]), "pue")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cloudcarbon.cli_options import EPILOG, YEAR, db_option, output_options, period_options, store_path
-from cloudcarbon.coefficients.loader import cloud_providers
+from cloudcarbon.coefficients.loader import cloud_providers, workload_classes
 
 
 def _constraint_options(command):
@@ -36,40 +36,83 @@ def _notes(lines: list[str]) -> None:
         click.echo(f"assumption: {line}", err=True)
 
 
+def _job_options(command):
+    """What a planned job states about its hardware, in the units people publish (estimate, recommend-region)."""
+    options = [
+        click.option("--accelerator", metavar="MODEL",
+                     help="Accelerators alone, no cloud host (H100, 'A100 PCIe 40GB', MI300X, tpu-v5p, Trn2, Gaudi3, "
+                          "...); with --gpu-hours, or --count and --hours."),
+        click.option("--gpu-hours", type=float, help="Accelerator-hours of an --accelerator job."),
+        click.option("--avg-power-w", metavar="W|LOW:HIGH",
+                     help="Measured average power per accelerator, replacing the utilisation model."),
+        click.option("--host-watts", type=float, metavar="W",
+                     help="Host power per accelerator of an --accelerator job [default: none counted]."),
+        click.option("--workload", type=click.Choice(workload_classes()),
+                     help="Accelerator utilisation of this workload class (measured defaults, see METHODOLOGY.md) "
+                          "[default: the library's 0.5, range 0.2-1.0]."),
+        click.option("--gpu-utilization", type=float, help="Central accelerator utilisation, 0-1."),
+        click.option("--lifespan-years", type=float, help="Hardware lifespan for embodied [default: 6, high bound 4]."),
+        click.option("--embodied-kgco2e", type=float,
+                     help="Manufacturing footprint per accelerator (--accelerator) or per instance (--instance-type)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _job(avg_power_w, host_watts, workload, lifespan_years, embodied_kgco2e):
+    from cloudcarbon.job import Job, span
+
+    return Job(avg_power_w=span("--avg-power-w", avg_power_w), host_watts=host_watts, workload=workload,
+               lifespan_years=lifespan_years, embodied_kgco2e=embodied_kgco2e)
+
+
 @click.command("estimate", epilog=EPILOG)
 @click.option("--provider", default="aws", show_default=True, type=click.Choice(cloud_providers()))
-@click.option("--instance-type", required=True)
-@click.option("--region", required=True)
-@click.option("--hours", type=float, required=True, help="Hours each instance runs.")
-@click.option("--count", type=int, default=1, show_default=True, help="Number of instances.")
+@click.option("--instance-type", help="A cloud job: instance type (with --region, --hours, --count).")
+@click.option("--region", help="Where it runs (library PUE and grid intensity); an --accelerator job may give "
+                               "--pue and --grid-intensity instead.")
+@click.option("--hours", type=float, help="Hours each instance (or accelerator) runs.")
+@click.option("--count", type=float, default=1, show_default=True,
+              help="Number of instances (or accelerators); fractions allowed.")
+@_job_options
 @click.option("--year", type=YEAR, help="Year for grid intensity and PUE (default: this year).")
-@click.option("--pue", type=float, help="Facility PUE of the requested region (default: the library's).")
-@click.option("--grid-intensity", type=float, help="gCO2e/kWh of the requested region (default: the library's).")
+@click.option("--pue", metavar="PUE|LOW:HIGH", help="Facility PUE of the requested site (default: the library's).")
+@click.option("--grid-intensity", metavar="G|LOW:HIGH",
+              help="gCO2e/kWh of the requested site (default: the library's).")
 @click.option("--cpu-utilization", type=float, help="Central CPU utilisation, 0-1.")
-@click.option("--gpu-utilization", type=float, help="Central GPU utilisation, 0-1.")
 @output_options
-def estimate_command(provider, instance_type, region, hours, count, year, pue, grid_intensity, cpu_utilization,
-                     gpu_utilization, fmt, output) -> None:
+def estimate_command(provider, instance_type, region, hours, count, accelerator, gpu_hours, avg_power_w, host_watts,
+                     workload, gpu_utilization, lifespan_years, embodied_kgco2e, year, pue, grid_intensity,
+                     cpu_utilization, fmt, output) -> None:
     """Energy, operational and embodied CO2e (with ranges) and cost of a planned job, then the three
-    lowest-CO2e regions. In JSON the first row is the requested region.
+    lowest-CO2e regions. In JSON the first row is the requested job; every stated figure and default is in
+    the assumptions.
 
     \b
     Example:
         cloudcarbon estimate --instance-type p4d.24xlarge --count 4 --hours 720 --region us-east-1
+        cloudcarbon estimate --accelerator H100 --gpu-hours 1300000 --avg-power-w 700 --pue 1.1 --grid-intensity 400
+        cloudcarbon estimate --accelerator 'A100 80GB' --count 64 --hours 500 --workload training --region eu-west-1
     """
     import duckdb
 
     from cloudcarbon.estimate import TABLE_COLUMNS, estimate
     from cloudcarbon.output import emit, provenance
 
+    job = _job(avg_power_w, host_watts, workload, lifespan_years, embodied_kgco2e)
     with duckdb.connect() as con:
-        frame = estimate(con, provider=provider, instance_type=instance_type, region=region, hours=hours,
-                         count=count, year=year, pue=pue, grid_intensity=grid_intensity,
-                         cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
-    assumptions = ["alternatives use the library's PUE and grid intensity; --pue/--grid-intensity describe the "
-                   "requested region only", "cost: on-demand list price, null where the snapshot has none"]
+        frame = estimate(con, provider=provider, instance_type=instance_type, accelerator=accelerator, region=region,
+                         hours=hours, count=count, gpu_hours=gpu_hours, year=year, pue=pue,
+                         grid_intensity=grid_intensity, cpu_utilization=cpu_utilization,
+                         gpu_utilization=gpu_utilization, job=job)
+        assumptions = ["alternatives use the library's PUE and grid intensity; --pue/--grid-intensity describe the "
+                       "requested site only", "cost: on-demand list price, null where the snapshot has none",
+                       *job.assumptions(con)]
     meta = provenance(command="estimate", method="METHODOLOGY.md", assumptions=assumptions)
-    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon estimate — {count} x {instance_type} x {hours:g} h",
+    title = frame.accelerator[0] if instance_type is None else instance_type
+    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon estimate — {title}, {frame.gpu_hours[0]:g} "
+         f"accelerator-hours" if instance_type is None else f"cloudcarbon estimate — {count:g} x {title} x {hours:g} h",
          table_columns=TABLE_COLUMNS)
     if fmt == "table":
         _notes(assumptions)
@@ -80,8 +123,10 @@ def estimate_command(provider, instance_type, region, hours, count, year, pue, g
               help="Ad hoc mode: the planned job's provider [default aws].")
 @click.option("--instance-type", help="Ad hoc mode: instance type (with --region and --hours).")
 @click.option("--region", help="Ad hoc mode: the region it would run in now.")
-@click.option("--hours", type=float, help="Ad hoc mode: hours each instance runs.")
-@click.option("--count", type=int, default=1, show_default=True)
+@click.option("--hours", type=float, help="Ad hoc mode: hours each instance (or accelerator) runs.")
+@click.option("--count", type=float, default=1, show_default=True,
+              help="Instances (or accelerators); fractions allowed.")
+@_job_options
 @click.option("--by", help="Store mode: workload grouping (provider, account, region, instance_type, service, "
                            "tag:KEY) [default provider,account,region,instance_type].")
 @click.option("--show-excluded", is_flag=True, help="Also list the candidates a constraint removed, with the reason.")
@@ -90,15 +135,17 @@ def estimate_command(provider, instance_type, region, hours, count, year, pue, g
 @output_options
 @db_option
 @click.pass_context
-def recommend_region_command(ctx, provider, instance_type, region, hours, count, by, show_excluded, allow,
-                             max_cost_increase, max_distance_km, carbon_price, cross_cloud, month, since, until,
-                             fmt, output, db) -> None:
+def recommend_region_command(ctx, provider, instance_type, region, hours, count, accelerator, gpu_hours, avg_power_w,
+                             host_watts, workload, gpu_utilization, lifespan_years, embodied_kgco2e, by,
+                             show_excluded, allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud,
+                             month, since, until, fmt, output, db) -> None:
     """Where each workload should run: candidate regions by location-based CO2e and cost, under hard
     constraints, with the Pareto front of (CO2e, cost) marked.
 
     \b
     Example:
         cloudcarbon recommend-region --instance-type p4d.24xlarge --region us-east-1 --hours 720 --count 4
+        cloudcarbon recommend-region --accelerator H100 --gpu-hours 50000 --workload training --region us-east-1
         cloudcarbon recommend-region --month 2026-09 --allow Europe --max-cost-increase 10
     """
     import duckdb
@@ -109,23 +156,31 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
     from cloudcarbon.store import open_store
 
     constraints = _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud)
-    adhoc = [instance_type, region, hours]
+    stated = {"--avg-power-w": avg_power_w, "--host-watts": host_watts, "--workload": workload,
+              "--gpu-utilization": gpu_utilization, "--lifespan-years": lifespan_years,
+              "--embodied-kgco2e": embodied_kgco2e, "--gpu-hours": gpu_hours}
+    adhoc = [instance_type or accelerator, region, hours if gpu_hours is None else gpu_hours]
     if any(v is not None for v in adhoc):
         if any(v is None for v in adhoc):
-            raise click.UsageError("ad hoc mode needs --instance-type, --region and --hours together")
+            raise click.UsageError("ad hoc mode needs --instance-type (or --accelerator), --region and --hours "
+                                   "(or --gpu-hours) together")
         store_mode = [f"--{name}" for name, value in (("by", by), ("month", month), ("since", since),
                                                      ("until", until)) if value is not None]
         if store_mode:
             raise click.UsageError(f"{', '.join(store_mode)} ranks the store's workloads; a planned job "
                                    "(--instance-type, --region, --hours) takes none: drop one or the other")
+        job = _job(avg_power_w, host_watts, workload, lifespan_years, embodied_kgco2e)
         with duckdb.connect() as con:
-            ranking = recommend_adhoc(con, provider=provider or "aws", instance_type=instance_type, region=region,
-                                      hours=hours, count=count, constraints=constraints)
+            ranking = recommend_adhoc(con, provider=provider or "aws", instance_type=instance_type,
+                                      accelerator=accelerator, region=region, hours=hours, count=count,
+                                      gpu_hours=gpu_hours, gpu_utilization=gpu_utilization, job=job,
+                                      constraints=constraints)
         period = "planned job"
     else:
-        if provider is not None:
-            raise click.UsageError("--provider describes a planned job: give it with --instance-type, --region and "
-                                   "--hours, or drop it to rank the store's workloads")
+        given = [name for name, value in (("--provider", provider), *stated.items()) if value is not None]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} describes a planned job: give it with --instance-type (or "
+                                   "--accelerator), --region and --hours, or drop it to rank the store's workloads")
         span = window(month, since, until)
         with open_store(store_path(ctx, db), read_only=True) as con:
             ranking = recommend_from_store(con, by=by, window=span, constraints=constraints)

@@ -16,10 +16,11 @@ import pandas as pd
 
 from cloudcarbon import prices
 from cloudcarbon.errors import UsageError, shown
-from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
+from cloudcarbon.estimation import check_utilization, footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.footprint import GROUP_KEYS
+from cloudcarbon.job import NO_JOB, Job
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.plan import plan_relation, validate_plan
+from cloudcarbon.plan import job_footprint_sql, plan_relation, validate_plan
 from cloudcarbon.queries import read_query
 
 # Stable output columns (JSON field names), in order.
@@ -119,13 +120,16 @@ def rank(
     *,
     cost_basis: str,
     overrides: dict | None = None,
+    job: Job | None = None,
 ) -> Ranking:
-    """Rank candidate regions for the workloads that `workloads_sql` yields (usage_input + x_workload)."""
+    """Rank candidate regions for the workloads that `workloads_sql` yields (usage_input + x_workload); a
+    planned `job`'s stated figures replace the library's assumptions in every candidate."""
     _check_allow(con, constraints.allow)
+    fp = job_footprint_sql("SELECT * FROM moves") if job else footprint_sql("SELECT * FROM moves")
     sql = f"""
         WITH workloads AS ({workloads_sql}),
         moves AS ({read_query('recommend_moves')}),
-        fp AS ({footprint_sql('SELECT * FROM moves')}),
+        fp AS ({fp}),
         cfe_by_region AS ({cfe_relation(con)}),
         ranked AS ({read_query('recommend_rank')})
         SELECT *, total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low,
@@ -133,7 +137,8 @@ def rank(
         FROM ranked
         ORDER BY x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, region
     """
-    full = {**row_params(**(overrides or {})), **params, **constraints.params(), "cost_basis": cost_basis}
+    full = {**row_params(**(overrides or {})), **params, **constraints.params(), "cost_basis": cost_basis,
+            **(job.params(con) if job else {})}
     frame = con.execute(sql, full).df().rename(columns={"x_workload": "workload"})
     frame = frame[list(COLUMNS)]
     kept = frame[frame.excluded_reason.isna()].drop(columns="excluded_reason").reset_index(drop=True)
@@ -195,15 +200,28 @@ def recommend_adhoc(
     con: duckdb.DuckDBPyConnection,
     *,
     provider: str,
-    instance_type: str,
     region: str,
-    hours: float,
-    count: int = 1,
+    instance_type: str | None = None,
+    accelerator: str | None = None,
+    hours: float | None = None,
+    count: float = 1,
+    gpu_hours: float | None = None,
     year: int | None = None,
+    gpu_utilization: float | None = None,
+    job: Job = NO_JOB,
     constraints: Constraints = NO_CONSTRAINTS,
 ) -> Ranking:
-    """Candidate regions for one planned job (instance type x count x hours, now in `region`)."""
+    """Candidate regions for one planned job (instance type x count x hours, or accelerators alone, now in
+    `region`), with the job's stated figures (`job`) in every candidate."""
     prepare(con)
-    plan = validate_plan(con, provider=provider, instance_type=instance_type, region=region, hours=hours,
-                         count=count, year=year)
-    return rank(con, plan_relation(con, plan), {}, constraints, cost_basis="list")
+    if accelerator is not None and constraints.cross_cloud:
+        raise UsageError("--cross-cloud moves instance types between providers; an --accelerator job has none: "
+                         "drop --cross-cloud or give --instance-type")
+    plan = validate_plan(con, provider=provider, instance_type=instance_type, accelerator=accelerator,
+                         region=region, hours=hours, count=count, gpu_hours=gpu_hours, year=year,
+                         host_stated=job.host_watts is not None)
+    check_utilization(None, gpu_utilization)
+    ranking = rank(con, plan_relation(con, plan), {}, constraints, cost_basis="list",
+                   overrides={"gpu_u": gpu_utilization}, job=job)
+    ranking.assumptions += job.assumptions(con)
+    return ranking

@@ -191,6 +191,13 @@ def cloud_providers() -> tuple[str, ...]:
         return tuple(row["provider"] for row in csv.DictReader(handle) if row["cloud"] == "True")
 
 
+@cache
+def workload_classes() -> tuple[str, ...]:
+    """The workload classes of coef_workloads (estimate --workload choices), read without DuckDB."""
+    with data_path("workloads").open(newline="", encoding="utf-8") as handle:
+        return tuple(row["workload"] for row in csv.DictReader(handle))
+
+
 def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 

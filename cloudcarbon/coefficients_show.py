@@ -12,6 +12,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from cloudcarbon import accelerators
+from cloudcarbon.errors import UsageError
 from cloudcarbon.estimation import footprint_sql, prepare, row_params
 from cloudcarbon.periods import ALL_TIME
 from cloudcarbon.plan import instance_or_suggest
@@ -48,8 +50,19 @@ def show_instance(
     con: duckdb.DuckDBPyConnection, instance_type: str, *, provider: str = "aws", region: str | None = None,
     year: int | None = None,
 ) -> pd.DataFrame:
-    """Rows of (coefficient, value, unit, source) for an instance type, and per-hour results if a region is given."""
+    """Rows of (coefficient, value, unit, source) for an instance type, and per-hour results if a region is given;
+    for a name that is no instance type but an accelerator (H100, tpu-v5p, Gaudi 3), that accelerator's rows."""
     prepare(con)
+    known = con.execute("SELECT 1 FROM coef_instances WHERE provider = $p AND instance_type = $t",
+                        {"p": provider, "t": instance_type}).fetchall()
+    if not known:
+        try:
+            model = accelerators.resolve(con, instance_type)
+        except UsageError:
+            model = None
+        if model is not None:
+            return pd.DataFrame(accelerators.describe(con, model),
+                                columns=["coefficient", "value", "unit", "source"]).astype({"value": "string"})
     info = instance_or_suggest(con, provider, instance_type)
     lines: list[tuple[str, object, str, str]] = [
         ("vcpus", info["vcpus"], "vCPU", info["source"]),

@@ -3,6 +3,8 @@ widened wherever no vendor figure exists, and the workload classes with their so
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
@@ -59,3 +61,17 @@ def test_workload_classes_have_ordered_bounds_and_sources():
     # Large training runs hold accelerators nearer their power limit than serving does.
     assert by_name["training"][0] > by_name["batch"][0] > by_name["inference"][0] > by_name["idle"][0]
     assert all(by_name[w][3].startswith("measured") for w in ("training", "inference", "idle"))
+
+
+@pytest.mark.parametrize("model", list(ISSUE_11))
+def test_coefficients_show_prints_every_issue_11_accelerator(run, model):
+    rows = json.loads(run("coefficients", "show", model, "--format", "json").stdout)["rows"]
+    values = {r["coefficient"]: r["value"] for r in rows}
+    assert values["accelerator"] == model and float(values["max power"]) == ISSUE_11[model][0]
+    assert all(r["source"] for r in rows)
+
+
+def test_coefficients_show_still_prefers_an_instance_type_and_suggests_on_a_typo(run):
+    rows = json.loads(run("coefficients", "show", "p4d.24xlarge", "--format", "json").stdout)["rows"]
+    assert rows[0]["coefficient"] == "vcpus"
+    run("coefficients", "show", "p4d.24xlarg", expect=1)

@@ -8,11 +8,12 @@ from .licences import FACT
 # class -> (central u, low u, high u, source)
 WORKLOADS: dict[str, tuple[float, float, float, str]] = {
     "training": (
-        0.7, 0.4, 1.0,
+        0.7, 0.2, 1.0,
         "measured: Dodge et al. 2022 (FAccT), Table 2: pretraining a 6.1B-parameter transformer on 256 A100s for "
         "192 h drew 13,812 kWh of GPU energy = 281 W per 400 W GPU (u = 0.66); Morrison et al. 2025 (ICLR), "
         "Section 4.3: training power swings between 15 % and 85 % of the hardware's maximum; Patterson et al. "
-        "2021, Table 4: GPT-3 averaged 330 W per 300 W V100 with system overheads (high bound 1.0)",
+        "2021, Table 4: GPT-3 averaged 330 W per 300 W V100 with system overheads (high bound 1.0); small models "
+        "do not fill the accelerator (Dodge et al. 2022: ViT Tiny trained at 89 W per 300 W V100, low bound 0.2)",
     ),
     "inference": (
         0.2, 0.05, 0.6,

@@ -10,6 +10,8 @@ recommend-region ranking of the same rows.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import pandas as pd
 
@@ -86,7 +88,7 @@ def estimate(
     pue_span = span("--pue", pue, minimum=1.0, strict=False)
     grid_span = span("--grid-intensity", grid_intensity, strict=False)
     check_utilization(cpu_utilization, gpu_utilization)
-    job = Job(**{**job.__dict__, "pue": pue_span, "grid_intensity": grid_span, "gpu_utilization": gpu_utilization})
+    job = replace(job, pue=pue_span, grid_intensity=grid_span, gpu_utilization=gpu_utilization)
     plan = validate_plan(con, provider=provider, instance_type=instance_type, accelerator=accelerator,
                          region=region, hours=hours, count=count, gpu_hours=gpu_hours, year=year,
                          site_stated=pue_span is not None and grid_span is not None,

@@ -113,6 +113,10 @@ class FileIngest(Generic[D]):
     def source_format(self, groups: dict[Hashable, list[D]]) -> str:
         return "+".join(sorted(str(key) for key in groups))
 
+    def logged_files(self, fileset: FileSet) -> list[str]:
+        """The files as the store records them (x_source_file and the ingest log)."""
+        return fileset.files
+
     def remote_error(self, file: str, error: Exception) -> InputError | None:
         """One line for an object-store request that failed after the client's retries."""
         return None
@@ -160,7 +164,7 @@ class FileIngest(Generic[D]):
             self.prepare(con, groups)
             try:
                 summary = load(con, provider=self.provider, source_format=self.source_format(groups),
-                               files=fileset.files, batches=batches, progress=progress)
+                               files=self.logged_files(fileset), batches=batches, progress=progress)
             except duckdb.Error as error:
                 if isinstance(error, BAD_VALUE):
                     located = next(filter(None, (self.locate_bad_value(con, group) for group in groups.values())),

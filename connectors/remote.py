@@ -47,7 +47,7 @@ def s3_filesystem(profile: str | None) -> fsspec.AbstractFileSystem:
     return fs
 
 
-def s3_error(source: str, error: Exception, profile: str | None) -> InputError | None:
+def s3_error(source: str, error: Exception, profile: str | None, listing: bool = False) -> InputError | None:
     """One line for botocore's credential and endpoint errors, naming what was tried (never a secret).
 
     s3fs lets these through unwrapped (they are not OSError), so without this the user would see
@@ -79,6 +79,8 @@ def s3_error(source: str, error: Exception, profile: str | None) -> InputError |
         return InputError(f"{source}: cannot reach S3 ({error}); check the network or AWS_ENDPOINT_URL_S3")
     if isinstance(error, boto.BotoCoreError):
         return InputError(f"{source}: AWS error {error.__class__.__name__}: {error}; check the network and retry")
+    if isinstance(error, OSError):  # s3fs's own errors once botocore's retries are spent (SlowDown, resets)
+        return failed_after_retries(source, error, listing=listing, settings="AWS_ENDPOINT_URL_S3 and your profile")
     return None
 
 
@@ -223,7 +225,7 @@ def remote_error(scheme: str, name: str, error: Exception, *, listing: bool = Fa
     any other error, which the caller re-raises)."""
     store = SCHEMES.get(scheme)
     if store == "s3":
-        return s3_error(name, error, profile)
+        return s3_error(name, error, profile, listing)
     if store == "gcs":
         return gcs_error(name, error, listing)
     if store == "azure":

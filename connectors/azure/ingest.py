@@ -4,20 +4,19 @@ Azure Storage) or Consumption API records into the store, through one normalisat
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections.abc import Hashable
 
 import duckdb
 import fsspec
 
-from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.azure import formats
 from cloudcarbon.connectors.azure.sources import resolve
 from cloudcarbon.connectors.base import connector_sql
-from cloudcarbon.connectors.files import ends_with_newline, local_filesystem, locate_unreadable_file, single_threaded
-from cloudcarbon.connectors.read_errors import explain_read_error
+from cloudcarbon.connectors.file_ingest import FileIngest
+from cloudcarbon.connectors.files import FileSet, ends_with_newline, single_threaded
 from cloudcarbon.connectors.remote import azure_error
 from cloudcarbon.errors import InputError
-from cloudcarbon.ingest import Batch, IngestSummary, load
+from cloudcarbon.ingest import Batch, IngestSummary
 
 TAIL_BYTES = 1 << 20  # enough for the longest real export line (AdditionalInfo and Tags JSON)
 
@@ -76,82 +75,78 @@ LIMIT 1
 """
 
 
-def _locate_bad_value(con: duckdb.DuckDBPyConnection, group: list[formats.Detected]) -> str | None:
-    """Name the file, data row and column (as the file spells it) of the first unusable value.
-    Runs only after a failed ingest, single-threaded so that row numbers follow the file's order."""
-    sql = PROBLEMS.format(source=formats.source_select(group), date_formats=connector_sql(__package__, "date_formats"))
-    with single_threaded(con):
-        found = con.execute(sql, {"files": [d.file for d in group]}).fetchall()
-    if not found:
-        return None
-    file, row, field, value, problem = found[0]
-    spelled = next(d for d in group if d.file == file).column(field)
-    shown = f" {value!r}" if value and value.strip() else ""
-    return f"{file}: data row {row}, column {spelled}:{shown} {problem}; fix or re-export the file"
+class AzureExports(FileIngest[formats.Detected]):
+    """Cost Management exports; the Consumption API's records go through the same class as scratch files
+    (`source_label` then names their origin in the store instead of the temporary paths)."""
 
+    provider, src, package, kind = "Azure", "az_src", __package__, "rows"
+    dropped_as = ("CASE WHEN coalesce(nullif(trim(charge_type), ''), 'Usage') = 'Usage' THEN NULL "
+                  "ELSE 'ChargeType ' || trim(charge_type) END")
 
-def _locate_unreadable_file(con: duckdb.DuckDBPyConnection, groups: dict[tuple, list[formats.Detected]]) -> str:
-    items = [(d.file, d.container, formats.source_select([d])) for group in groups.values() for d in group]
-    return locate_unreadable_file(con, items, explain_read_error)
+    def __init__(self, fileset: FileSet | None = None, source_format: str | None = None,
+                 source_label: str | None = None) -> None:
+        self.fileset, self.format, self.source_label = fileset, source_format, source_label
 
+    def resolve(self, sources: list[str]) -> FileSet:
+        return self.fileset if self.fileset is not None else resolve(sources)
 
-def _cut_off(fs: fsspec.AbstractFileSystem, file: str, size: int, detected: formats.Detected) -> bool:
-    """A CSV whose last line lacks its newline *and* some of its fields was cut off. (Some exporters
-    omit the final newline of a complete file, so the newline alone proves nothing.)"""
-    if ends_with_newline(fs, file):
-        return False
-    with fs.open(file, "rb") as handle:
-        handle.seek(max(0, size - TAIL_BYTES))
-        tail = handle.read().decode("utf-8", errors="replace")
-    last = tail.rsplit("\n", 1)[-1]
-    try:
-        fields = next(csv.reader([last]))
-    except (csv.Error, StopIteration):
-        return True
-    return len(fields) < detected.header_width
+    def detect(self, con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> formats.Detected:
+        return formats.detect(con, file, size)
 
+    def group(self, detected: formats.Detected) -> Hashable:
+        return detected.container, detected.columns  # files of one export share their header
 
-def _detect_all(con: duckdb.DuckDBPyConnection, files: list[str], filesystems: dict[str, fsspec.AbstractFileSystem]
-                ) -> dict[tuple, list[formats.Detected]]:
-    """Group the files by header (files of one export share it), refusing empty, foreign or cut-off ones."""
-    groups: dict[tuple, list[formats.Detected]] = defaultdict(list)
-    for file in files:
-        fs = filesystems.get(file.split("://", 1)[0]) if "://" in file else local_filesystem()
+    def source_select(self, group: list[formats.Detected]) -> str:
+        return formats.source_select(group)
+
+    def source_format(self, groups: dict[Hashable, list[formats.Detected]]) -> str:
+        return self.format or "+".join(sorted({d.format for group in groups.values() for d in group}))
+
+    def remote_error(self, file: str, error: Exception) -> InputError | None:
+        return azure_error(file, error)
+
+    def cut_off(self, fs: fsspec.AbstractFileSystem, file: str, size: int, detected: formats.Detected) -> bool:
+        """A CSV whose last line lacks its newline *and* some of its fields was cut off. (Some exporters
+        omit the final newline of a complete file, so the newline alone proves nothing.)"""
+        if not file.lower().endswith(".csv") or ends_with_newline(fs, file):
+            return False
+        with fs.open(file, "rb") as handle:
+            handle.seek(max(0, size - TAIL_BYTES))
+            tail = handle.read().decode("utf-8", errors="replace")
+        last = tail.rsplit("\n", 1)[-1]
         try:
-            size = fs.size(file) if fs is not None else None
-        except OSError:
-            size = None
-        except Exception as error:  # an az:// request that failed after the client's retries
-            raise ("://" in file and azure_error(file, error)) or error from None
-        detected = formats.detect(con, file, size)
-        try:
-            cut_off = bool(size and file.lower().endswith(".csv") and fs is not None
-                           and _cut_off(fs, file, size, detected))
-        except Exception as error:  # an az:// read that failed after the client's retries
-            raise ("://" in file and azure_error(file, error)) or error from None
-        if cut_off:
-            raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; download it again")
-        groups[(detected.container, detected.columns)].append(detected)
-    return groups
+            fields = next(csv.reader([last]))
+        except (csv.Error, StopIteration):
+            return True
+        return len(fields) < detected.header_width
 
+    def normalize(self, source_sql: str) -> str:
+        return (f"WITH az_src AS ({source_sql}), date_formats AS ({connector_sql(__package__, 'date_formats')}) "
+                f"SELECT * FROM ({connector_sql(__package__, 'normalize')})")
 
-def _batches(con: duckdb.DuckDBPyConnection, groups: dict[tuple, list[formats.Detected]],
-             source_label: str | None) -> list[Batch]:
-    normalize, date_formats = connector_sql(__package__, "normalize"), connector_sql(__package__, "date_formats")
-    batches = []
-    for group in groups.values():
-        files = [d.file for d in group]
-        source_sql = formats.source_select(group)
-        rows_read = con.execute(f"SELECT count(*) FROM ({source_sql})", {"files": files}).fetchall()[0][0]
-        if rows_read == 0:
-            raise InputError(f"{files[0]}: holds a header but no rows; is the export complete?")
-        select = f"WITH az_src AS ({source_sql}), date_formats AS ({date_formats}) SELECT * FROM ({normalize})"
-        params: dict[str, object] = {"files": files}
-        if source_label:
-            select = f"SELECT * REPLACE (CAST($source_label AS VARCHAR) AS x_source_file) FROM ({select})"
-            params["source_label"] = source_label
-        batches.append(Batch(select, params, rows_read, source_sql))
-    return batches
+    def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
+        if not self.source_label:
+            return super().batch(source_sql, files, rows_read)
+        select = (f"SELECT * REPLACE (CAST($source_label AS VARCHAR) AS x_source_file) "
+                  f"FROM ({self.normalize(source_sql)})")
+        return Batch(select, {"files": files, "source_label": self.source_label}, rows_read, source_sql)
+
+    def logged_files(self, fileset: FileSet) -> list[str]:
+        return [self.source_label] if self.source_label else fileset.files
+
+    def locate_bad_value(self, con: duckdb.DuckDBPyConnection, group: list[formats.Detected]) -> str | None:
+        """Name the file, data row and column (as the file spells it) of the first unusable value: the checks
+        of PROBLEMS, which also know each file's date style."""
+        sql = PROBLEMS.format(source=formats.source_select(group),
+                              date_formats=connector_sql(__package__, "date_formats"))
+        with single_threaded(con):
+            found = con.execute(sql, {"files": [d.file for d in group]}).fetchall()
+        if not found:
+            return None
+        file, row, field, value, problem = found[0]
+        spelled = next(d for d in group if d.file == file).column(field)
+        shown = f" {value!r}" if value and value.strip() else ""
+        return f"{file}: data row {row}, column {spelled}:{shown} {problem}; fix or re-export the file"
 
 
 def ingest_files(
@@ -165,35 +160,8 @@ def ingest_files(
 ) -> IngestSummary:
     """Detect, normalise and load export-shaped files in one transaction; `source_label` names the
     origin of scratch files (an API call) in the store instead of their temporary paths."""
-    loader.register(con)
-    for fs in filesystems.values():
-        con.register_filesystem(fs)
-    try:
-        groups = _detect_all(con, files, filesystems)
-        try:
-            return load(
-                con,
-                provider="Azure",
-                source_format=source_format or "+".join(sorted({d.format for g in groups.values() for d in g})),
-                files=[source_label] if source_label else files,
-                batches=_batches(con, groups, source_label),
-                progress=progress,
-            )
-        except (duckdb.ConversionException, duckdb.ConstraintException, duckdb.InvalidInputException) as error:
-            for group in groups.values():
-                located = _locate_bad_value(con, group)
-                if located:
-                    raise InputError(located) from None
-            if isinstance(error, duckdb.InvalidInputException):
-                raise InputError(_locate_unreadable_file(con, groups)) from None
-            raise
-        except duckdb.Error as error:
-            if isinstance(error, duckdb.IOException | duckdb.SerializationException) or type(error) is duckdb.Error:
-                raise InputError(_locate_unreadable_file(con, groups)) from None
-            raise
-    finally:
-        for fs in filesystems.values():
-            con.unregister_filesystem(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0])
+    exports = AzureExports(FileSet(files, filesystems), source_format, source_label)
+    return exports.ingest(con, files, progress=progress)
 
 
 def ingest_azure(
@@ -203,5 +171,4 @@ def ingest_azure(
     progress: bool | None = None,
 ) -> IngestSummary:
     """Ingest Azure cost export SOURCEs (files, globs, folders, manifests, az:// or abfs:// prefixes)."""
-    fileset = resolve(sources)
-    return ingest_files(con, fileset.files, fileset.filesystems, progress=progress)
+    return AzureExports().ingest(con, sources, progress=progress)

@@ -17,7 +17,7 @@ from cloudcarbon import connectors
 from cloudcarbon.cli import cli
 from cloudcarbon.demo import DEMO_FILE
 
-PIPED = ["aws", "gcp", "focus"]  # the connectors on the file-ingest template
+PIPED = ["aws", "gcp", "azure", "focus"]  # the connectors on the file-ingest template
 CLOUDCARBON = Path(sys.executable).parent / "cloudcarbon"
 
 

@@ -117,7 +117,23 @@ def cli(ctx: click.Context, group_db: str | None, debug: bool) -> None:
     ctx.obj.update(db=group_db, debug=debug)
 
 
-@cli.group(epilog=EPILOG)
+class ConnectorGroup(click.Group):
+    """`ingest`: one command per registered connector (connectors/__init__.py), each imported only when it is
+    run or listed, so `cloudcarbon --help` and other commands load no connector, cloud SDK or filesystem."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name.replace("_", "-") for name in connectors.NAMES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        name = cmd_name.replace("-", "_")
+        if name not in connectors.NAMES:
+            return None
+        command = connectors.get(name).command
+        name_envvars(command, ["ingest", cmd_name])
+        return command
+
+
+@cli.group(epilog=EPILOG, cls=ConnectorGroup)
 def ingest() -> None:
     """Load billing exports into the store (atomic and idempotent per billing period).
 
@@ -127,8 +143,6 @@ def ingest() -> None:
     """
 
 
-for registered in connectors.every():
-    ingest.add_command(registered.command)
 
 
 @cli.command("footprint", epilog=EPILOG)

@@ -8,16 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
 from cloudcarbon.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # pandas and rich load when a command writes output, not for --help or --version
+    import pandas as pd
+    from rich.console import Console
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -39,6 +40,8 @@ def provenance(**extra: object) -> dict[str, object]:
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with every text cell that starts with a formula character prefixed with ', which makes a
     spreadsheet read it as text (OWASP). Numeric columns are left alone, so -12.5 stays a number."""
+    import pandas as pd
+
     safe = frame
     for position in range(frame.shape[1]):  # by position: column names may repeat
         values = frame.iloc[:, position]
@@ -64,6 +67,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _cell(value: object) -> str:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
     if isinstance(value, float):
@@ -76,6 +81,9 @@ def _cell(value: object) -> str:
 
 
 def _table(frame: pd.DataFrame, console: Console, title: str | None) -> None:
+    import pandas as pd
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
@@ -118,6 +126,8 @@ def _write_text(text: str, target: Path | None) -> None:
 
 def _render_table(out: Rendering) -> None:
     """The terminal table: only `table_columns` (column -> header label) where given."""
+    from rich.console import Console
+
     frame = out.frame
     if out.table_columns:
         frame = frame[[c for c in out.table_columns if c in frame.columns]].rename(columns=out.table_columns)

@@ -22,6 +22,7 @@ import duckdb
 from cloudcarbon.errors import CloudcarbonError, StoreBusyError
 from cloudcarbon.ingest import IngestSummary, record_periods
 from cloudcarbon.progress import run_with_progress
+from cloudcarbon.provider_emissions import move_staged
 from cloudcarbon.store import (
     damage_reported,
     make_store_directory,
@@ -95,6 +96,7 @@ def _move_into_store(store: Path, scratch: Path, staged: IngestSummary, *, verif
                 periods = record_periods(con, staged.ingest_id)
                 # Finished when its rows are in the store: that orders the replacements (see doctor).
                 con.execute("INSERT INTO ingests BY NAME SELECT * REPLACE (now() AS finished_at) FROM staged.ingests")
+                periods += move_staged(con, staged.ingest_id)  # a provider's own figures (provider_emissions)
         finally:
             with suppress(duckdb.Error):  # a failed commit may have invalidated the connection: its error wins
                 con.execute("DETACH staged")

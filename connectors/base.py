@@ -34,6 +34,8 @@ class Connector:
     extra: str | None = None
     # A small export in the connector's folder, in the provider's real shape (for `--help`, docs and tests).
     example: str | None = None
+    # The store table its rows go to: usage, or provider_emissions for a provider's own reported figures.
+    table: str = "usage"
 
     def example_path(self) -> Path | None:
         return Path(str(files(f"cloudcarbon.connectors.{self.name}").joinpath(self.example))) if self.example else None

@@ -86,6 +86,8 @@ class FileIngest(Generic[D]):
     row_filter: str | None = None
     # SQL over the source relation: why normalize.sql leaves a row out ('line type Tax'), NULL for a row it keeps.
     dropped_as: str | None = None
+    # The store table the rows go to and its ingest log (a pipe's spool file is renamed `-` in both).
+    table, log = "usage", "ingests"
 
     # --- what each connector supplies ---------------------------------------------------------------------
     def resolve(self, sources: list[str]) -> FileSet:
@@ -134,6 +136,12 @@ class FileIngest(Generic[D]):
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> None:
         """Anything the normalising SQL needs beside the coefficient tables (e.g. a classification table)."""
 
+    def load(self, con: duckdb.DuckDBPyConnection, *, provider: str, source_format: str, files: list[str],
+             batches: list[Batch], progress: bool | None) -> IngestSummary:
+        """Store the batches in one transaction (usage rows by default; provider figures go elsewhere)."""
+        return load(con, provider=provider, source_format=source_format, files=files, batches=batches,
+                    progress=progress)
+
     # --- the template ---------------------------------------------------------------------------------------
     def ingest(self, con: duckdb.DuckDBPyConnection, sources: list[str], *, progress: bool | None = None
                ) -> IngestSummary:
@@ -146,10 +154,10 @@ class FileIngest(Generic[D]):
             except InputError as error:
                 raise InputError(str(error).replace(spool, "- (stdin)")) from None
             # Inside the ingest's scratch store: the rows and the log name the pipe, not a removed file.
-            con.execute("UPDATE usage SET x_source_file = $stdin WHERE x_ingest_id = $id AND x_source_file = $spool",
-                        {"stdin": STDIN, "id": summary.ingest_id, "spool": spool})
-            con.execute("UPDATE ingests SET source_files = list_transform(source_files, lambda f: CASE WHEN f = $spool "
-                        "THEN $stdin ELSE f END) WHERE ingest_id = $id",
+            con.execute(f"UPDATE {self.table} SET x_source_file = $stdin WHERE x_ingest_id = $id "
+                        "AND x_source_file = $spool", {"stdin": STDIN, "id": summary.ingest_id, "spool": spool})
+            con.execute(f"UPDATE {self.log} SET source_files = list_transform(source_files, lambda f: "
+                        "CASE WHEN f = $spool THEN $stdin ELSE f END) WHERE ingest_id = $id",
                         {"stdin": STDIN, "id": summary.ingest_id, "spool": spool})
             summary.files = [STDIN if file == spool else file for file in summary.files]
             return summary
@@ -163,8 +171,8 @@ class FileIngest(Generic[D]):
             batches = self.batches(con, groups)
             self.prepare(con, groups)
             try:
-                summary = load(con, provider=self.provider, source_format=self.source_format(groups),
-                               files=self.logged_files(fileset), batches=batches, progress=progress)
+                summary = self.load(con, provider=self.provider, source_format=self.source_format(groups),
+                                    files=self.logged_files(fileset), batches=batches, progress=progress)
             except duckdb.Error as error:
                 if isinstance(error, BAD_VALUE):
                     located = next(filter(None, (self.locate_bad_value(con, group) for group in groups.values())),

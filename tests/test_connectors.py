@@ -24,33 +24,34 @@ def ingest(db: Path, name: str, path: Path):
     return CliRunner().invoke(cli, ["--db", str(db), "ingest", name, str(path)])
 
 
-def stored(db: Path) -> list[tuple]:
+def stored(db: Path, table: str = "usage") -> list[tuple]:
+    """What the store holds of the table a connector writes: every stored column but the ingest id."""
     import duckdb
 
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("SELECT provider_name, billing_account_id, billing_period_start, count(*), "
-                           "sum(consumed_quantity) FROM usage GROUP BY ALL ORDER BY ALL").fetchall()
+        return con.execute(f"SELECT * EXCLUDE (x_ingest_id) FROM {table} ORDER BY ALL").fetchall()
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_command_is_ingest_name(name: str) -> None:
     registered = connectors.get(name)
-    assert registered.name == name and registered.command.name == name
+    assert registered.name == name and registered.command.name == name.replace("_", "-")
     assert cli.get_command(None, "ingest").get_command(None, name) is registered.command  # type: ignore[union-attr]
     assert registered.reads and registered.example_path() is not None and registered.example_path().is_file()
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_example_ingests_and_reingests_to_the_same_store(name: str, tmp_path: Path) -> None:
-    db, example = tmp_path / "store.duckdb", connectors.get(name).example_path()
+    registered = connectors.get(name)
+    db, example = tmp_path / "store.duckdb", registered.example_path()
     first = ingest(db, name, example)
     assert first.exit_code == 0, first.output
     assert "ingested 1 file(s)" in first.stderr and "period(s)" in first.stderr
-    once = stored(db)
-    assert once and all(count > 0 for *_, count, _ in once)
+    once = stored(db, registered.table)
+    assert once
     again = ingest(db, name, example)
     assert again.exit_code == 0, again.output
-    assert stored(db) == once  # a period re-ingested is replaced, never added to
+    assert stored(db, registered.table) == once  # a period re-ingested is replaced, never added to
 
 
 @pytest.mark.parametrize("name", NAMES)

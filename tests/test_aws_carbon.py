@@ -1,0 +1,226 @@
+"""`cloudcarbon ingest aws-carbon`: AWS's Data Exports carbon emissions table (CARBON_EMISSIONS) into
+provider_emissions. Fixtures are built in the documented column names (Data Exports user guide, "Carbon
+emissions columns"); no real export rows are public, so the figures are synthetic."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner, Result
+from conftest import fingerprint, one_line_error
+
+from cloudcarbon.cli import cli
+
+COLUMNS = ["last_refresh_timestamp", "location", "model_version", "payer_account_id", "product_code", "region_code",
+           "total_lbm_emissions_unit", "total_lbm_emissions_value", "total_mbm_emissions_unit",
+           "total_mbm_emissions_value", "usage_account_id", "usage_period_end", "usage_period_start"]
+
+
+def row(**given: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "last_refresh_timestamp": "2025-04-14 08:12:45Z", "location": "US East (N. Virginia)",
+        "model_version": "v3.0.0", "payer_account_id": "000011112222", "product_code": "AmazonEC2",
+        "region_code": "us-east-1", "total_lbm_emissions_unit": "MTCO2e", "total_lbm_emissions_value": 0.412,
+        "total_mbm_emissions_unit": "MTCO2e", "total_mbm_emissions_value": 0.018,
+        "usage_account_id": "000033334444", "usage_period_end": "2025-02-01 00:00:00Z",
+        "usage_period_start": "2025-01-01 00:00:00Z",
+    }
+    return base | given
+
+
+def write_csv(path: Path, rows: list[dict[str, object]], columns: list[str] = COLUMNS) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_parquet(path: Path, rows: list[dict[str, object]]) -> Path:
+    """As Data Exports writes Parquet: timestamps and values typed, the rest strings."""
+    text = write_csv(path.with_suffix(".csv"), rows)
+    with duckdb.connect() as con:
+        con.execute(f"""
+            COPY (SELECT * REPLACE (
+                      CAST(CAST(last_refresh_timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS last_refresh_timestamp,
+                      CAST(CAST(usage_period_start AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_period_start,
+                      CAST(CAST(usage_period_end AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_period_end,
+                      CAST(total_lbm_emissions_value AS DOUBLE) AS total_lbm_emissions_value,
+                      CAST(total_mbm_emissions_value AS DOUBLE) AS total_mbm_emissions_value)
+                  FROM read_csv('{text}', all_varchar = true))
+            TO '{path}' (FORMAT parquet)""")
+    text.unlink()
+    return path
+
+
+def ingest(db: Path, *paths: Path | str, input: bytes | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon", *map(str, paths)], input=input)
+
+
+def ok(db: Path, *paths: Path | str) -> str:
+    result = ingest(db, *paths)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.stderr
+
+
+def figures(db: Path) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "SELECT sub_account_id, strftime(billing_period_start, '%Y-%m'), region_id, service_name, method, "
+            "round(kgco2e, 9), reported_value, reported_unit, scopes_covered FROM provider_emissions ORDER BY ALL"
+        ).fetchall()
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_parquet], ids=["csv", "parquet"])
+def test_figures_are_stored_in_kg_beside_the_value_and_unit_reported(writer, tmp_path: Path) -> None:
+    rows = [row(), row(product_code="AmazonCloudFront", region_code="", location="Global",
+                       total_lbm_emissions_value=0.006, total_mbm_emissions_value=0.001)]
+    db = tmp_path / "s.duckdb"
+    line = ok(db, writer(tmp_path / f"carbon{'.csv' if writer is write_csv else '.parquet'}", rows))
+    container = "csv" if writer is write_csv else "parquet"
+    assert f"(aws-carbon-{container}): 2 rows read, 2 kept, 4 provider figure(s) stored" in line, line
+    assert "AWS 000033334444 2025-01 (new)" in line
+    assert figures(db) == [  # no region (global services) sorts last
+        ("000033334444", "2025-01", "us-east-1", "AmazonEC2", "location", 412.0, 0.412, "MTCO2e", "1+2+3"),
+        ("000033334444", "2025-01", "us-east-1", "AmazonEC2", "market", 18.0, 0.018, "MTCO2e", "1+2+3"),
+        ("000033334444", "2025-01", None, "AmazonCloudFront", "location", 6.0, 0.006, "MTCO2e", "1+2+3"),
+        ("000033334444", "2025-01", None, "AmazonCloudFront", "market", 1.0, 0.001, "MTCO2e", "1+2+3"),
+    ]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM usage").fetchall() == [(0,)]  # provider figures are not usage
+        assert con.execute("SELECT DISTINCT billing_account_id, region_name, x_source_format, model_version, "
+                           "strftime(x_refreshed_at, '%Y-%m-%d %H:%M:%S') FROM provider_emissions "
+                           "WHERE service_name = 'AmazonEC2'").fetchall() == [
+            ("000011112222", "US East (N. Virginia)", f"aws-carbon-{container}", "v3.0.0", "2025-04-14 08:12:45")]
+
+
+def test_units_are_converted_and_older_models_cover_scopes_1_and_2(tmp_path: Path) -> None:
+    rows = [row(total_lbm_emissions_unit="kgCO2e", total_lbm_emissions_value=250,
+                total_mbm_emissions_unit="lbsCO2e", total_mbm_emissions_value=1000, model_version="v2.0.0"),
+            row(region_code="eu-west-1", total_lbm_emissions_unit="tCO2e", total_lbm_emissions_value=0.5,
+                total_mbm_emissions_unit="gCO2e", total_mbm_emissions_value=1500, model_version="v1.0.0")]
+    db = tmp_path / "s.duckdb"
+    ok(db, write_csv(tmp_path / "c.csv", rows))
+    assert figures(db) == [
+        ("000033334444", "2025-01", "eu-west-1", "AmazonEC2", "location", 500.0, 0.5, "tCO2e", "1+2"),
+        ("000033334444", "2025-01", "eu-west-1", "AmazonEC2", "market", 1.5, 1500.0, "gCO2e", "1+2"),
+        ("000033334444", "2025-01", "us-east-1", "AmazonEC2", "location", 250.0, 250.0, "kgCO2e", "1+2"),
+        ("000033334444", "2025-01", "us-east-1", "AmazonEC2", "market", 453.59237, 1000.0, "lbsCO2e", "1+2"),
+    ]
+
+
+def test_a_restated_month_replaces_its_account_and_leaves_the_others(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    first = [row(), row(usage_account_id="000055556666", total_lbm_emissions_value=1.0),
+             row(usage_period_start="2025-02-01 00:00:00Z", usage_period_end="2025-03-01 00:00:00Z")]
+    ok(db, write_csv(tmp_path / "first.csv", first))
+    # AWS restates January of one account under a new model version: 0.412 -> 0.5 t, and drops a figure.
+    restated = [row(total_lbm_emissions_value=0.5, total_mbm_emissions_value="", model_version="v3.1.0",
+                    last_refresh_timestamp="2025-07-01 00:00:00Z")]
+    line = ok(db, write_csv(tmp_path / "restated.csv", restated))
+    assert "1 period(s): AWS 000033334444 2025-01 (replaced)" in line, line
+    with duckdb.connect(str(db), read_only=True) as con:
+        held = con.execute("SELECT sub_account_id, strftime(billing_period_start, '%Y-%m'), method, kgco2e, "
+                           "model_version FROM provider_emissions ORDER BY ALL").fetchall()
+        periods = con.execute("SELECT sub_account_id, strftime(billing_period_start, '%Y-%m'), rows_kept, "
+                              "rows_replaced FROM provider_ingest_periods ORDER BY ALL").fetchall()
+    assert held == [("000033334444", "2025-01", "location", 500.0, "v3.1.0"),
+                    ("000033334444", "2025-02", "location", 412.0, "v3.0.0"),
+                    ("000033334444", "2025-02", "market", 18.0, "v3.0.0"),
+                    ("000055556666", "2025-01", "location", 1000.0, "v3.0.0"),
+                    ("000055556666", "2025-01", "market", 18.0, "v3.0.0")]
+    assert periods == [("000033334444", "2025-01", 1, 2), ("000033334444", "2025-01", 2, 0),
+                       ("000033334444", "2025-02", 2, 0), ("000055556666", "2025-01", 2, 0)]
+    assert CliRunner().invoke(cli, ["--db", str(db), "doctor"]).exit_code == 0
+
+
+def test_copies_and_deliveries_of_one_figure_are_kept_once(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    a = write_csv(tmp_path / "a.csv", [row(), row(region_code="eu-west-1")])
+    copy = write_csv(tmp_path / "b.csv", [row()])
+    line = ok(db, a, copy)
+    assert "3 rows read, 2 kept, 4 provider figure(s) stored; 1 duplicate line(s) dropped" in line, line
+    later = write_csv(tmp_path / "later.csv", [row(total_lbm_emissions_value=0.45,
+                                                   last_refresh_timestamp="2025-05-14 08:00:00Z")])
+    line = ok(db, a, later)
+    assert "1 line(s) superseded by a later refresh" in line, line
+    assert [f[5] for f in figures(db) if f[2] == "us-east-1"] == [450.0, 18.0]
+
+
+def test_two_values_of_one_refresh_are_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    a = write_csv(tmp_path / "a.csv", [row(region_code="eu-west-1"), row()])
+    b = write_csv(tmp_path / "b.csv", [row(total_lbm_emissions_value=0.5)])
+    one_line_error(ingest(db, a, b), f"{b} data row 1", f"{a} data row 2", "000033334444", "us-east-1", "AmazonEC2",
+                   "location-based", "ingest one delivery")
+
+
+def _with(tmp_path: Path, name: str, **given: object) -> Path:
+    return write_csv(tmp_path / name, [row(region_code="eu-west-1"), row(**given)])
+
+
+@pytest.mark.parametrize(("given", "named"), [
+    ({"total_lbm_emissions_value": "abc"}, ["data row 2, column total_lbm_emissions_value", "'abc' is not a number"]),
+    ({"usage_period_start": "January"}, ["data row 2, column usage_period_start", "is not a date/time"]),
+    ({"usage_period_start": ""}, ["data row 2, column usage_period_start", "is empty"]),
+    ({"usage_account_id": ""}, ["data row 2, column usage_account_id", "is empty"]),
+    ({"total_mbm_emissions_unit": "furlongs"}, ["column total_mbm_emissions_unit is 'furlongs'", "MTCO2e"]),
+    ({"total_lbm_emissions_unit": ""}, ["column total_lbm_emissions_unit is empty"]),
+    ({"usage_period_start": "1999-12-01 00:00:00Z"}, ["usage_period_start 1999-12-01 is outside 2000-01-01"]),
+])
+def test_a_bad_value_is_one_line_naming_the_file_and_the_store_is_unchanged(
+        given: dict[str, object], named: list[str], tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    ok(db, write_csv(tmp_path / "good.csv", [row()]))
+    before = fingerprint(db)
+    bad = _with(tmp_path, "bad.csv", **given)
+    one_line_error(ingest(db, bad), str(bad), *named)
+    assert fingerprint(db) == before
+
+
+def test_foreign_and_incomplete_exports_are_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    cur = tmp_path / "cur.csv"
+    cur.write_text("bill_payer_account_id,line_item_usage_account_id\n1,2\n")
+    one_line_error(ingest(db, cur), str(cur), "not an AWS carbon emissions export", "ingest aws")
+    no_unit = write_csv(tmp_path / "no-unit.csv", [row()], [c for c in COLUMNS if c != "total_mbm_emissions_unit"])
+    one_line_error(ingest(db, no_unit), str(no_unit), "total_mbm_emissions_unit is missing")
+    no_account = write_csv(tmp_path / "no-account.csv", [row()], [c for c in COLUMNS if c != "usage_account_id"])
+    one_line_error(ingest(db, no_account), str(no_account), "usage_account_id is missing")
+    assert not db.exists()  # nothing was written
+
+
+def test_a_row_without_a_figure_is_counted_as_left_out(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    rows = [row(), row(region_code="eu-west-1", total_lbm_emissions_value="", total_mbm_emissions_value="")]
+    line = ok(db, write_csv(tmp_path / "c.csv", rows))
+    assert "2 rows read, 1 kept, 2 provider figure(s) stored (1 left out: 1 row(s) without a figure (first: data " \
+           "row 2))" in line, line
+
+
+def test_an_export_piped_in_is_recorded_as_stdin(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    result = ingest(db, "-", input=write_csv(tmp_path / "c.csv", [row()]).read_bytes())
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT x_source_file FROM provider_emissions").fetchall() == [("-",)]
+        assert con.execute("SELECT source_files FROM provider_ingests").fetchall() == [(["-"],)]
+
+
+def test_billing_and_provider_figures_live_side_by_side(tmp_path: Path) -> None:
+    """A usage ingest after a provider ingest (and the other way round) leaves the other's rows alone."""
+    from cloudcarbon import connectors
+
+    db = tmp_path / "s.duckdb"
+    aws = connectors.get("aws").example_path()
+    assert CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(aws)]).exit_code == 0
+    ok(db, write_csv(tmp_path / "c.csv", [row()]))
+    assert CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(aws)]).exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM provider_emissions").fetchall() == [(2,)]
+        assert con.execute("SELECT count(DISTINCT x_ingest_id) FROM usage").fetchall() == [(1,)]
+    doctor = CliRunner().invoke(cli, ["--db", str(db), "doctor"])
+    assert doctor.exit_code == 0, doctor.output

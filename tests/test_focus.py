@@ -253,7 +253,8 @@ def test_missing_column_truncated_and_corrupt_files(run, db, tmp_path):
     before = fingerprint(db)
     no_provider = write_focus(tmp_path / "noprov.csv", [{k: v for k, v in r.items() if k != "ProviderName"}
                                                         for r in provider_rows()])
-    one_line_error(run("ingest", "focus", str(no_provider), expect=None), "noprov.csv", "ProviderName is missing")
+    one_line_error(run("ingest", "focus", str(no_provider), expect=None), "noprov.csv",
+                   "required FOCUS column ServiceProviderName (or ProviderName, before FOCUS 1.3) is missing")
     cut = tmp_path / "cut.csv"
     cut.write_bytes((tmp_path / "ok.csv").read_bytes()[:-25])
     one_line_error(run("ingest", "focus", str(cut), expect=None), "cut.csv", "truncated")

@@ -50,6 +50,9 @@ FOCUS_COLUMNS = {
     "cost": "EffectiveCost",
     "currency": "BillingCurrency",
 }
+# The tag in which `ingest focus` keeps a FOCUS 1.3+ HostProviderName that is another entity than the service
+# provider (connectors/focus/normalize.sql); elsewhere the host is the provider itself.
+HOST_TAG = "tag:x_HostProviderName"
 FIGURES = ("energy_kwh", "operational_kgco2e", "embodied_kgco2e", "total_kgco2e")
 TAG_KEY = re.compile(r"[\w.:/@+=-]{1,128}")
 
@@ -133,19 +136,24 @@ def _data_quality(con: duckdb.DuckDBPyConnection, span: Window, trend_span: Wind
 
 
 def _focus_rows(con: duckdb.DuckDBPyConnection, span: Window, tag: str | None, names: pd.DataFrame) -> pd.DataFrame:
-    """The month's footprint by provider, account, region and service (and tag), with FOCUS keys."""
-    by = ["provider", "account", "region", "service", *([f"tag:{tag}"] if tag else [])]
+    """The month's footprint by provider, host provider, account, region and service (and tag), with FOCUS keys:
+    ServiceProviderName and HostProviderName as FOCUS 1.3+ names them, and ProviderName (the service provider)
+    for consumers of FOCUS 1.2 and older."""
+    by = ["provider", HOST_TAG, "account", "region", "service", *([f"tag:{tag}"] if tag else [])]
     frame = footprint(con, by=by, window=span)
     frame = frame.merge(names, how="left", left_on="account", right_on="sub_account_id").drop(columns="sub_account_id")
-    focus = frame.rename(columns={**FOCUS_COLUMNS, "sub_account_name": "SubAccountName"})
+    focus = frame.rename(columns={**FOCUS_COLUMNS, "sub_account_name": "SubAccountName"}).drop(columns=HOST_TAG)
     focus.insert(0, "ChargePeriodStart", f"{span.since:%Y-%m-%dT%H:%M:%SZ}")
     focus.insert(1, "ChargePeriodEnd", f"{span.until:%Y-%m-%dT%H:%M:%SZ}")
+    focus = focus.assign(ServiceProviderName=frame["provider"],
+                         HostProviderName=frame[HOST_TAG].where(frame[HOST_TAG].notna(), frame["provider"]))
     if tag:
         # FOCUS carries tags as one JSON object per row.
         tags = frame[f"tag:{tag}"].map(lambda v: json.dumps({tag: v}) if isinstance(v, str) else "{}")
-        focus = focus.drop(columns=f"tag:{tag}").assign(Tags=tags)
-    leading = ["ChargePeriodStart", "ChargePeriodEnd", "ProviderName", "SubAccountId", "SubAccountName",
-               "RegionId", "ServiceName", *(["Tags"] if tag else []), "EffectiveCost", "BillingCurrency"]
+        focus = focus.drop(columns=f"tag:{tag}", errors="ignore").assign(Tags=tags)
+    leading = ["ChargePeriodStart", "ChargePeriodEnd", "ProviderName", "ServiceProviderName", "HostProviderName",
+               "SubAccountId", "SubAccountName", "RegionId", "ServiceName", *(["Tags"] if tag else []),
+               "EffectiveCost", "BillingCurrency"]
     return focus[[*leading, *(c for c in focus.columns if c not in leading)]]
 
 

@@ -1,1 +1,1 @@
-"""FOCUS 1.0–1.2 exports from any provider (AWS Data Exports, Azure FocusCost, GCP's FOCUS view)."""
+"""FOCUS 1.0–1.4 exports from any provider (AWS Data Exports, Azure FocusCost, GCP's FOCUS view)."""

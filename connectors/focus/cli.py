@@ -15,12 +15,13 @@ from cloudcarbon.staging import ingest_staged
 @db_option
 @click.pass_context
 def ingest_focus_command(ctx: click.Context, sources: tuple[str, ...], profile: str | None, db: str | None) -> None:
-    """Ingest FOCUS 1.0, 1.1 or 1.2 exports from any provider (AWS Data Exports FOCUS tables, Azure
-    FocusCost, GCP's FOCUS view), CSV (also .gz) or Parquet.
+    """Ingest FOCUS 1.0 to 1.4 exports from any provider (AWS Data Exports FOCUS tables, Azure
+    FocusCost, GCP's FOCUS view), CSV (also .gz) or Parquet; the version is recognised from the columns.
 
-    SOURCES are files, globs, folders or s3://, gs://, az:// URLs. Usage rows only; ProviderName picks the
-    coefficient tables, and a provider without tables is kept with its cost and listed by `unknowns`.
-    Re-ingesting a billing period replaces it.
+    SOURCES are files, globs, folders or s3://, gs://, az:// URLs. Usage rows only; ServiceProviderName
+    (ProviderName before FOCUS 1.3) picks the coefficient tables, and a provider without tables is kept with its
+    cost and listed by `unknowns`. A HostProviderName other than the service provider is kept as the tag
+    x_HostProviderName. Re-ingesting a billing period replaces it.
 
     \b
     Example:

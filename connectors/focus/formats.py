@@ -1,4 +1,4 @@
-"""Recognise a FOCUS export (1.0, 1.1 or 1.2, CSV or Parquet) and rename its columns into one relation.
+"""Recognise a FOCUS export (1.0 to 1.4, CSV or Parquet) and rename its columns into one relation.
 
 Detection reads only the header (CSV) or schema (Parquet). Column names are matched case-insensitively
 (exporters differ in case). The rename produces the `focus_src` relation that focus/normalize.sql
@@ -28,11 +28,14 @@ REQUIRED = {
     "charge_period_start": "ChargePeriodStart",
     "billing_period_start": "BillingPeriodStart",
     "billing_account_id": "BillingAccountId",
-    "provider_name": "ProviderName",
     "charge_category": "ChargeCategory",
     "effective_cost": "EffectiveCost",
 }
+# Who provides the service: ServiceProviderName since FOCUS 1.3, which deprecated ProviderName (1.3 files still
+# carry it) and 1.4 removed. A file needs one of them; where both are present ServiceProviderName wins.
+PROVIDER = ("ServiceProviderName", "ProviderName")
 OPTIONAL = {
+    "host_provider_name": "HostProviderName",  # 1.3+: whose infrastructure runs it
     "charge_period_end": "ChargePeriodEnd",
     "sub_account_id": "SubAccountId",
     "sub_account_name": "SubAccountName",
@@ -55,8 +58,13 @@ OPTIONAL = {
     "x_service_code": "x_ServiceCode",  # AWS
 }
 JSON_COLUMNS = {"sku_price_details": "SkuPriceDetails", "x_sku_details": "x_SkuDetails"}  # 1.1+, Azure
-# Columns that first appear in a version (FOCUS_Spec specification/columns at tags v1.1, v1.2).
+# Columns that first appear in a version (FOCUS_Spec specification/columns at tags v1.1, v1.2; for 1.3 and 1.4
+# the column pages' "Introduced (version)"). A file with ServiceProviderName and without ProviderName is 1.4 too:
+# 1.3 requires the deprecated ProviderName beside its replacement, 1.4 removed it.
 VERSION_MARKERS = {
+    "1.4": {"tagdetails"},
+    "1.3": {"serviceprovidername", "hostprovidername", "contractapplied", "allocatedmethodid",
+            "allocatedmethoddetails", "allocatedresourceid", "allocatedresourcename", "allocatedtags"},
     "1.2": {"billingaccounttype", "subaccounttype", "invoiceid", "pricingcurrency",
             "pricingcurrencyeffectivecost", "pricingcurrencylistunitprice", "pricingcurrencycontractedunitprice"},
     "1.1": {"skupricedetails", "skumeter", "servicesubcategory", "capacityreservationid",
@@ -91,6 +99,10 @@ class Detected:
         lowered = {c.lower(): c for c in self.columns}
         return lowered.get(focus_name.lower())
 
+    def provider_columns(self) -> list[str]:
+        """The file's provider columns, the one that wins first (ServiceProviderName, then ProviderName)."""
+        return [spelled for name in PROVIDER if (spelled := self.spelled(name))]
+
 
 def container_of(file: str) -> str:
     return "parquet" if file.lower().endswith(".parquet") else "csv"
@@ -114,6 +126,8 @@ def _columns(con: duckdb.DuckDBPyConnection, file: str) -> dict[str, str]:
 
 def _version(columns: dict[str, str]) -> str:
     lowered = {c.lower() for c in columns}
+    if "serviceprovidername" in lowered and "providername" not in lowered:
+        return "1.4"
     for version, markers in VERSION_MARKERS.items():
         if lowered & markers:
             return version
@@ -127,9 +141,11 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
     columns = _columns(con, file)
     detected = Detected(file, _version(columns), container_of(file), columns)
     missing = [focus for focus in REQUIRED.values() if detected.spelled(focus) is None]
-    if len(missing) == len(REQUIRED):
-        raise InputError(f"{file}: has none of the FOCUS columns ChargePeriodStart, ProviderName, ChargeCategory, "
-                         "so it is not a FOCUS export; use `ingest aws` for CUR files")
+    if not detected.provider_columns():
+        missing.append("ServiceProviderName (or ProviderName, before FOCUS 1.3)")
+    if len(missing) == len(REQUIRED) + 1:
+        raise InputError(f"{file}: has none of the FOCUS columns ChargePeriodStart, ServiceProviderName (or "
+                         "ProviderName), ChargeCategory, so it is not a FOCUS export; use `ingest aws` for CUR files")
     if missing:
         raise InputError(f"{file}: required FOCUS column {missing[0]} is missing"
                          + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
@@ -176,7 +192,8 @@ def source_select(detected: list[Detected]) -> str:
     for item in detected:
         union.update(item.columns)
     merged = Detected(detected[0].file, detected[0].version, detected[0].container, union)
-    select = []
+    providers = [f"nullif(trim(CAST({_quote(c)} AS VARCHAR)), '')" for c in merged.provider_columns()]
+    select = [f"coalesce({', '.join(providers)}) AS provider_name"]
     for name, focus in (REQUIRED | OPTIONAL).items():
         spelled = merged.spelled(focus)
         select.append(f"{_quote(spelled)} AS {name}" if spelled else f"NULL AS {name}")
@@ -185,7 +202,7 @@ def source_select(detected: list[Detected]) -> str:
         select.append(f"{_json_text(spelled, union[spelled])} AS {name}" if spelled else f"NULL AS {name}")
     tags = merged.spelled("Tags")
     select.append(f"{_tags(tags, union.get(tags or '', ''))} AS tags")
-    # FOCUS 1.0-1.2 define no row identity: identical copies are told apart by the whole row, hashed as the
+    # FOCUS 1.0-1.4 define no row identity: identical copies are told apart by the whole row, hashed as the
     # file holds it (METHODOLOGY.md, "Data rules").
     select.append("hash(*COLUMNS(* EXCLUDE (filename))) AS row_fingerprint")
     select.append("filename AS source_file")

@@ -1,4 +1,4 @@
-"""`cloudcarbon ingest focus`: FOCUS exports (1.0–1.2, CSV or Parquet, local or object storage) into the store."""
+"""`cloudcarbon ingest focus`: FOCUS exports (1.0–1.4, CSV or Parquet, local or object storage) into the store."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ class FocusFiles(FileIngest[formats.Detected]):
                   for column in REQUIRED_VALUES)]
 
     def spelled(self, detected: formats.Detected, column: str) -> str:
+        if column == "provider_name":
+            return detected.provider_columns()[0]
         return detected.spelled((formats.REQUIRED | formats.OPTIONAL)[column]) or column
 
     def remote_error(self, file: str, error: Exception) -> InputError | None:

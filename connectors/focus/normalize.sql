@@ -1,24 +1,33 @@
--- FOCUS 1.0–1.2 rows (any provider) -> canonical usage rows.
+-- FOCUS 1.0–1.4 rows (any provider) -> canonical usage rows.
 -- Reads `focus_src` (FOCUS columns renamed to snake case by connectors/focus/formats.py; a CTE the
--- connector wraps around this query) and the coefficient tables coef_instances and coef_region_aliases.
+-- connector wraps around this query) and the coefficient tables coef_providers, coef_instances and
+-- coef_region_aliases.
 -- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
 -- Only ChargeCategory 'Usage' rows carry usage (Purchase, Tax, Credit, Adjustment would double-count or
 -- are not usage). Quantities come from ConsumedQuantity/ConsumedUnit, never from cost.
-WITH typed AS (
+WITH provider_aliases AS (
+    SELECT provider, display_name, unnest(string_split(focus_aliases, ';')) AS alias
+    FROM coef_providers WHERE focus_aliases IS NOT NULL
+),
+typed AS (
     SELECT
         CAST(CAST(charge_period_start AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_start,
         CAST(CAST(charge_period_end AS TIMESTAMPTZ) AS TIMESTAMP) AS usage_end,
         CAST(date_trunc('month', CAST(CAST(billing_period_start AS TIMESTAMPTZ) AS TIMESTAMP)) AS DATE)
             AS billing_period,
         CAST(provider_name AS VARCHAR) AS provider_given,
-        -- ProviderName decides the coefficient tables; a provider we have none for keeps its own name.
+        -- The service provider (ServiceProviderName, ProviderName before FOCUS 1.3) decides the coefficient tables
+        -- through its spellings in coef_providers.focus_aliases; a provider we have none for keeps its own name.
+        sp.provider,
+        sp.display_name,
+        -- The host (FOCUS 1.3+), kept where it is another entity than the service provider: a marketplace
+        -- seller or managed service provider on a cloud, or "Not Applicable" for a service without infrastructure.
         CASE
-            WHEN lower(provider_name) IN ('aws', 'amazon web services', 'amazon web services, inc.', 'amazon')
-                THEN 'aws'
-            WHEN lower(provider_name) IN ('microsoft', 'azure', 'microsoft azure', 'microsoft corporation')
-                THEN 'azure'
-            WHEN lower(provider_name) IN ('google cloud', 'gcp', 'google', 'google cloud platform') THEN 'gcp'
-        END AS provider,
+            WHEN nullif(trim(CAST(host_provider_name AS VARCHAR)), '') IS NULL OR hp.provider = sp.provider
+                OR (hp.provider IS NULL AND sp.provider IS NULL
+                    AND lower(trim(CAST(host_provider_name AS VARCHAR))) = lower(trim(provider_name))) THEN NULL
+            ELSE coalesce(hp.display_name, trim(CAST(host_provider_name AS VARCHAR)))
+        END AS host_differs,
         CAST(billing_account_id AS VARCHAR) AS billing_account_id,
         CAST(sub_account_id AS VARCHAR) AS sub_account_id,
         CAST(sub_account_name AS VARCHAR) AS sub_account_name,
@@ -46,6 +55,8 @@ WITH typed AS (
         row_fingerprint,
         source_file
     FROM focus_src
+    LEFT JOIN provider_aliases sp ON sp.alias = lower(trim(provider_name))
+    LEFT JOIN provider_aliases hp ON hp.alias = lower(trim(CAST(host_provider_name AS VARCHAR)))
     WHERE lower(charge_category) = 'usage'
 ),
 facts AS (
@@ -101,8 +112,7 @@ SELECT
     c.usage_start AS charge_period_start,
     c.usage_end AS charge_period_end,
     c.billing_period AS billing_period_start,
-    CASE c.provider WHEN 'aws' THEN 'AWS' WHEN 'azure' THEN 'Azure' WHEN 'gcp' THEN 'GCP' ELSE c.provider_given END
-        AS provider_name,
+    coalesce(c.display_name, c.provider_given) AS provider_name,
     c.billing_account_id,
     c.sub_account_id,
     c.sub_account_name,
@@ -117,7 +127,9 @@ SELECT
     c.billed_cost,
     c.effective_cost,
     c.billing_currency,
-    c.tags,
+    CASE WHEN c.host_differs IS NULL THEN c.tags
+         ELSE map_concat(coalesce(c.tags, MAP {}::MAP(VARCHAR, VARCHAR)), MAP {'x_HostProviderName': c.host_differs})
+    END AS tags,
     c.x_usage_type,
     c.x_operation,
     CASE

@@ -15,6 +15,7 @@ from cloudcarbon import __version__, connectors
 from cloudcarbon.cli_doctor import doctor_command
 from cloudcarbon.cli_options import EPILOG, YEAR, db_option, name_envvars, output_options, period_options, store_path
 from cloudcarbon.cli_planning import estimate_command, prices_group, recommend_region_command, whatif_command
+from cloudcarbon.cli_reconcile import reconcile_command
 from cloudcarbon.cli_report import report_command, run_monthly_command, serve_command
 from cloudcarbon.coefficients.loader import cloud_providers
 from cloudcarbon.errors import CloudcarbonError, UsageError
@@ -358,6 +359,7 @@ cli.add_command(estimate_command)
 cli.add_command(recommend_region_command)
 cli.add_command(whatif_command)
 cli.add_command(prices_group)
+cli.add_command(reconcile_command)
 
 
 # Last, once every command is registered: each option's CLOUDCARBON_... variable.

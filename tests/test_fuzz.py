@@ -329,15 +329,19 @@ def ingest_with(connector: str, db: Path, path: Path) -> Result:
 
 
 def undo_ingest_of(db: Path, path: Path) -> int:
-    """Remove what an ingest of `path` stored (so that the shared store stays as seeded); its row count."""
+    """Remove what an ingest of `path` stored (so that the shared store stays as seeded); its row count. Usage
+    connectors write usage, the providers' carbon exports provider_emissions (connectors/base.py, `table`)."""
+    count = 0
     with duckdb.connect(str(db)) as con:
-        ids = [i for (i,) in con.execute("SELECT DISTINCT x_ingest_id FROM usage WHERE x_source_file = ?",
-                                         [str(path)]).fetchall()]
-        count = con.execute("SELECT count(*) FROM usage WHERE x_source_file = ?", [str(path)]).fetchall()[0][0]
-        for ingest_id in ids:
-            con.execute("DELETE FROM usage WHERE x_ingest_id = ?", [ingest_id])
-            con.execute("DELETE FROM ingest_periods WHERE ingest_id = ?", [ingest_id])
-            con.execute("DELETE FROM ingests WHERE ingest_id = ?", [ingest_id])
+        for table, periods, log in (("usage", "ingest_periods", "ingests"),
+                                    ("provider_emissions", "provider_ingest_periods", "provider_ingests")):
+            ids = [i for (i,) in con.execute(f"SELECT DISTINCT x_ingest_id FROM {table} WHERE x_source_file = ?",
+                                             [str(path)]).fetchall()]
+            count += con.execute(f"SELECT count(*) FROM {table} WHERE x_source_file = ?", [str(path)]).fetchall()[0][0]
+            for ingest_id in ids:
+                con.execute(f"DELETE FROM {table} WHERE x_ingest_id = ?", [ingest_id])
+                con.execute(f"DELETE FROM {periods} WHERE ingest_id = ?", [ingest_id])
+                con.execute(f"DELETE FROM {log} WHERE ingest_id = ?", [ingest_id])
     return count
 
 

@@ -3,7 +3,7 @@
 -- figure: a source row of the AWS export gives two (location- and market-based totals). `cloudcarbon reconcile`
 -- sets them beside our estimate; nothing blends them into it.
 CREATE TABLE provider_emissions (
-    provider_name         VARCHAR NOT NULL,   -- AWS | Google Cloud | Microsoft
+    provider_name         VARCHAR NOT NULL,   -- as usage.provider_name (AWS | GCP | Azure), so the two join
     billing_account_id    VARCHAR,            -- payer / management account, billing account
     sub_account_id        VARCHAR NOT NULL,   -- the account the emissions belong to (AWS usage_account_id)
     billing_period_start  DATE NOT NULL,      -- the month reported

@@ -1,0 +1,194 @@
+"""Our footprint beside the provider's own reported emissions (provider_emissions), one row per group, with the
+difference split into named, quantified parts and what remains shown as its own part. Never blended: our figures
+come from `footprint`, theirs from the provider's export, each as stored.
+
+The comparison is our total (operational + embodied, location-based grid intensity) against the provider's
+location-based total. The difference, ours - theirs, is:
+- scope 3 we count and they do not: our embodied emissions, where their model version covers scopes 1 and 2 only;
+- groups only we estimate: they report nothing for it (not yet published, rounded to nothing, not ingested);
+- groups only they report: usage we do not estimate (no usage rows that month, or none with an energy model);
+- unexplained: the rest (PUE, grid factors and their year, their allocation of shared and idle capacity,
+  utilisation), shown as its own part so that the parts always add up to the difference.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.errors import CloudcarbonError, UsageError, shown
+from cloudcarbon.footprint import footprint
+from cloudcarbon.periods import parse_month, window
+
+# --by names -> the provider_emissions column they group on (footprint.py groups usage by the same names).
+GROUP_KEYS = {"provider": "provider_name", "account": "sub_account_id", "region": "region_id",
+              "service": "service_name"}
+DEFAULT_BY = tuple(GROUP_KEYS)
+# --provider -> provider_name in usage and provider_emissions.
+PROVIDERS = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
+FIGURES = [
+    "ours_operational_kgco2e", "ours_embodied_kgco2e", "ours_total_kgco2e", "ours_total_kgco2e_low",
+    "ours_total_kgco2e_high", "theirs_location_kgco2e", "theirs_market_kgco2e", "their_scopes", "their_model_version",
+    "ratio", "theirs_in_our_range", "difference_kgco2e", "part_scope3_only_ours_kgco2e", "part_only_ours_kgco2e",
+    "part_only_theirs_kgco2e", "part_unexplained_kgco2e", "market_minus_location_kgco2e", "explanation",
+    "their_source_files",
+]
+# The terminal's columns (every other format carries every column, the parts and the explanation included).
+TABLE_COLUMNS = {"ours_total_kgco2e": "ours kgCO2e", "ours_total_kgco2e_low": "low", "ours_total_kgco2e_high": "high",
+                 "theirs_location_kgco2e": "theirs (location)", "theirs_market_kgco2e": "theirs (market)",
+                 "ratio": "ratio", "theirs_in_our_range": "in range", "part_unexplained_kgco2e": "unexplained"}
+
+
+def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    if by is None:
+        return list(DEFAULT_BY)
+    items = by.split(",") if isinstance(by, str) else list(by)
+    keys = list(dict.fromkeys(item.strip() for item in items if item.strip()))
+    for key in keys:
+        if key not in GROUP_KEYS:
+            raise UsageError(f"--by {shown(key)} is not a grouping of reconcile; choose from {', '.join(GROUP_KEYS)}")
+    return keys
+
+
+def provider_name(provider: str | None) -> str | None:
+    if provider is None:
+        return None
+    if provider.lower() not in PROVIDERS:
+        raise UsageError(f"--provider {shown(provider)}: choose one of {', '.join(PROVIDERS)}")
+    return PROVIDERS[provider.lower()]
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _no_provider_figures(con: duckdb.DuckDBPyConnection, month: date, provider: str | None) -> CloudcarbonError:
+    held = [m for (m,) in con.execute(
+        "SELECT DISTINCT strftime(billing_period_start, '%Y-%m') FROM provider_emissions "
+        "WHERE $provider IS NULL OR provider_name = $provider ORDER BY 1", {"provider": provider}).fetchall()]
+    holds = f"it holds {', '.join(held)}" if held else "it holds none yet"
+    return CloudcarbonError(f"--month {month:%Y-%m}: the store holds no provider-reported emissions for that month "
+                            f"({holds}); ingest the provider's carbon export first, e.g. cloudcarbon ingest aws-carbon "
+                            "PATH")
+
+
+def reconcile(con: duckdb.DuckDBPyConnection, *, month: str, provider: str | None = None,
+              by: str | list[str] | None = None) -> pd.DataFrame:
+    """One row per group of the month: our figures (central, low, high), the provider's location- and
+    market-based figures, ratio, whether theirs lies in our range, and the difference in named parts."""
+    keys = parse_by(by)
+    stored_provider = provider_name(provider)
+    first = parse_month(month)
+    # Filtering by provider needs the provider of each of our groups.
+    filtered = stored_provider is not None and "provider" not in keys
+    ours = footprint(con, by=["provider", *keys] if filtered else keys, window=window(month))
+    if stored_provider is not None:
+        ours = ours[ours["provider"] == stored_provider]
+        ours = ours.drop(columns="provider") if filtered else ours
+    params = {"month": first, "provider": stored_provider}
+    if not con.execute("SELECT count(*) FROM provider_emissions WHERE billing_period_start = $month "
+                       "AND ($provider IS NULL OR provider_name = $provider)", params).fetchall()[0][0]:
+        raise _no_provider_figures(con, first, stored_provider)
+    con.register("ours_frame", ours)
+    try:
+        frame = con.execute(_sql(keys), params).df()
+    finally:
+        con.unregister("ours_frame")
+    return frame[[*keys, *FIGURES]]
+
+
+def _sql(keys: list[str]) -> str:
+    quoted = [_quote(key) for key in keys]
+    theirs_keys = [f"{GROUP_KEYS[key]} AS {q}" for key, q in zip(keys, quoted, strict=True)]
+    join = " AND ".join(f"o.{q} IS NOT DISTINCT FROM t.{q}" for q in quoted) or "true"
+    shown_keys = ", ".join(f"coalesce(o.{q}, t.{q}) AS {q}" for q in quoted)
+    return f"""
+    WITH theirs AS (
+        SELECT {''.join(k + ', ' for k in theirs_keys)}
+               exact_sum(CASE WHEN scope = 'total' AND method = 'location' THEN kgco2e END) AS theirs_location,
+               exact_sum(CASE WHEN scope = 'total' AND method = 'market' THEN kgco2e END) AS theirs_market,
+               string_agg(DISTINCT scopes_covered, ', ' ORDER BY scopes_covered) AS their_scopes,
+               string_agg(DISTINCT model_version, ', ' ORDER BY model_version) AS their_model_version,
+               bool_and(NOT contains(scopes_covered, '3')) AS without_scope3,
+               any_value(provider_name) AS their_provider,
+               list(DISTINCT x_source_file ORDER BY x_source_file) AS their_source_files
+        FROM provider_emissions
+        WHERE billing_period_start = $month AND ($provider IS NULL OR provider_name = $provider)
+        {'GROUP BY ALL' if keys else ''}
+    ),
+    joined AS (
+        SELECT {shown_keys + ',' if keys else ''}
+               CAST(o.operational_kgco2e AS DOUBLE) AS ours_operational_kgco2e,
+               CAST(o.embodied_kgco2e AS DOUBLE) AS ours_embodied_kgco2e,
+               CAST(o.total_kgco2e AS DOUBLE) AS ours_total_kgco2e,
+               CAST(o.total_kgco2e_low AS DOUBLE) AS ours_total_kgco2e_low,
+               CAST(o.total_kgco2e_high AS DOUBLE) AS ours_total_kgco2e_high,
+               -- Our range for what they count: operational alone where their model leaves scope 3 out.
+               CAST(CASE WHEN t.without_scope3 THEN o.operational_kgco2e_low ELSE o.total_kgco2e_low END AS DOUBLE)
+                   AS comparable_low,
+               CAST(CASE WHEN t.without_scope3 THEN o.operational_kgco2e_high ELSE o.total_kgco2e_high END AS DOUBLE)
+                   AS comparable_high,
+               t.theirs_location AS theirs_location_kgco2e, t.theirs_market AS theirs_market_kgco2e,
+               t.their_scopes, t.their_model_version, t.without_scope3, coalesce(t.their_provider, $provider,
+               'the provider') AS their_provider, t.their_source_files
+        FROM ours_frame o FULL JOIN theirs t ON {join}
+    ),
+    parts AS (
+        SELECT *,
+               coalesce(ours_total_kgco2e, 0) > 0 AS have_ours,
+               theirs_location_kgco2e IS NOT NULL AS have_theirs,
+               coalesce(ours_total_kgco2e, 0) - coalesce(theirs_location_kgco2e, 0) AS difference_kgco2e
+        FROM joined
+    ),
+    split AS (
+        SELECT *,
+               CASE WHEN have_ours AND have_theirs AND without_scope3 THEN ours_embodied_kgco2e ELSE 0 END
+                   AS part_scope3_only_ours_kgco2e,
+               CASE WHEN have_ours AND NOT have_theirs THEN ours_total_kgco2e ELSE 0 END AS part_only_ours_kgco2e,
+               CASE WHEN have_theirs AND NOT have_ours THEN -theirs_location_kgco2e ELSE 0 END
+                   AS part_only_theirs_kgco2e
+        FROM parts
+    )
+    SELECT *,
+           difference_kgco2e - part_scope3_only_ours_kgco2e - part_only_ours_kgco2e - part_only_theirs_kgco2e
+               AS part_unexplained_kgco2e,
+           CASE WHEN have_ours AND theirs_location_kgco2e > 0 THEN ours_total_kgco2e / theirs_location_kgco2e END
+               AS ratio,
+           CASE WHEN have_ours AND have_theirs
+                THEN theirs_location_kgco2e BETWEEN comparable_low AND comparable_high END AS theirs_in_our_range,
+           theirs_market_kgco2e - theirs_location_kgco2e AS market_minus_location_kgco2e,
+           CASE
+               WHEN have_ours AND have_theirs THEN printf(
+                   'ours %.4g kg (range %.4g-%.4g%s) vs %s location-based %.4g kg (model %s, scopes %s): ratio %.3g, '
+                   || 'theirs %s; difference %.4g kg = %sunexplained %.4g kg (PUE, grid factors and year, their '
+                   || 'allocation of shared and idle capacity, utilisation)%s',
+                   ours_total_kgco2e, comparable_low, comparable_high,
+                   CASE WHEN without_scope3 THEN ' operational, as they count scopes 1+2 only' ELSE '' END,
+                   their_provider, theirs_location_kgco2e, coalesce(their_model_version, '?'), their_scopes,
+                   ours_total_kgco2e / nullif(theirs_location_kgco2e, 0),
+                   CASE WHEN theirs_location_kgco2e < comparable_low THEN 'below our range'
+                        WHEN theirs_location_kgco2e > comparable_high THEN 'above our range'
+                        ELSE 'inside our range' END,
+                   difference_kgco2e,
+                   CASE WHEN part_scope3_only_ours_kgco2e <> 0 THEN printf(
+                       'scope 3 (embodied) we count and they do not %.4g kg + ', part_scope3_only_ours_kgco2e)
+                        ELSE '' END,
+                   difference_kgco2e - part_scope3_only_ours_kgco2e,
+                   CASE WHEN theirs_market_kgco2e IS NOT NULL THEN printf(
+                       '; their market-based figure is %.4g kg (energy attribute certificates and contracts)',
+                       theirs_market_kgco2e) ELSE '' END)
+               WHEN have_theirs THEN printf(
+                   '%s reports %.4g kg location-based (model %s, scopes %s) for usage we do not estimate: no usage '
+                   || 'rows this month, or none with an energy model (cloudcarbon unknowns)',
+                   their_provider, theirs_location_kgco2e, coalesce(their_model_version, '?'), their_scopes)
+               WHEN have_ours THEN printf(
+                   'ours %.4g kg; %s reports no location-based figure for it (not published yet, rounded to '
+                   || 'nothing, or its carbon export not ingested)', ours_total_kgco2e, their_provider)
+               ELSE 'no emissions on either side'
+           END AS explanation
+    FROM split
+    ORDER BY coalesce(theirs_location_kgco2e, 0) + coalesce(ours_total_kgco2e, 0) DESC
+             {''.join(', ' + q + ' NULLS LAST' for q in quoted)}
+    """

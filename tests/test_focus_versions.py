@@ -79,16 +79,21 @@ def usage(**fields: object) -> dict[str, object]:
 
 def write(path: Path, version: str, rows: list[dict[str, object]], extra: tuple[str, ...] = ()) -> Path:
     """A FOCUS `version` export of `rows` in that version's columns and `extra` ones: CSV (JSON as text) or
-    Parquet (amounts as doubles, JSON columns as text, as FOCUS 1.4 serialises them), after the file name."""
+    Parquet (amounts as doubles, tags as maps, other JSON columns as text, as FOCUS 1.4 serialises them), after
+    the file name."""
     columns = [*COLUMNS[version], *extra]
-    cells = [[None if r[c] is None else json.dumps(r[c]) if isinstance(r[c], dict | list) else r[c] for c in columns]
-             for r in rows]
     if path.suffix == ".parquet":
-        amounts = {"ConsumedQuantity", "ListCost", "BilledCost", "EffectiveCost"}
-        table = {c: pa.array([row[i] for row in cells], pa.float64() if c in amounts else pa.string())
-                 for i, c in enumerate(columns)}
+        amounts, maps = {"ConsumedQuantity", "ListCost", "BilledCost", "EffectiveCost"}, {"Tags", "AllocatedTags"}
+        table = {
+            c: pa.array([None if r[c] is None else list(r[c].items()) for r in rows], pa.map_(pa.string(), pa.string()))
+            if c in maps else pa.array([r[c] for r in rows], pa.float64()) if c in amounts
+            else pa.array([None if r[c] is None else json.dumps(r[c]) if isinstance(r[c], dict | list) else r[c]
+                           for r in rows], pa.string())
+            for c in columns}
         pq.write_table(pa.table(table), path)
         return path
+    cells = [[None if r[c] is None else json.dumps(r[c]) if isinstance(r[c], dict | list) else r[c] for c in columns]
+             for r in rows]
     with open(path, "w", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows([columns, *[["" if v is None else v for v in r] for r in cells]])
     return path
@@ -240,6 +245,37 @@ def test_allocated_rows_add_up_to_the_node_they_split(run, tmp_path):
         figures[name] = (*stored[0], footprint["rows"][0]["energy_kwh"], footprint["rows"][0]["total_kgco2e"])
     assert figures["split"][:2] == figures["whole"][:2] == (1.0, 4.0)
     assert figures["split"][2:] == pytest.approx(figures["whole"][2:], rel=1e-12)
+
+
+@pytest.mark.parametrize("container", ["csv", "parquet"])
+def test_allocated_rows_are_grouped_by_pod_and_namespace_with_the_unallocated_rest(run, db, tmp_path, container):
+    """A pod's footprint is its share of the node's; the unused capacity is a group of its own; they add up."""
+    run("ingest", "focus", str(write(tmp_path / f"split.{container}", "1.3", split_node_hour(), tuple(ALLOCATION))))
+    pods = {r["tag:x_AllocatedResourceName"]: r for r in json.loads(run(
+        "footprint", "--by", "tag:x_AllocatedResourceName", "--format", "json").stdout)["rows"]}
+    assert set(pods) == {"payments/api-7d9f", "search/indexer-0", "unallocated"}
+    node = sum(r["energy_kwh"] for r in pods.values())
+    assert [pods[p]["energy_kwh"] / node for p in ("payments/api-7d9f", "search/indexer-0", "unallocated")] == \
+        pytest.approx([0.5, 0.25, 0.25], rel=1e-12)
+    namespaces = {r["tag:aws:eks:namespace"]: r["total_kgco2e"] for r in json.loads(run(
+        "footprint", "--by", "tag:aws:eks:namespace", "--format", "json").stdout)["rows"]}
+    assert set(namespaces) == {"payments", "search", None}
+    assert sum(namespaces.values()) == pytest.approx(sum(r["total_kgco2e"] for r in pods.values()), rel=1e-12)
+    # The origin's tags stay on every allocated row; the target's tags join them; the rest names its method.
+    tags = dict(store(db, "SELECT tags['x_AllocatedResourceId'], tags FROM usage"))
+    assert tags["pod-uid-aaaa"] == {
+        "team": "platform", "aws:eks:cluster-name": "prod", "aws:eks:namespace": "payments",
+        "aws:eks:workload-name": "api", "x_AllocatedMethodId": "EXAMPLE-EKS-SPLIT-CPU-MEM",
+        "x_AllocatedResourceId": "pod-uid-aaaa", "x_AllocatedResourceName": "payments/api-7d9f"}
+    assert tags["unallocated"] == {
+        "team": "platform", "x_AllocatedMethodId": "EXAMPLE-EKS-SPLIT-CPU-MEM", "x_AllocatedResourceId": "unallocated",
+        "x_AllocatedResourceName": "unallocated"}
+
+
+def test_rows_outside_a_split_carry_no_allocation_tags(run, db, tmp_path):
+    run("ingest", "focus", str(write(tmp_path / "f.csv", "1.3", [usage(), *split_node_hour()[:1]], tuple(ALLOCATION))))
+    assert store(db, "SELECT resource_id, tags FROM usage WHERE tags['x_AllocatedMethodId'] IS NULL") == [
+        ("i-0abc123def4567890", {"team": "platform"})]
 
 
 # --- refused in one line, the store unchanged ------------------------------------------------------------------

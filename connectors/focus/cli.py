@@ -21,7 +21,8 @@ def ingest_focus_command(ctx: click.Context, sources: tuple[str, ...], profile: 
     SOURCES are files, globs, folders or s3://, gs://, az:// URLs. Usage rows only; ServiceProviderName
     (ProviderName before FOCUS 1.3) picks the coefficient tables, and a provider without tables is kept with its
     cost and listed by `unknowns`. A HostProviderName other than the service provider is kept as the tag
-    x_HostProviderName. Re-ingesting a billing period replaces it.
+    x_HostProviderName; allocated rows (FOCUS 1.3 split cost allocation) keep their pod and its tags as tags
+    (x_AllocatedResourceName, `unallocated` for the unused rest). Re-ingesting a billing period replaces it.
 
     \b
     Example:

@@ -36,6 +36,10 @@ REQUIRED = {
 PROVIDER = ("ServiceProviderName", "ProviderName")
 OPTIONAL = {
     "host_provider_name": "HostProviderName",  # 1.3+: whose infrastructure runs it
+    # 1.3+ split cost allocation: the method, and the target (a pod) of an allocated row; null on the rest.
+    "allocated_method_id": "AllocatedMethodId",
+    "allocated_resource_id": "AllocatedResourceId",
+    "allocated_resource_name": "AllocatedResourceName",
     "charge_period_end": "ChargePeriodEnd",
     "sub_account_id": "SubAccountId",
     "sub_account_name": "SubAccountName",
@@ -200,8 +204,9 @@ def source_select(detected: list[Detected]) -> str:
     for name, focus in JSON_COLUMNS.items():
         spelled = merged.spelled(focus)
         select.append(f"{_json_text(spelled, union[spelled])} AS {name}" if spelled else f"NULL AS {name}")
-    tags = merged.spelled("Tags")
-    select.append(f"{_tags(tags, union.get(tags or '', ''))} AS tags")
+    for name, focus in (("tags", "Tags"), ("allocated_tags", "AllocatedTags")):
+        spelled = merged.spelled(focus)
+        select.append(f"{_tags(spelled, union.get(spelled or '', ''))} AS {name}")
     # FOCUS 1.0-1.4 define no row identity: identical copies are told apart by the whole row, hashed as the
     # file holds it (METHODOLOGY.md, "Data rules").
     select.append("hash(*COLUMNS(* EXCLUDE (filename))) AS row_fingerprint")

@@ -52,6 +52,12 @@ typed AS (
         CAST(sku_price_details AS JSON) AS spd,
         CAST(x_sku_details AS JSON) AS sku_details,
         tags,
+        -- FOCUS 1.3 split cost allocation: allocated rows replace their origin charge (a node-hour) and add up to
+        -- it; the target's tags and identity become the row's tags, the unallocated rest is 'unallocated'.
+        nullif(trim(CAST(allocated_method_id AS VARCHAR)), '') AS allocated_method_id,
+        nullif(trim(CAST(allocated_resource_id AS VARCHAR)), '') AS allocated_resource_id,
+        nullif(trim(CAST(allocated_resource_name AS VARCHAR)), '') AS allocated_resource_name,
+        allocated_tags,
         row_fingerprint,
         source_file
     FROM focus_src
@@ -127,9 +133,18 @@ SELECT
     c.billed_cost,
     c.effective_cost,
     c.billing_currency,
-    CASE WHEN c.host_differs IS NULL THEN c.tags
-         ELSE map_concat(coalesce(c.tags, MAP {}::MAP(VARCHAR, VARCHAR)), MAP {'x_HostProviderName': c.host_differs})
-    END AS tags,
+    -- Building maps costs microseconds a row: only rows with something to add pay for it.
+    CASE WHEN c.allocated_tags IS NULL AND c.host_differs IS NULL AND c.allocated_method_id IS NULL THEN c.tags
+    ELSE map_concat(
+        c.tags,
+        c.allocated_tags,
+        CASE WHEN c.host_differs IS NOT NULL THEN MAP {'x_HostProviderName': c.host_differs} END,
+        CASE WHEN c.allocated_method_id IS NOT NULL THEN MAP {
+            'x_AllocatedMethodId': c.allocated_method_id,
+            'x_AllocatedResourceId': coalesce(c.allocated_resource_id, 'unallocated'),
+            'x_AllocatedResourceName': coalesce(c.allocated_resource_name, c.allocated_resource_id, 'unallocated')}
+        END
+    ) END AS tags,
     c.x_usage_type,
     c.x_operation,
     CASE

@@ -319,3 +319,17 @@ def test_report_rows_carry_service_and_host_provider_beside_provider_name(run, d
                                 "HostProviderName"]
     assert {(r["ProviderName"], r["ServiceProviderName"], r["HostProviderName"], r["EffectiveCost"]) for r in got} == {
         ("AWS", "AWS", "AWS", "0.192"), ("Contoso Managed Services", "Contoso Managed Services", "Azure", "0.5")}
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("ConsumedQuantity", "half", "column ConsumedQuantity: 'half' is not a number"),
+    ("ChargePeriodStart", "soon", "column ChargePeriodStart: 'soon' is not a date/time"),
+])
+def test_a_bad_value_in_a_split_14_file_is_named_by_row_and_column(run, db, tmp_path, field, value, message):
+    run("ingest", "focus", str(write(tmp_path / "ok.csv", "1.4", split_node_hour(), tuple(ALLOCATION))))
+    before = fingerprint(db)
+    rows = split_node_hour()
+    rows[2] = {**rows[2], field: value}
+    bad = write(tmp_path / "bad.csv", "1.4", rows, tuple(ALLOCATION))
+    one_line_error(run("ingest", "focus", str(bad), expect=None), "bad.csv", "data row 3", message)
+    assert fingerprint(db) == before

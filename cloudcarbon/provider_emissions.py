@@ -22,6 +22,17 @@ from cloudcarbon.ingest import Batch, IngestSummary, Period, data_rule_error, de
 from cloudcarbon.progress import run_with_progress
 from cloudcarbon.store import transaction
 
+# Units of CO2e the providers state (AWS: MTCO2e, metric tonnes; GCP and Azure: kg) -> kg; NULL for any other.
+KG_PER_UNIT = """
+CREATE OR REPLACE TEMP MACRO kg_per_unit(unit) AS
+    CASE lower(regexp_replace(coalesce(unit, ''), '[\\s_]', '', 'g'))
+        WHEN 'mtco2e' THEN 1000.0 WHEN 'tco2e' THEN 1000.0 WHEN 'tonnesco2e' THEN 1000.0
+        WHEN 'metrictonsco2e' THEN 1000.0 WHEN 'metrictonco2e' THEN 1000.0
+        WHEN 'kgco2e' THEN 1.0
+        WHEN 'lbco2e' THEN 0.45359237 WHEN 'lbsco2e' THEN 0.45359237
+        WHEN 'gco2e' THEN 0.001
+    END
+"""
 # The figure a provider reports once per month: two rows of one ingest with this key are one figure twice.
 FIGURE_KEY = ("provider_name", "sub_account_id", "billing_period_start", "region_id", "service_name", "scope",
               "method")
@@ -55,6 +66,7 @@ def load(con: duckdb.DuckDBPyConnection, *, provider: str, source_format: str, f
     ingest_id = uuid.uuid4().hex
     rows_read = sum(b.rows_read for b in batches)
     define_date_window(con)
+    con.execute(KG_PER_UNIT)
     try:
         # One thread, so that x_row numbers the rows in file order (messages name them); the providers' exports
         # hold one row per account, region, service and month: thousands, not millions. (Reset after rollback.)

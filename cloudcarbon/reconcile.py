@@ -30,7 +30,9 @@ DEFAULT_BY = tuple(GROUP_KEYS)
 PROVIDERS = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
 FIGURES = [
     "ours_operational_kgco2e", "ours_embodied_kgco2e", "ours_total_kgco2e", "ours_total_kgco2e_low",
-    "ours_total_kgco2e_high", "theirs_location_kgco2e", "theirs_market_kgco2e", "their_scopes", "their_model_version",
+    "ours_total_kgco2e_high", "theirs_location_kgco2e", "theirs_market_kgco2e", "theirs_scope1_kgco2e",
+    "theirs_scope2_location_kgco2e", "theirs_scope2_market_kgco2e", "theirs_scope3_location_kgco2e",
+    "theirs_scope3_market_kgco2e", "their_scopes", "their_model_version",
     "ratio", "theirs_in_our_range", "difference_kgco2e", "part_scope3_only_ours_kgco2e", "part_only_ours_kgco2e",
     "part_only_theirs_kgco2e", "part_unexplained_kgco2e", "market_minus_location_kgco2e", "explanation",
     "their_source_files",
@@ -109,9 +111,15 @@ def _sql(keys: list[str]) -> str:
         SELECT {''.join(k + ', ' for k in theirs_keys)}
                exact_sum(CASE WHEN scope = 'total' AND method = 'location' THEN kgco2e END) AS theirs_location,
                exact_sum(CASE WHEN scope = 'total' AND method = 'market' THEN kgco2e END) AS theirs_market,
-               string_agg(DISTINCT scopes_covered, ', ' ORDER BY scopes_covered) AS their_scopes,
+               exact_sum(CASE WHEN scope = 'scope 1' THEN kgco2e END) AS theirs_scope1,
+               exact_sum(CASE WHEN scope = 'scope 2' AND method = 'location' THEN kgco2e END) AS theirs_scope2_location,
+               exact_sum(CASE WHEN scope = 'scope 2' AND method = 'market' THEN kgco2e END) AS theirs_scope2_market,
+               exact_sum(CASE WHEN scope = 'scope 3' AND method = 'location' THEN kgco2e END) AS theirs_scope3_location,
+               exact_sum(CASE WHEN scope = 'scope 3' AND method = 'market' THEN kgco2e END) AS theirs_scope3_market,
+               string_agg(DISTINCT scopes_covered, ', ' ORDER BY scopes_covered) FILTER (WHERE scope = 'total')
+                   AS their_scopes,
                string_agg(DISTINCT model_version, ', ' ORDER BY model_version) AS their_model_version,
-               bool_and(NOT contains(scopes_covered, '3')) AS without_scope3,
+               bool_and(NOT contains(scopes_covered, '3')) FILTER (WHERE scope = 'total') AS without_scope3,
                any_value(provider_name) AS their_provider,
                list(DISTINCT x_source_file ORDER BY x_source_file) AS their_source_files
         FROM provider_emissions
@@ -131,6 +139,10 @@ def _sql(keys: list[str]) -> str:
                CAST(CASE WHEN t.without_scope3 THEN o.operational_kgco2e_high ELSE o.total_kgco2e_high END AS DOUBLE)
                    AS comparable_high,
                t.theirs_location AS theirs_location_kgco2e, t.theirs_market AS theirs_market_kgco2e,
+               t.theirs_scope1 AS theirs_scope1_kgco2e, t.theirs_scope2_location AS theirs_scope2_location_kgco2e,
+               t.theirs_scope2_market AS theirs_scope2_market_kgco2e,
+               t.theirs_scope3_location AS theirs_scope3_location_kgco2e,
+               t.theirs_scope3_market AS theirs_scope3_market_kgco2e,
                t.their_scopes, t.their_model_version, t.without_scope3, coalesce(t.their_provider, $provider,
                'the provider') AS their_provider, t.their_source_files
         FROM ours_frame o FULL JOIN theirs t ON {join}

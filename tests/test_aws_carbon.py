@@ -5,6 +5,7 @@ emissions columns"); no real export rows are public, so the figures are syntheti
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -224,3 +225,103 @@ def test_billing_and_provider_figures_live_side_by_side(tmp_path: Path) -> None:
         assert con.execute("SELECT count(DISTINCT x_ingest_id) FROM usage").fetchall() == [(1,)]
     doctor = CliRunner().invoke(cli, ["--db", str(db), "doctor"])
     assert doctor.exit_code == 0, doctor.output
+
+
+# --- the AWS Sustainability API (`--api`), through botocore's Stubber (moto has no Sustainability API) ---------
+
+def _result(account: str, region: str, service: str, model: str = "3.0.0", **values: float) -> dict[str, object]:
+    from datetime import datetime
+
+    return {"TimePeriod": {"Start": datetime(2025, 1, 1), "End": datetime(2025, 2, 1)},
+            "DimensionsValues": {"USAGE_ACCOUNT_ID": account, "REGION": region, "SERVICE": service},
+            "ModelVersion": model,
+            "EmissionsValues": {name: {"Value": value, "Unit": "MTCO2e"} for name, value in values.items()}}
+
+
+@pytest.fixture
+def stubbed(monkeypatch: pytest.MonkeyPatch):
+    """The API client the connector gets, stubbed; yields the Stubber to queue responses on."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from cloudcarbon.connectors.aws_carbon import api
+
+    client = boto3.session.Session().client("sustainability", region_name="us-east-1", aws_access_key_id="x",
+                                            aws_secret_access_key="y")
+    with Stubber(client) as stub:
+        monkeypatch.setattr(api, "client", lambda profile, region: client)
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+def _request(**more: object) -> dict[str, object]:
+    from datetime import datetime
+
+    from cloudcarbon.connectors.aws_carbon.api import EMISSIONS_TYPES, GROUP_BY
+
+    return {"TimePeriod": {"Start": datetime(2025, 1, 1), "End": datetime(2025, 2, 1)}, "GroupBy": GROUP_BY,
+            "EmissionsTypes": EMISSIONS_TYPES, "Granularity": "MONTHLY", **more}
+
+
+def test_the_api_stores_totals_and_every_scope_by_method(stubbed, tmp_path: Path) -> None:
+    scopes = {"TOTAL_LBM_CARBON_EMISSIONS": 0.5, "TOTAL_MBM_CARBON_EMISSIONS": 0.1,
+              "TOTAL_SCOPE_1_CARBON_EMISSIONS": 0.01, "TOTAL_SCOPE_2_LBM_CARBON_EMISSIONS": 0.3,
+              "TOTAL_SCOPE_2_MBM_CARBON_EMISSIONS": 0.02, "TOTAL_SCOPE_3_LBM_CARBON_EMISSIONS": 0.19,
+              "TOTAL_SCOPE_3_MBM_CARBON_EMISSIONS": 0.07}
+    db = tmp_path / "s.duckdb"
+    for _ in range(2):  # the second run replaces the first
+        stubbed.add_response("get_estimated_carbon_emissions",
+                             {"Results": [_result("000033334444", "us-east-1", "AmazonEC2", **scopes)],
+                              "NextToken": "page-2"}, _request())
+        stubbed.add_response("get_estimated_carbon_emissions",
+                             {"Results": [_result("000033334444", "eu-west-1", "AmazonS3", model="2.0.0",
+                                                  TOTAL_LBM_CARBON_EMISSIONS=0.004)]},
+                             _request(NextToken="page-2"))
+        result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon", "--api", "--month", "2025-01"])
+        assert result.exit_code == 0, result.output
+    assert "(aws-sustainability-api): 2 rows read, 2 kept, 8 provider figure(s) stored; 1 period(s): AWS " \
+           "000033334444 2025-01 (replaced)" in result.stderr, result.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        held = con.execute("SELECT region_id, scope, method, round(kgco2e, 9), scopes_covered, model_version "
+                           "FROM provider_emissions ORDER BY ALL").fetchall()
+        logged = con.execute("SELECT source_format, source_files FROM provider_ingests").fetchall()
+    assert held == [("eu-west-1", "total", "location", 4.0, "1+2", "2.0.0"),
+                    ("us-east-1", "scope 1", None, 10.0, "1", "3.0.0"),
+                    ("us-east-1", "scope 2", "location", 300.0, "2", "3.0.0"),
+                    ("us-east-1", "scope 2", "market", 20.0, "2", "3.0.0"),
+                    ("us-east-1", "scope 3", "location", 190.0, "3", "3.0.0"),
+                    ("us-east-1", "scope 3", "market", 70.0, "3", "3.0.0"),
+                    ("us-east-1", "total", "location", 500.0, "1+2+3", "3.0.0"),
+                    ("us-east-1", "total", "market", 100.0, "1+2+3", "3.0.0")]
+    assert logged[-1] == ("aws-sustainability-api", ["aws-sustainability-api:GetEstimatedCarbonEmissions"])
+    rows = json.loads(CliRunner().invoke(cli, ["--db", str(db), "reconcile", "--month", "2025-01", "--format",
+                                               "json", "--by", "service"]).stdout)["rows"]
+    ec2 = next(r for r in rows if r["service"] == "AmazonEC2")
+    assert (ec2["theirs_location_kgco2e"], ec2["theirs_scope1_kgco2e"], ec2["theirs_scope2_market_kgco2e"],
+            ec2["theirs_scope3_location_kgco2e"], ec2["their_scopes"]) == (500.0, 10.0, 20.0, 190.0, "1+2+3")
+
+
+def test_the_api_refusing_is_one_line_and_changes_nothing(stubbed, tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    ok(db, write_csv(tmp_path / "c.csv", [row()]))
+    before = fingerprint(db)
+    stubbed.add_client_error("get_estimated_carbon_emissions", "AccessDeniedException", "User is not authorized",
+                             403, expected_params=_request())
+    result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon", "--api", "--month", "2025-01"])
+    one_line_error(result, "AccessDeniedException", "sustainability:GetEstimatedCarbonEmissions")
+    stubbed.add_response("get_estimated_carbon_emissions", {"Results": []}, _request())
+    result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon", "--api", "--month", "2025-01"])
+    one_line_error(result, "no emissions for 2025-01-01 to 2025-02-01", "three months")
+    assert fingerprint(db) == before
+
+
+def test_api_options_are_checked_first(tmp_path: Path) -> None:
+    from conftest import usage_error
+
+    db = tmp_path / "s.duckdb"
+    usage_error(CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon", "--api"]), "--api", "--month")
+    usage_error(CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon", "--month", "2025-01"]), "--api")
+    usage_error(CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon", "--api", "--month", "2025-01",
+                                         "x.csv"]), "SOURCES")
+    usage_error(CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon"]), "SOURCES")
+    assert not db.exists()

@@ -1,7 +1,7 @@
 -- AWS Data Exports CARBON_EMISSIONS rows -> provider_emissions figures (one per method: location-based and
 -- market-based totals). Reads `carbon_src` (the export's columns, renamed by connectors/aws_carbon/formats.py;
 -- a CTE the connector wraps around this query). Parameters: $ingest_id. Macros earliest_date(), latest_date():
--- the dates an ingest accepts (cloudcarbon/ingest.py).
+-- the dates an ingest accepts (cloudcarbon/ingest.py); kg_per_unit() (cloudcarbon/provider_emissions.py).
 -- Units: AWS states MTCO2e (metric tonnes); kg, pounds and grams are converted too, any other unit is refused.
 -- Scopes: the totals cover scopes 1 and 2 up to model v2, and scopes 1, 2 and 3 from model v3.0.0 (October 2025:
 -- fuel- and energy-related activities, IT hardware, buildings); see METHODOLOGY.md.
@@ -34,13 +34,7 @@ figures AS (
 converted AS (
     SELECT
         *,
-        CASE lower(regexp_replace(coalesce(unit, ''), '[\s_]', '', 'g'))
-            WHEN 'mtco2e' THEN 1000.0 WHEN 'tco2e' THEN 1000.0 WHEN 'tonnesco2e' THEN 1000.0
-            WHEN 'metrictonsco2e' THEN 1000.0 WHEN 'metrictonco2e' THEN 1000.0
-            WHEN 'kgco2e' THEN 1.0
-            WHEN 'lbco2e' THEN 0.45359237 WHEN 'lbsco2e' THEN 0.45359237
-            WHEN 'gco2e' THEN 0.001
-        END AS kg_per_unit,
+        kg_per_unit(unit) AS kg_per_unit,  -- macro of cloudcarbon/provider_emissions.py
         CAST(date_trunc('month', period_start) AS DATE) AS month
     FROM figures
 )

@@ -19,8 +19,10 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.errors import CloudcarbonError, UsageError, shown
+from cloudcarbon.estimation import footprint_sql, row_params, summed_usage_sql
+from cloudcarbon.footprint import GROUP_KEYS as FOOTPRINT_KEYS
 from cloudcarbon.footprint import footprint
-from cloudcarbon.periods import parse_month, window
+from cloudcarbon.periods import Window, parse_month, window
 
 # --by names -> the provider_emissions column they group on (footprint.py groups usage by the same names).
 GROUP_KEYS = {"provider": "provider_name", "account": "sub_account_id", "region": "region_id",
@@ -33,7 +35,8 @@ FIGURES = [
     "ours_total_kgco2e_high", "theirs_location_kgco2e", "theirs_market_kgco2e", "theirs_scope1_kgco2e",
     "theirs_scope2_location_kgco2e", "theirs_scope2_market_kgco2e", "theirs_scope3_location_kgco2e",
     "theirs_scope3_market_kgco2e", "their_scopes", "their_model_version",
-    "ratio", "theirs_in_our_range", "difference_kgco2e", "part_scope3_only_ours_kgco2e", "part_only_ours_kgco2e",
+    "ratio", "theirs_in_our_range", "unmapped_cost_share",
+    "difference_kgco2e", "part_scope3_only_ours_kgco2e", "part_only_ours_kgco2e",
     "part_only_theirs_kgco2e", "part_unexplained_kgco2e", "market_minus_location_kgco2e", "explanation",
     "their_source_files",
 ]
@@ -51,6 +54,8 @@ def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
     for key in keys:
         if key not in GROUP_KEYS:
             raise UsageError(f"--by {shown(key)} is not a grouping of reconcile; choose from {', '.join(GROUP_KEYS)}")
+    if not keys:
+        raise UsageError(f"--by needs at least one of {', '.join(GROUP_KEYS)}")
     return keys
 
 
@@ -83,28 +88,49 @@ def reconcile(con: duckdb.DuckDBPyConnection, *, month: str, provider: str | Non
     keys = parse_by(by)
     stored_provider = provider_name(provider)
     first = parse_month(month)
+    span = window(month)
     # Filtering by provider needs the provider of each of our groups.
     filtered = stored_provider is not None and "provider" not in keys
-    ours = footprint(con, by=["provider", *keys] if filtered else keys, window=window(month))
+    ours_keys = ["provider", *keys] if filtered else keys
+    ours, unmapped = footprint(con, by=ours_keys, window=span), _unmapped(con, ours_keys, span)
     if stored_provider is not None:
-        ours = ours[ours["provider"] == stored_provider]
-        ours = ours.drop(columns="provider") if filtered else ours
+        ours, unmapped = (frame[frame["provider"] == stored_provider] for frame in (ours, unmapped))
+        ours, unmapped = (frame.drop(columns="provider") if filtered else frame for frame in (ours, unmapped))
     params = {"month": first, "provider": stored_provider}
     if not con.execute("SELECT count(*) FROM provider_emissions WHERE billing_period_start = $month "
                        "AND ($provider IS NULL OR provider_name = $provider)", params).fetchall()[0][0]:
         raise _no_provider_figures(con, first, stored_provider)
     con.register("ours_frame", ours)
+    con.register("unmapped_frame", unmapped)
     try:
         frame = con.execute(_sql(keys), params).df()
     finally:
         con.unregister("ours_frame")
+        con.unregister("unmapped_frame")
     return frame[[*keys, *FIGURES]]
+
+
+def _unmapped(con: duckdb.DuckDBPyConnection, keys: list[str], span: Window) -> pd.DataFrame:
+    """Per group, the share of our cost in usage we estimate at no energy (no energy model, an unknown instance type:
+    `cloudcarbon unknowns`): usage the provider counts and we do not. A share of cost, never turned into kg."""
+    # g0, g1 ...: the footprint's rows carry coefficient columns of the keys' names (provider, region).
+    grouped = [f"{FOOTPRINT_KEYS[key]} AS g{number}" for number, key in enumerate(keys)]
+    return con.execute(
+        f"""
+        SELECT {''.join(f'g{number} AS {_quote(key)}, ' for number, key in enumerate(keys))}
+               exact_sum(CASE WHEN coalesce(energy_kwh, 0) = 0 THEN abs(effective_cost) END)
+                   / nullif(exact_sum(abs(effective_cost)), 0) AS unmapped_cost_share
+        FROM ({footprint_sql(summed_usage_sql(grouped))}) GROUP BY ALL
+        """,
+        row_params(span),
+    ).df()
 
 
 def _sql(keys: list[str]) -> str:
     quoted = [_quote(key) for key in keys]
     theirs_keys = [f"{GROUP_KEYS[key]} AS {q}" for key, q in zip(keys, quoted, strict=True)]
-    join = " AND ".join(f"o.{q} IS NOT DISTINCT FROM t.{q}" for q in quoted) or "true"
+    join = " AND ".join(f"o.{q} IS NOT DISTINCT FROM t.{q}" for q in quoted)
+    same_group = " AND ".join(f"o.{q} IS NOT DISTINCT FROM m.{q}" for q in quoted)
     shown_keys = ", ".join(f"coalesce(o.{q}, t.{q}) AS {q}" for q in quoted)
     return f"""
     WITH theirs AS (
@@ -124,10 +150,10 @@ def _sql(keys: list[str]) -> str:
                list(DISTINCT x_source_file ORDER BY x_source_file) AS their_source_files
         FROM provider_emissions
         WHERE billing_period_start = $month AND ($provider IS NULL OR provider_name = $provider)
-        {'GROUP BY ALL' if keys else ''}
+        GROUP BY ALL
     ),
     joined AS (
-        SELECT {shown_keys + ',' if keys else ''}
+        SELECT {shown_keys},
                CAST(o.operational_kgco2e AS DOUBLE) AS ours_operational_kgco2e,
                CAST(o.embodied_kgco2e AS DOUBLE) AS ours_embodied_kgco2e,
                CAST(o.total_kgco2e AS DOUBLE) AS ours_total_kgco2e,
@@ -143,9 +169,11 @@ def _sql(keys: list[str]) -> str:
                t.theirs_scope2_market AS theirs_scope2_market_kgco2e,
                t.theirs_scope3_location AS theirs_scope3_location_kgco2e,
                t.theirs_scope3_market AS theirs_scope3_market_kgco2e,
+               CAST(m.unmapped_cost_share AS DOUBLE) AS unmapped_cost_share,
                t.their_scopes, t.their_model_version, t.without_scope3, coalesce(t.their_provider, $provider,
                'the provider') AS their_provider, t.their_source_files
         FROM ours_frame o FULL JOIN theirs t ON {join}
+        LEFT JOIN unmapped_frame m ON {same_group}
     ),
     parts AS (
         SELECT *,
@@ -191,6 +219,9 @@ def _sql(keys: list[str]) -> str:
                    CASE WHEN theirs_market_kgco2e IS NOT NULL THEN printf(
                        '; their market-based figure is %.4g kg (energy attribute certificates and contracts)',
                        theirs_market_kgco2e) ELSE '' END)
+                   || CASE WHEN unmapped_cost_share > 0 THEN printf(
+                       '; %.1f%% of our cost here is usage we do not estimate (cloudcarbon unknowns), which they count',
+                       100 * unmapped_cost_share) ELSE '' END
                WHEN have_theirs THEN printf(
                    '%s reports %.4g kg location-based (model %s, scopes %s) for usage we do not estimate: no usage '
                    || 'rows this month, or none with an energy model (cloudcarbon unknowns)',

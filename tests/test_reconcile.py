@@ -129,5 +129,19 @@ def test_nothing_to_compare_and_bad_options(tmp_path: Path) -> None:
     one_line_error(invoke(db, "reconcile", "--month", MONTH, "--provider", "azure"), "it holds none yet")
     usage_error(invoke(db, "reconcile", "--month", MONTH, "--provider", "oracle"), "--provider", "aws")
     usage_error(invoke(db, "reconcile", "--month", MONTH, "--by", "instance_type"), "--by", "service")
+    usage_error(invoke(db, "reconcile", "--month", MONTH, "--by", ","), "--by", "at least one")
     usage_error(invoke(db, "reconcile", "--month", "2025-13"), "--month")
     assert invoke(db, "reconcile").exit_code == 2
+
+
+def test_usage_we_do_not_estimate_is_shown_as_its_cost_share(tmp_path: Path) -> None:
+    from curfiles import item, write_cur
+
+    db = tmp_path / "s.duckdb"
+    lines = [item(), item(usage_type="BoxUsage:zz9.huge", instance_type="zz9.huge", vcpu="", cost=0.288,
+                          resource_id="i-unknown")]
+    assert invoke(db, "ingest", "aws", str(write_cur(tmp_path / "cur.csv", lines))).exit_code == 0
+    assert invoke(db, "ingest", "aws-carbon", str(write_csv(tmp_path / "c.csv", [theirs()]))).exit_code == 0
+    (ec2,) = reconciled(db)
+    assert ec2["unmapped_cost_share"] == pytest.approx(0.288 / (0.288 + 0.096))  # the unknown type's cost
+    assert "75.0% of our cost here is usage we do not estimate" in ec2["explanation"]

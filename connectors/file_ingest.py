@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Generic, Protocol, TypeVar
 
 import duckdb
@@ -44,7 +45,10 @@ PLAIN_TEXT = (".csv", ".json", ".jsonl", ".ndjson")
 
 class Detected(Protocol):
     file: str
-    container: str
+    container: str  # csv | parquet | json
+
+    @property
+    def format(self) -> str: ...  # as the store records it: "cur2-parquet", "focus-1.4-csv"
 
 
 D = TypeVar("D", bound=Detected)
@@ -81,6 +85,7 @@ class FileIngest(Generic[D]):
     provider: str  # the store's provider label ("AWS")
     src: str  # the relation the connector's normalize.sql reads ("cur_src")
     package: str  # the connector's package, whose normalize.sql is read
+    formats: ModuleType  # the connector's formats.py: detect(con, file, size) and source_select(group)
     kind: str = "export"  # what a file is called in messages ("billing rows", "line items")
     # The column of the source relation whose value says whether a row is usage (bad values elsewhere matter less).
     row_filter: str | None = None
@@ -94,15 +99,16 @@ class FileIngest(Generic[D]):
         raise NotImplementedError
 
     def detect(self, con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> D:
-        raise NotImplementedError
+        """What a file is, from its header or schema alone (its formats.py)."""
+        return self.formats.detect(con, file, size)
 
     def group(self, detected: D) -> Hashable:
-        """Files read together by one SELECT (one format, or one header)."""
-        raise NotImplementedError
+        """Files read together by one SELECT: one format by default (or one container, or one header)."""
+        return detected.format
 
     def source_select(self, group: list[D]) -> str:
-        """SELECT over $files renaming a group's columns into the source relation."""
-        raise NotImplementedError
+        """SELECT over $files renaming a group's columns into the source relation (its formats.py)."""
+        return self.formats.source_select(group)
 
     def checks(self) -> Sequence[Check]:
         """Bad values to look for, in order, after the load failed on one."""
@@ -113,7 +119,7 @@ class FileIngest(Generic[D]):
         return column
 
     def source_format(self, groups: dict[Hashable, list[D]]) -> str:
-        return "+".join(sorted(str(key) for key in groups))
+        return "+".join(sorted({d.format for group in groups.values() for d in group}))
 
     def logged_files(self, fileset: FileSet) -> list[str]:
         """The files as the store records them (x_source_file and the ingest log)."""

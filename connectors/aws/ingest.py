@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 import duckdb
 
@@ -30,6 +30,7 @@ USAGE_LINE_TYPES = "('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
 
 class CurFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "AWS", "cur_src", __package__, "line items"
+    formats = formats
     row_filter = "line_item_line_item_type"
     dropped_as = (f"CASE WHEN line_item_line_item_type IN {USAGE_LINE_TYPES} THEN NULL "
                   "ELSE 'line type ' || coalesce(nullif(line_item_line_item_type, ''), '(empty)') END")
@@ -39,15 +40,6 @@ class CurFiles(FileIngest[formats.Detected]):
 
     def resolve(self, sources: list[str]) -> FileSet:
         return resolve(sources, self.profile)
-
-    def detect(self, con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> formats.Detected:
-        return formats.detect(con, file, size)
-
-    def group(self, detected: formats.Detected) -> Hashable:
-        return detected.format
-
-    def source_select(self, group: list[formats.Detected]) -> str:
-        return formats.source_select(group)
 
     def checks(self) -> Sequence[Check]:
         return [*(parses_as(column, kind) for column, kind in CHECKED_COLUMNS.items()),

@@ -19,6 +19,7 @@ from cloudcarbon.ingest import Batch, IngestSummary
 
 class AwsCarbonFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "AWS", "carbon_src", __package__, "emissions rows"
+    formats = formats
     table, log = "provider_emissions", "provider_ingests"
     dropped_as = ("CASE WHEN nullif(CAST(total_lbm_emissions_value AS VARCHAR), '') IS NULL "
                   "AND nullif(CAST(total_mbm_emissions_value AS VARCHAR), '') IS NULL THEN 'row(s) without a figure' "
@@ -30,17 +31,8 @@ class AwsCarbonFiles(FileIngest[formats.Detected]):
     def resolve(self, sources: list[str]) -> FileSet:
         return resolve(sources, self.profile)
 
-    def detect(self, con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> formats.Detected:
-        return formats.detect(con, file, size)
-
     def group(self, detected: formats.Detected) -> Hashable:
         return detected.container
-
-    def source_select(self, group: list[formats.Detected]) -> str:
-        return formats.source_select(group)
-
-    def source_format(self, groups: dict[Hashable, list[formats.Detected]]) -> str:
-        return "+".join(sorted({d.format for group in groups.values() for d in group}))
 
     def checks(self) -> Sequence[Check]:
         return [*(Check(column, "nullif(trim(value), '') IS NULL", "is empty, but the carbon export requires it")

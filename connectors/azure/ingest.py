@@ -80,6 +80,7 @@ class AzureExports(FileIngest[formats.Detected]):
     (`source_label` then names their origin in the store instead of the temporary paths)."""
 
     provider, src, package, kind = "Azure", "az_src", __package__, "rows"
+    formats = formats
     dropped_as = ("CASE WHEN coalesce(nullif(trim(charge_type), ''), 'Usage') = 'Usage' THEN NULL "
                   "ELSE 'ChargeType ' || trim(charge_type) END")
 
@@ -90,17 +91,11 @@ class AzureExports(FileIngest[formats.Detected]):
     def resolve(self, sources: list[str]) -> FileSet:
         return self.fileset if self.fileset is not None else resolve(sources)
 
-    def detect(self, con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> formats.Detected:
-        return formats.detect(con, file, size)
-
     def group(self, detected: formats.Detected) -> Hashable:
         return detected.container, detected.columns  # files of one export share their header
 
-    def source_select(self, group: list[formats.Detected]) -> str:
-        return formats.source_select(group)
-
     def source_format(self, groups: dict[Hashable, list[formats.Detected]]) -> str:
-        return self.format or "+".join(sorted({d.format for group in groups.values() for d in group}))
+        return self.format or super().source_format(groups)
 
     def remote_error(self, file: str, error: Exception) -> InputError | None:
         return azure_error(file, error)

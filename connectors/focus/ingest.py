@@ -24,6 +24,7 @@ USAGE = "lower(row_filter) = 'usage'"
 
 class FocusFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "FOCUS", "focus_src", __package__, "rows"
+    formats = formats
     row_filter = "charge_category"
     dropped_as = ("CASE WHEN lower(charge_category) = 'usage' THEN NULL "
                   "ELSE 'ChargeCategory ' || coalesce(nullif(charge_category, ''), '(empty)') END")
@@ -34,17 +35,8 @@ class FocusFiles(FileIngest[formats.Detected]):
     def resolve(self, sources: list[str]) -> FileSet:
         return resolve(sources, self.profile)
 
-    def detect(self, con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> formats.Detected:
-        return formats.detect(con, file, size)
-
     def group(self, detected: formats.Detected) -> Hashable:
         return detected.container  # one reader per container; the versions may differ within it
-
-    def source_select(self, group: list[formats.Detected]) -> str:
-        return formats.source_select(group)
-
-    def source_format(self, groups: dict[Hashable, list[formats.Detected]]) -> str:
-        return "+".join(sorted({d.format for group in groups.values() for d in group}))
 
     def checks(self) -> Sequence[Check]:
         parsed = [parses_as(column, kind) for column, kind in formats.CHECKED.items()]

@@ -31,6 +31,7 @@ class GcpBilling(FileIngest[formats.Detected]):
     """GCP billing-table rows, from exported files or (gcp/bigquery.py) an aggregate BigQuery ran."""
 
     provider, src, package, kind = "GCP", "gcp_src", __package__, "billing rows"
+    formats = formats
     row_filter = "cost_type"
     dropped_as = ("CASE WHEN coalesce(nullif(lower(CAST(cost_type AS VARCHAR)), ''), 'regular') = 'regular' "
                   "THEN NULL ELSE 'cost_type ' || lower(CAST(cost_type AS VARCHAR)) END")
@@ -41,15 +42,6 @@ class GcpBilling(FileIngest[formats.Detected]):
 
     def resolve(self, sources: list[str]) -> FileSet:
         return resolve(sources, self.project)
-
-    def detect(self, con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> formats.Detected:
-        return formats.detect(con, file, size)
-
-    def group(self, detected: formats.Detected) -> Hashable:
-        return detected.format
-
-    def source_select(self, group: list[formats.Detected]) -> str:
-        return formats.source_select(group)
 
     def checks(self) -> Sequence[Check]:
         return [*(Check(column, f"nullif(value, '') IS NOT NULL AND NOT coalesce({test}, false)", f"is not {what}")

@@ -84,11 +84,11 @@ def test_figures_are_stored_in_kg_beside_the_value_and_unit_reported(writer, tmp
     container = "csv" if writer is write_csv else "parquet"
     assert f"(aws-carbon-{container}): 2 rows read, 2 kept, 4 provider figure(s) stored" in line, line
     assert "AWS 000033334444 2025-01 (new)" in line
-    assert figures(db) == [  # no region (global services) sorts last
+    assert figures(db) == [  # a global service's region is 'global', as the CUR names it
+        ("000033334444", "2025-01", "global", "AmazonCloudFront", "location", 6.0, 0.006, "MTCO2e", "1+2+3"),
+        ("000033334444", "2025-01", "global", "AmazonCloudFront", "market", 1.0, 0.001, "MTCO2e", "1+2+3"),
         ("000033334444", "2025-01", "us-east-1", "AmazonEC2", "location", 412.0, 0.412, "MTCO2e", "1+2+3"),
         ("000033334444", "2025-01", "us-east-1", "AmazonEC2", "market", 18.0, 0.018, "MTCO2e", "1+2+3"),
-        ("000033334444", "2025-01", None, "AmazonCloudFront", "location", 6.0, 0.006, "MTCO2e", "1+2+3"),
-        ("000033334444", "2025-01", None, "AmazonCloudFront", "market", 1.0, 0.001, "MTCO2e", "1+2+3"),
     ]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM usage").fetchall() == [(0,)]  # provider figures are not usage

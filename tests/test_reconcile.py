@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner, Result
-from conftest import one_line_error, usage_error
+from conftest import REFERENCE, no_reference, one_line_error, usage_error
 from test_aws_carbon import row, write_csv
 
 from cloudcarbon import connectors
@@ -145,3 +145,25 @@ def test_usage_we_do_not_estimate_is_shown_as_its_cost_share(tmp_path: Path) -> 
     (ec2,) = reconciled(db)
     assert ec2["unmapped_cost_share"] == pytest.approx(0.288 / (0.288 + 0.096))  # the unknown type's cost
     assert "75.0% of our cost here is usage we do not estimate" in ec2["explanation"]
+
+
+SAMPLE = REFERENCE / "samples" / "aws-cur" / "legacy-cur_csv_anonymized_2023-11_daily_1281rows.csv"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason=no_reference(SAMPLE))
+def test_a_real_cur_meets_the_carbon_exports_regions_and_product_codes(tmp_path: Path) -> None:
+    """A real CUR (shared reference sample) beside synthetic figures: the export's product codes are the CUR's, and
+    its global services (location 'Global', no region code) meet the CUR's region 'global'."""
+    db = tmp_path / "s.duckdb"
+    assert invoke(db, "ingest", "aws", str(SAMPLE)).exit_code == 0
+    figures = [row(usage_account_id=account, payer_account_id=account, product_code=service, region_code=region,
+                   location="Global" if region == "" else "Canada (Central)", usage_period_start="2023-11-01 00:00:00Z",
+                   usage_period_end="2023-12-01 00:00:00Z")
+               for account, service, region in (("123412340534", "AmazonCloudWatch", ""),
+                                                ("123412340534", "awskms", "ca-central-1"))]
+    assert invoke(db, "ingest", "aws-carbon", str(write_csv(tmp_path / "c.csv", figures))).exit_code == 0
+    result = invoke(db, "reconcile", "--month", "2023-11", "--by", "region,service", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {(r["region"], r["service"]): r for r in json.loads(result.stdout)["rows"]}
+    for key in (("global", "AmazonCloudWatch"), ("ca-central-1", "awskms")):
+        assert rows[key]["ours_total_kgco2e"] is not None and rows[key]["theirs_location_kgco2e"] == 412.0, key

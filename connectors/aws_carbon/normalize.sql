@@ -9,7 +9,10 @@ WITH typed AS (
     SELECT
         nullif(trim(CAST(usage_account_id AS VARCHAR)), '') AS account,
         nullif(trim(CAST(payer_account_id AS VARCHAR)), '') AS payer,
-        nullif(trim(CAST(region_code AS VARCHAR)), '') AS region,
+        -- Global services (CloudFront, Route 53) have no region_code and the location 'Global'; the CUR calls their
+        -- region 'global' (product/region), so the two sides meet in reconcile.
+        coalesce(nullif(trim(CAST(region_code AS VARCHAR)), ''),
+                 CASE WHEN lower(trim(CAST(location AS VARCHAR))) = 'global' THEN 'global' END) AS region,
         nullif(trim(CAST(location AS VARCHAR)), '') AS location,
         nullif(trim(CAST(product_code AS VARCHAR)), '') AS product,
         timezone('UTC', CAST(usage_period_start AS TIMESTAMPTZ)) AS period_start,

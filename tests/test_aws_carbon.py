@@ -325,3 +325,19 @@ def test_api_options_are_checked_first(tmp_path: Path) -> None:
                                          "x.csv"]), "SOURCES")
     usage_error(CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws-carbon"]), "SOURCES")
     assert not db.exists()
+
+
+def test_the_api_without_credentials_or_network_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    db = tmp_path / "s.duckdb"
+    args = ["--db", str(db), "ingest", "aws-carbon", "--api", "--month", "2025-01"]
+    one_line_error(CliRunner().invoke(cli, args), "no AWS credentials found")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-example")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    one_line_error(CliRunner().invoke(cli, args), "cannot reach the AWS Sustainability API")
+    assert not db.exists()

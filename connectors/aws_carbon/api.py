@@ -23,7 +23,7 @@ EMISSIONS_TYPES = ["TOTAL_LBM_CARBON_EMISSIONS", "TOTAL_MBM_CARBON_EMISSIONS", "
                    "TOTAL_SCOPE_3_LBM_CARBON_EMISSIONS", "TOTAL_SCOPE_3_MBM_CARBON_EMISSIONS"]
 GROUP_BY = ["USAGE_ACCOUNT_ID", "REGION", "SERVICE"]
 # Bounded retries and timeouts, as for S3 (connectors/remote.py).
-CLIENT_CONFIG = {"retries": {"max_attempts": 5, "mode": "standard"}, "connect_timeout": 10, "read_timeout": 60}
+CLIENT_CONFIG = {"retries": {"max_attempts": 3, "mode": "standard"}, "connect_timeout": 10, "read_timeout": 60}
 # The region whose endpoint serves the API when neither --region nor the profile names one.
 DEFAULT_REGION = "us-east-1"
 
@@ -52,7 +52,10 @@ def _api_error(error: Exception, profile: str | None) -> InputError | None:
         hint = ("; the caller needs sustainability:GetEstimatedCarbonEmissions" if "Denied" in code
                 else "; check the period and retry")
         return InputError(f"{SOURCE}: {code}: {message}{hint}")
-    return s3_error(SOURCE, error, profile)
+    if isinstance(error, boto.EndpointConnectionError | boto.ConnectTimeoutError | boto.ReadTimeoutError):
+        return InputError(f"{SOURCE}: cannot reach the AWS Sustainability API ({error}); check the network and "
+                          "--region, then retry")
+    return s3_error(SOURCE, error, profile)  # the credential chain's errors, worded as for S3 reads
 
 
 def _pages(api: Any, window: Window) -> list[dict[str, Any]]:

@@ -9,7 +9,16 @@ import os
 
 import fsspec
 
-from cloudcarbon.connectors.files import failed_after_retries
+from cloudcarbon.connectors.files import (
+    FileSet,
+    expand_local,
+    expand_remote,
+    failed_after_retries,
+    is_data_file,
+    is_remote,
+    local_filesystem,
+    zip_members,
+)
 from cloudcarbon.errors import CloudcarbonError, InputError
 
 
@@ -231,3 +240,33 @@ def remote_error(scheme: str, name: str, error: Exception, *, listing: bool = Fa
     if store == "azure":
         return azure_error(name, error, listing)
     return None
+
+
+def resolve_sources(sources: list[str], *, command: str, what: str, schemes: tuple[str, ...] = tuple(SCHEMES),
+                    profile: str | None = None) -> FileSet:
+    """The data files SOURCES stand for (files, globs, folders, zip archives, and prefixes under the URL
+    `schemes`), with the filesystems that read them: for connectors whose exports need no manifest logic.
+    `command` and `what` word the messages ("`ingest focus`", "FOCUS data files")."""
+    fileset = FileSet()
+    for source in sources:
+        if is_remote(source):
+            scheme = source.split("://", 1)[0].lower()
+            if scheme not in schemes:
+                urls = ", ".join(f"{s}://" for s in schemes)
+                raise InputError(f"{source}: {command} reads local paths and {urls} URLs")
+            fs = fileset.filesystems.setdefault(scheme, filesystem(scheme, profile=profile))
+            try:
+                names = expand_remote(fs, source)
+            except Exception as error:
+                friendly = remote_error(scheme, source, error, listing=True, profile=profile)
+                if friendly is None:
+                    raise
+                raise friendly from None
+        else:
+            fs, names = local_filesystem(), expand_local(source)
+        chosen = [name for name in names if is_data_file(name)]
+        if not chosen:
+            raise InputError(f"{source}: no {what} found (.csv, .csv.gz, .csv.zip or .parquet)")
+        fileset.files.extend(zip_members(chosen, fs, fileset))
+    fileset.files = list(dict.fromkeys(fileset.files))
+    return fileset

@@ -9,10 +9,9 @@ import duckdb
 
 from cloudcarbon import provider_emissions
 from cloudcarbon.connectors.aws_carbon import formats
-from cloudcarbon.connectors.aws_carbon.sources import resolve
 from cloudcarbon.connectors.file_ingest import Check, FileIngest, parses_as
 from cloudcarbon.connectors.files import FileSet
-from cloudcarbon.connectors.remote import s3_error
+from cloudcarbon.connectors.remote import resolve_sources, s3_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import Batch, IngestSummary
 
@@ -29,7 +28,8 @@ class AwsCarbonFiles(FileIngest[formats.Detected]):
         self.profile = profile
 
     def resolve(self, sources: list[str]) -> FileSet:
-        return resolve(sources, self.profile)
+        return resolve_sources(sources, command="`ingest aws-carbon`", what="carbon emissions export files",
+                               schemes=("s3",), profile=self.profile)
 
     def group(self, detected: formats.Detected) -> Hashable:
         return detected.container

@@ -9,8 +9,7 @@ import duckdb
 from cloudcarbon.connectors.file_ingest import Check, FileIngest, parses_as
 from cloudcarbon.connectors.files import FileSet
 from cloudcarbon.connectors.focus import formats
-from cloudcarbon.connectors.focus.sources import resolve
-from cloudcarbon.connectors.remote import remote_error
+from cloudcarbon.connectors.remote import remote_error, resolve_sources
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import IngestSummary
 
@@ -33,7 +32,7 @@ class FocusFiles(FileIngest[formats.Detected]):
         self.profile = profile
 
     def resolve(self, sources: list[str]) -> FileSet:
-        return resolve(sources, self.profile)
+        return resolve_sources(sources, command="`ingest focus`", what="FOCUS data files", profile=self.profile)
 
     def group(self, detected: formats.Detected) -> Hashable:
         return detected.container  # one reader per container; the versions may differ within it

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner, Result
 from conftest import fingerprint, one_line_error
+from test_s3 import endpoint, s3  # noqa: F401  (moto S3 fixtures)
 
 from cloudcarbon.cli import cli
 
@@ -341,3 +342,22 @@ def test_the_api_without_credentials_or_network_is_one_line(tmp_path: Path, monk
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
     one_line_error(CliRunner().invoke(cli, args), "cannot reach the AWS Sustainability API")
     assert not db.exists()
+
+
+def test_an_export_delivered_to_s3(s3, tmp_path: Path) -> None:  # noqa: F811  (the fixture)
+    """Data Exports delivers to S3: a prefix is read through s3fs (moto's server, as in test_s3.py)."""
+    import gzip
+
+    from test_s3 import BUCKET
+
+    text = write_csv(tmp_path / "c.csv", [row(), row(region_code="eu-west-1")]).read_bytes()
+    key = "carbon/data/BILLING_PERIOD=2025-01/carbon-00001.csv.gz"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=gzip.compress(text))
+    s3.put_object(Bucket=BUCKET, Key="carbon/metadata/BILLING_PERIOD=2025-01/carbon-Manifest.json", Body=b"{}")
+    db = tmp_path / "s.duckdb"
+    line = ok(db, f"s3://{BUCKET}/carbon/")
+    assert "ingested 1 file(s) (aws-carbon-csv): 2 rows read, 2 kept, 4 provider figure(s) stored" in line, line
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT x_source_file FROM provider_emissions").fetchall() == [
+            (f"s3://{BUCKET}/{key}",)]
+    one_line_error(ingest(db, f"s3://{BUCKET}/nothing-here/"), f"s3://{BUCKET}/nothing-here/")

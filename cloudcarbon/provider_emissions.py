@@ -116,9 +116,9 @@ def _one_figure_each(con: duckdb.DuckDBPyConnection, files: list[str]) -> tuple[
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE figure_fate AS
-        SELECT x_source_file, x_row, rank > 1 AS dropped,
+        SELECT figure, x_source_file, x_row, rank > 1 AS dropped,
                x_refreshed_at IS NOT DISTINCT FROM kept_refresh AS same_refresh
-        FROM (SELECT x_source_file, x_row, x_refreshed_at,
+        FROM (SELECT rowid AS figure, x_source_file, x_row, x_refreshed_at,
                      row_number() OVER figure AS rank, first_value(x_refreshed_at) OVER figure AS kept_refresh
               FROM new_figures
               WINDOW figure AS (PARTITION BY {key}
@@ -135,8 +135,7 @@ def _one_figure_each(con: duckdb.DuckDBPyConnection, files: list[str]) -> tuple[
               FROM figure_fate GROUP BY x_source_file, x_row)
         """
     ).fetchall()[0]
-    con.execute("DELETE FROM new_figures WHERE (x_source_file, x_row) IN "
-                "(SELECT (x_source_file, x_row) FROM figure_fate WHERE dropped)")
+    con.execute("DELETE FROM new_figures WHERE rowid IN (SELECT figure FROM figure_fate WHERE dropped)")
     con.execute("DROP TABLE figure_fate")
     return kept, duplicates, superseded
 

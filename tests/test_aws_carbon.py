@@ -150,6 +150,12 @@ def test_copies_and_deliveries_of_one_figure_are_kept_once(tmp_path: Path) -> No
     line = ok(db, a, later)
     assert "1 line(s) superseded by a later refresh" in line, line
     assert [f[5] for f in figures(db) if f[2] == "us-east-1"] == [450.0, 18.0]
+    # A later refresh of one figure of a line supersedes that figure alone: the line's other figure stays.
+    partial = write_csv(tmp_path / "partial.csv", [row(total_lbm_emissions_value=0.5, total_mbm_emissions_value="",
+                                                       last_refresh_timestamp="2025-06-01 00:00:00Z")])
+    line = ok(db, a, partial)
+    assert "3 rows read, 3 kept, 4 provider figure(s) stored;" in line and "superseded" not in line, line
+    assert [(f[4], f[5]) for f in figures(db) if f[2] == "us-east-1"] == [("location", 500.0), ("market", 18.0)]
 
 
 def test_two_values_of_one_refresh_are_refused(tmp_path: Path) -> None:

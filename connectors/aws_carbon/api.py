@@ -62,7 +62,7 @@ def _pages(api: Any, window: Window) -> list[dict[str, Any]]:
     paginator = api.get_paginator("get_estimated_carbon_emissions")
     request = {"TimePeriod": {"Start": window.since, "End": window.until}, "GroupBy": GROUP_BY,
                "EmissionsTypes": EMISSIONS_TYPES, "Granularity": "MONTHLY"}
-    return [page for page in paginator.paginate(**request)]
+    return list(paginator.paginate(**request))
 
 
 def ingest_api(con: duckdb.DuckDBPyConnection, *, window: Window, profile: str | None = None,

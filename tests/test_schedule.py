@@ -181,6 +181,7 @@ def test_sources_find_every_registered_connector_and_its_modes() -> None:
         for mode, ingest in registered.modes.items():
             assert connector(registered.name, mode) is ingest
     assert set(connectors.get("aws").modes) == {"athena"}
+    assert connector("aws-carbon") is connectors.get("aws_carbon").ingest  # the command's spelling works too
 
 
 def test_a_mode_source_is_checked_before_anything_runs(tmp_path: Path) -> None:

@@ -104,10 +104,11 @@ class PartialRunError(CloudcarbonError):
 def connector(name: str, mode: str | None = None) -> Callable[..., IngestSummary]:
     """The ingest function of a registered connector (named as its command, `aws-carbon`, or its folder): of its
     files, or of one of its in-place modes."""
-    name = name.replace("-", "_")
-    if name not in connectors.NAMES:
-        raise InputError(f"source type {name!r} is not a connector; choose one of {', '.join(connectors.NAMES)}")
-    registered = connectors.get(name)
+    folder = name.replace("-", "_")
+    if folder not in connectors.NAMES:
+        raise InputError(f"source type {name!r} is not a connector; choose one of "
+                         f"{', '.join(n.replace('_', '-') for n in connectors.NAMES)}")
+    registered = connectors.get(folder)
     if mode is None:
         return registered.ingest
     if mode not in registered.modes:

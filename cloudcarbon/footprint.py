@@ -8,7 +8,7 @@ import pandas as pd
 from cloudcarbon.errors import UsageError, shown
 from cloudcarbon.estimation import check_utilization, footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import read_query
+from cloudcarbon.queries import quote_identifier, read_query
 
 # --by names -> the usage expression they group on.
 GROUP_KEYS = {
@@ -88,9 +88,6 @@ def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
     return keys
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
 
 def footprint(
     con: duckdb.DuckDBPyConnection,
@@ -112,7 +109,7 @@ def footprint(
             grouped.append(f"tags[$tag_{number}] AS g{number}")
         else:
             grouped.append(f"{GROUP_KEYS[key]} AS g{number}")
-    outputs = [f"g{number} AS {_quote(key)}" for number, key in enumerate(keys)]
+    outputs = [f"g{number} AS {quote_identifier(key)}" for number, key in enumerate(keys)]
     sums = [f"exact_sum({name}) AS {name}" for name in SUMS]
     group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(keys)))}" if keys else ""
     # Months in order, then the largest emitters; the keys break ties so output is stable.

@@ -18,18 +18,18 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from cloudcarbon.coefficients.loader import provider_display_names
 from cloudcarbon.errors import CloudcarbonError, UsageError, shown
 from cloudcarbon.estimation import footprint_sql, row_params, summed_usage_sql
 from cloudcarbon.footprint import GROUP_KEYS as FOOTPRINT_KEYS
 from cloudcarbon.footprint import footprint
 from cloudcarbon.periods import Window, parse_month, window
+from cloudcarbon.queries import quote_identifier
 
 # --by names -> the provider_emissions column they group on (footprint.py groups usage by the same names).
 GROUP_KEYS = {"provider": "provider_name", "account": "sub_account_id", "region": "region_id",
               "service": "service_name"}
 DEFAULT_BY = tuple(GROUP_KEYS)
-# --provider -> provider_name in usage and provider_emissions.
-PROVIDERS = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
 FIGURES = [
     "ours_operational_kgco2e", "ours_embodied_kgco2e", "ours_total_kgco2e", "ours_total_kgco2e_low",
     "ours_total_kgco2e_high", "theirs_location_kgco2e", "theirs_market_kgco2e", "theirs_scope1_kgco2e",
@@ -62,13 +62,11 @@ def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
 def provider_name(provider: str | None) -> str | None:
     if provider is None:
         return None
-    if provider.lower() not in PROVIDERS:
-        raise UsageError(f"--provider {shown(provider)}: choose one of {', '.join(PROVIDERS)}")
-    return PROVIDERS[provider.lower()]
+    names = provider_display_names()  # --provider -> provider_name in usage and provider_emissions
+    if provider.lower() not in names:
+        raise UsageError(f"--provider {shown(provider)}: choose one of {', '.join(names)}")
+    return names[provider.lower()]
 
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _no_provider_figures(con: duckdb.DuckDBPyConnection, month: date, provider: str | None) -> CloudcarbonError:
@@ -117,7 +115,7 @@ def _unmapped(con: duckdb.DuckDBPyConnection, keys: list[str], span: Window) -> 
     grouped = [f"{FOOTPRINT_KEYS[key]} AS g{number}" for number, key in enumerate(keys)]
     return con.execute(
         f"""
-        SELECT {''.join(f'g{number} AS {_quote(key)}, ' for number, key in enumerate(keys))}
+        SELECT {''.join(f'g{number} AS {quote_identifier(key)}, ' for number, key in enumerate(keys))}
                exact_sum(CASE WHEN coalesce(energy_kwh, 0) = 0 THEN abs(effective_cost) END)
                    / nullif(exact_sum(abs(effective_cost)), 0) AS unmapped_cost_share
         FROM ({footprint_sql(summed_usage_sql(grouped))}) GROUP BY ALL
@@ -127,7 +125,7 @@ def _unmapped(con: duckdb.DuckDBPyConnection, keys: list[str], span: Window) -> 
 
 
 def _sql(keys: list[str]) -> str:
-    quoted = [_quote(key) for key in keys]
+    quoted = [quote_identifier(key) for key in keys]
     theirs_keys = [f"{GROUP_KEYS[key]} AS {q}" for key, q in zip(keys, quoted, strict=True)]
     join = " AND ".join(f"o.{q} IS NOT DISTINCT FROM t.{q}" for q in quoted)
     same_group = " AND ".join(f"o.{q} IS NOT DISTINCT FROM m.{q}" for q in quoted)

@@ -192,6 +192,13 @@ def cloud_providers() -> tuple[str, ...]:
 
 
 @cache
+def provider_display_names() -> dict[str, str]:
+    """Provider id -> the provider as the store names it (AWS, GCP, Azure), read without DuckDB."""
+    with data_path("providers").open(newline="", encoding="utf-8") as handle:
+        return {row["provider"]: row["display_name"] for row in csv.DictReader(handle) if row["cloud"] == "True"}
+
+
+@cache
 def workload_classes() -> tuple[str, ...]:
     """The workload classes of coef_workloads (estimate --workload choices), read without DuckDB."""
     with data_path("workloads").open(newline="", encoding="utf-8") as handle:

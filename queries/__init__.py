@@ -15,3 +15,8 @@ def read_query(name: str) -> str:
 def define_macros(con: duckdb.DuckDBPyConnection) -> None:
     """Create the TEMP macros of queries/macros.sql (exact_sum, ...) on `con`."""
     con.execute(read_query("macros"))
+
+
+def quote_identifier(identifier: str) -> str:
+    """A column or table name as a quoted SQL identifier (for names read from files, never values)."""
+    return '"' + identifier.replace('"', '""') + '"'

@@ -14,6 +14,7 @@ import duckdb
 from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.connectors.read_errors import container_of, explain_read_error
 from cloudcarbon.errors import InputError
+from cloudcarbon.queries import quote_identifier
 
 # Column naming styles: legacy CSV (`lineItem/UsageType`), legacy Parquet/Athena snake case
 # (`line_item_usage_type`, product attributes as columns), CUR 2.0 (snake case, `product` map).
@@ -170,9 +171,6 @@ def canonical_columns(detected: Detected) -> dict[str, str]:
     return {c: c for c in detected.columns}
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
 
 def _tags_expression(style: str, container: str, columns: dict[str, str]) -> str:
     """A MAP(VARCHAR, VARCHAR) of the line's tags, keys without the `user:` / `user_` prefix."""
@@ -198,7 +196,7 @@ def _tags_expression(style: str, container: str, columns: dict[str, str]) -> str
         + "'"
         + re.sub(r"^user[_:]", "", c[len(prefix):]).replace("'", "''")
         + "', 'value': "
-        + _quote(c)
+        + quote_identifier(c)
         + "}"
         for c in tag_columns
     )
@@ -221,14 +219,14 @@ def source_select(detected: list[Detected]) -> str:
     select = []
     for name in (*REQUIRED, *OPTIONAL):
         source = canonical.get(name)
-        select.append(f"{_quote(source)} AS {name}" if source else f"NULL AS {name}")
+        select.append(f"{quote_identifier(source)} AS {name}" if source else f"NULL AS {name}")
     for name, key in PRODUCT_MAP_KEYS.items():
         if style == CUR2 and columns.get("product", "").startswith("MAP"):
             select.append(f"product['{key}'] AS {name}")
         elif style == CUR2 and "product" in columns:
             select.append(f"json_extract_string(nullif(product, ''), '$.{key}') AS {name}")
         elif name in canonical:
-            select.append(f"{_quote(canonical[name])} AS {name}")
+            select.append(f"{quote_identifier(canonical[name])} AS {name}")
         else:
             select.append(f"NULL AS {name}")
     select.append(f"{_tags_expression(style, container, columns)} AS tags")
@@ -243,4 +241,4 @@ def _fingerprint(detected: list[Detected], canonical: dict[str, str]) -> str:
     stored column agrees too (METHODOLOGY.md, "Data rules"), which the ingest and `doctor` check."""
     if not all(set(IDENTITY) <= set(canonical_columns(item)) for item in detected):
         return "hash(*COLUMNS(* EXCLUDE (filename)))"
-    return f"hash({', '.join(_quote(canonical[name]) for name in IDENTITY)})"
+    return f"hash({', '.join(quote_identifier(canonical[name]) for name in IDENTITY)})"

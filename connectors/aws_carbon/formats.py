@@ -14,6 +14,7 @@ import duckdb
 from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
+from cloudcarbon.queries import quote_identifier
 
 # Text throughout (account ids keep leading zeros; the query casts).
 CSV_OPTIONS = (
@@ -90,9 +91,6 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
     return detected
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
 
 def source_select(group: list[Detected]) -> str:
     """SELECT producing `carbon_src` over $files for files of one container."""
@@ -100,7 +98,7 @@ def source_select(group: list[Detected]) -> str:
     for item in group:
         union.update(item.columns)
     merged = Detected(group[0].file, group[0].container, union)
-    select = [f"{_quote(spelled)} AS {column}" if (spelled := merged.spelled(column)) else f"NULL AS {column}"
+    select = [f"{quote_identifier(spelled)} AS {column}" if (spelled := merged.spelled(column)) else f"NULL AS {column}"
               for column in COLUMNS]
     reader = ("read_parquet($files, union_by_name = true, filename = true)" if merged.container == "parquet"
               else f"read_csv($files, {CSV_OPTIONS}, filename = true)")

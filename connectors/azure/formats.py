@@ -33,6 +33,7 @@ import duckdb
 from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.connectors.read_errors import container_of, explain_read_error
 from cloudcarbon.errors import InputError
+from cloudcarbon.queries import quote_identifier
 
 # Text only (IDs keep their shape), explicit dialect; strict_mode off because real MCA exports
 # trip DuckDB's strict CSV checks (see research billing-formats §8).
@@ -187,9 +188,6 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
     return Detected(file, container_of(file), tuple(columns), len(names), schema_of(found, set(by_key)))
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
 
 def source_select(group: list[Detected]) -> str:
     """SELECT the fields of files sharing one header, as text, plus the file name; `$files` lists them."""
@@ -201,7 +199,8 @@ def source_select(group: list[Detected]) -> str:
     )
     found = dict(first.columns)
     select = [
-        f"CAST({_quote(found[field])} AS VARCHAR) AS {field}" if field in found else f"NULL::VARCHAR AS {field}"
+        f"CAST({quote_identifier(found[field])} AS VARCHAR) AS {field}" if field in found
+        else f"NULL::VARCHAR AS {field}"
         for field in FIELDS
     ]
     # Exports have no line identity: identical copies are told apart by the whole row, hashed as the file

@@ -16,6 +16,7 @@ import duckdb
 from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
+from cloudcarbon.queries import quote_identifier
 
 # Text throughout (IDs keep leading zeros; the query casts), "NULL" as the FinOps sample writes it.
 CSV_OPTIONS = (
@@ -159,15 +160,12 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
     return detected
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
 
 def _json_text(column: str, kind: str) -> str:
     """A JSON-valued column as JSON object text. Azure writes AdditionalInfo without its braces at times."""
     if kind.startswith(("MAP", "STRUCT")):
-        return f"CAST(to_json({_quote(column)}) AS VARCHAR)"
-    text = f"nullif(trim(CAST({_quote(column)} AS VARCHAR)), '')"
+        return f"CAST(to_json({quote_identifier(column)}) AS VARCHAR)"
+    text = f"nullif(trim(CAST({quote_identifier(column)} AS VARCHAR)), '')"
     return f"CASE WHEN left({text}, 1) IN ('{{', '[') THEN {text} ELSE '{{' || {text} || '}}' END"
 
 
@@ -176,7 +174,7 @@ def _tags(column: str | None, kind: str) -> str:
     {key, value, x_type...} structs (system labels such as compute.googleapis.com/machine_spec included)."""
     if column is None:
         return "NULL::MAP(VARCHAR, VARCHAR)"
-    quoted = _quote(column)
+    quoted = quote_identifier(column)
     if kind.startswith("MAP"):
         return f"CAST({quoted} AS MAP(VARCHAR, VARCHAR))"
     if kind.endswith("[]"):
@@ -196,11 +194,11 @@ def source_select(detected: list[Detected]) -> str:
     for item in detected:
         union.update(item.columns)
     merged = Detected(detected[0].file, detected[0].version, detected[0].container, union)
-    providers = [f"nullif(trim(CAST({_quote(c)} AS VARCHAR)), '')" for c in merged.provider_columns()]
+    providers = [f"nullif(trim(CAST({quote_identifier(c)} AS VARCHAR)), '')" for c in merged.provider_columns()]
     select = [f"coalesce({', '.join(providers)}) AS provider_name"]
     for name, focus in (REQUIRED | OPTIONAL).items():
         spelled = merged.spelled(focus)
-        select.append(f"{_quote(spelled)} AS {name}" if spelled else f"NULL AS {name}")
+        select.append(f"{quote_identifier(spelled)} AS {name}" if spelled else f"NULL AS {name}")
     for name, focus in JSON_COLUMNS.items():
         spelled = merged.spelled(focus)
         select.append(f"{_json_text(spelled, union[spelled])} AS {name}" if spelled else f"NULL AS {name}")

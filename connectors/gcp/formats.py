@@ -19,6 +19,7 @@ import duckdb
 from cloudcarbon.connectors.files import refuse_non_numeric
 from cloudcarbon.connectors.read_errors import explain_read_error, filesystem_exception
 from cloudcarbon.errors import InputError
+from cloudcarbon.queries import quote_identifier
 
 CSV = "csv"
 JSON = "jsonl"
@@ -190,18 +191,15 @@ def detect(con: duckdb.DuckDBPyConnection, file: str, size: int | None) -> Detec
     return Detected(file, container, frozenset(columns))
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
 
 def _leaf(container: str, columns: frozenset[str], leaf: str) -> str:
     """An expression for a dotted leaf: a column of that name in CSV, a struct field otherwise."""
     if leaf not in columns:
         return "NULL"
     if container == CSV or "." not in leaf:
-        return f"CAST({_quote(leaf)} AS VARCHAR)"
+        return f"CAST({quote_identifier(leaf)} AS VARCHAR)"
     head, field = leaf.split(".", 1)
-    return f"CAST({_quote(head)}.{_quote(field)} AS VARCHAR)"
+    return f"CAST({quote_identifier(head)}.{quote_identifier(field)} AS VARCHAR)"
 
 
 # CSV lists are Python reprs (or JSON): pull each {...} entry, then its fields, by regex. Label keys
@@ -216,10 +214,10 @@ def _pairs(container: str, columns: frozenset[str], name: str) -> str:
     if name not in columns:
         return "NULL"
     if container == CSV:
-        entries = _ENTRIES.format(col=_quote(name))
+        entries = _ENTRIES.format(col=quote_identifier(name))
         return (f"list_transform({entries}, lambda e: {{'key': {_FIELD.format(name='key')}, "
                 f"'value': {_FIELD.format(name='value')}}})")
-    return (f"list_transform({_quote(name)}, lambda e: "
+    return (f"list_transform({quote_identifier(name)}, lambda e: "
             "{'key': CAST(e.key AS VARCHAR), 'value': CAST(e.value AS VARCHAR)})")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cloudcarbon.errors import InputError
+from cloudcarbon.queries import quote_identifier
 
 REQUIRED = ("server", "month", "hours", "location", "vcpus")
 OPTIONAL = (
@@ -73,9 +74,6 @@ def read_header(file: str) -> Inventory:
     return Inventory(file, columns, tags)
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
 
 def source_select(inventory: Inventory, number: int) -> tuple[str, dict[str, object]]:
     """SELECT of `inventory_src` (every column ours by name, text) for one file, and its parameters.
@@ -84,14 +82,14 @@ def source_select(inventory: Inventory, number: int) -> tuple[str, dict[str, obj
     """
     file_param, params = f"file_{number}", {f"file_{number}": inventory.file}
     values = [
-        f"nullif(trim({_quote(inventory.columns[name])}), '') AS {name}" if name in inventory.columns
+        f"nullif(trim({quote_identifier(inventory.columns[name])}), '') AS {name}" if name in inventory.columns
         else f"CAST(NULL AS VARCHAR) AS {name}"
         for name in (*REQUIRED, *OPTIONAL)
     ]
     entries = []
     for index, (key, written) in enumerate(inventory.tags.items()):
         params[f"tag_{number}_{index}"] = key
-        entries.append(f"{{'key': ${f'tag_{number}_{index}'}, 'value': nullif(trim({_quote(written)}), '')}}")
+        entries.append(f"{{'key': ${f'tag_{number}_{index}'}, 'value': nullif(trim({quote_identifier(written)}), '')}}")
     tags = (f"map_from_entries(list_filter([{', '.join(entries)}], lambda e: e.value IS NOT NULL))" if entries
             else "CAST(NULL AS MAP(VARCHAR, VARCHAR))")
     sql = f"""

@@ -47,12 +47,15 @@ TRACE_COLUMNS = (
     "vcpus", "memory_gib", "ref_memory_gib_per_vcpu", "memory_w_per_gib", "instance_source",
     "gpu_model", "gpu_count", "gpu_idle_w", "gpu_max_w", "gpu_u", "gpu_source",
     "storage_wh_per_tb_hour", "storage_replication", "network_kwh_per_gb",
-    "pue", "pue_year", "pue_scope", "pue_source",
-    "grid_gco2e_per_kwh", "grid_year", "grid_signal", "grid_source", "grid_fallback",
+    "pue", "pue_low", "pue_high", "pue_year", "pue_scope", "pue_source",
+    "grid_gco2e_per_kwh", "grid_gco2e_per_kwh_low", "grid_gco2e_per_kwh_high", "grid_year", "grid_signal",
+    "grid_source", "grid_fallback",
     "host_vcpus", "host_embodied_kgco2e", "embodied_method", "gpu_embodied_kgco2e", "lifespan_h",
-    "cpu_kwh", "memory_kwh", "gpu_kwh", "storage_kwh", "network_kwh",
+    "cpu_kwh", "cpu_kwh_low", "cpu_kwh_high", "memory_kwh", "memory_kwh_high", "gpu_kwh", "gpu_kwh_low",
+    "gpu_kwh_high", "storage_kwh", "network_kwh",
     "energy_kwh", "energy_kwh_low", "energy_kwh_high",
-    "operational_kgco2e", "embodied_kgco2e", "x_source_file", "x_ingest_id",
+    "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high", "embodied_kgco2e",
+    "embodied_kgco2e_low", "embodied_kgco2e_high", "x_source_file", "x_ingest_id",
 )
 
 

@@ -47,11 +47,15 @@ places AS (
     SELECT DISTINCT provider, region_id, usage_year FROM u
 ),
 -- Grid intensity for the usage year: that year, else the nearest earlier, else the nearest later.
--- A region without data takes the provider's mean for the year, and is reported by `unknowns`.
+-- Its bounds: the lowest and highest of the zone's three years nearest the usage year (annual figures move
+-- by several percent a year, and the year of usage often has no figure yet).
+-- A region without data takes the provider's mean for the year, and is reported by `unknowns`; its bounds
+-- are the provider's lowest and highest region that year (where the usage ran is unknown).
 grid AS (
     SELECT p.provider, p.region_id, p.usage_year,
            arg_min({'value': g.gco2e_per_kwh, 'year': g.year, 'signal': g.signal, 'source': g.source},
-                   abs(g.year - p.usage_year) * 2 + CAST(g.year > p.usage_year AS INTEGER)) AS pick
+                   abs(g.year - p.usage_year) * 2 + CAST(g.year > p.usage_year AS INTEGER)) AS pick,
+           list(g.gco2e_per_kwh ORDER BY abs(g.year - p.usage_year), g.year)[1:3] AS nearest_years
     FROM places p
     JOIN coef_grid g ON g.provider = p.provider AND g.region = p.region_id
     GROUP BY ALL
@@ -60,22 +64,32 @@ grid_fallback AS (
     SELECT p.provider, p.usage_year,
            arg_min({'value': g.value, 'year': g.year, 'signal': 'provider mean of regions, ' || g.signal,
                     'source': g.source},
-                   abs(g.year - p.usage_year) * 2 + CAST(g.year > p.usage_year AS INTEGER)) AS pick
+                   abs(g.year - p.usage_year) * 2 + CAST(g.year > p.usage_year AS INTEGER)) AS pick,
+           arg_min({'low': g.low, 'high': g.high},
+                   abs(g.year - p.usage_year) * 2 + CAST(g.year > p.usage_year AS INTEGER)) AS bounds
     FROM (SELECT DISTINCT provider, usage_year FROM places) p
-    JOIN (SELECT provider, year, avg(gco2e_per_kwh) AS value, string_agg(DISTINCT signal, '; ' ORDER BY signal) AS signal,
+    JOIN (SELECT provider, year, avg(gco2e_per_kwh) AS value, min(gco2e_per_kwh) AS low, max(gco2e_per_kwh) AS high,
+                 string_agg(DISTINCT signal, '; ' ORDER BY signal) AS signal,
                  'mean of ' || count(*) || ' regions: ' || string_agg(DISTINCT source, '; ' ORDER BY source) AS source
           FROM coef_grid GROUP BY provider, year) g ON g.provider = p.provider
     GROUP BY ALL
 ),
 -- PUE: the region's published value for the nearest year, else the provider's fleet value.
-pue AS (
+-- Its bounds: the region's published values over the years; for a fleet value, every value the provider
+-- published (any region, any year), since the site the usage ran in is not known.
+pue_pick AS (
     SELECT p.provider, p.region_id, p.usage_year,
            arg_min({'value': e.pue, 'year': e.year, 'scope': e.region, 'source': e.source},
                    CAST(e.region = '*' AS INTEGER) * 1000
-                   + abs(e.year - p.usage_year) * 2 + CAST(e.year > p.usage_year AS INTEGER)) AS pick
+                   + abs(e.year - p.usage_year) * 2 + CAST(e.year > p.usage_year AS INTEGER)) AS pick,
+           min(e.pue) FILTER (WHERE e.region = p.region_id) AS region_low,
+           max(e.pue) FILTER (WHERE e.region = p.region_id) AS region_high
     FROM places p
     JOIN coef_pue e ON e.provider = p.provider AND (e.region = p.region_id OR e.region = '*')
     GROUP BY ALL
+),
+pue_fleet AS (
+    SELECT provider, min(pue) AS low, max(pue) AS high FROM coef_pue GROUP BY provider
 ),
 rows AS (
     SELECT
@@ -119,13 +133,24 @@ rows AS (
         -- Order: the user's override, the PUE an inventory states for its site, the library's.
         CASE WHEN override_applies AND k.pue_override IS NOT NULL THEN 'user'
              WHEN u.x_pue IS NOT NULL THEN 'inventory' ELSE 'library' END AS pue_from,
-        CASE pue_from WHEN 'user' THEN k.pue_override WHEN 'inventory' THEN u.x_pue ELSE pue.pick.value END AS pue,
-        CASE WHEN pue_from = 'library' THEN pue.pick.year ELSE u.usage_year END AS pue_year,
-        CASE pue_from WHEN 'user' THEN 'user' WHEN 'inventory' THEN 'site' ELSE pue.pick.scope END AS pue_scope,
+        CASE pue_from WHEN 'user' THEN k.pue_override WHEN 'inventory' THEN u.x_pue ELSE pp.pick.value END AS pue,
+        -- A stated PUE (the user's, the inventory's) is taken as exact; a library PUE spans its bounds.
+        CASE WHEN pue_from <> 'library' THEN pue WHEN pp.pick.scope = '*' THEN least(pue, pf.low)
+             ELSE least(pue, pp.region_low) END AS pue_low,
+        CASE WHEN pue_from <> 'library' THEN pue WHEN pp.pick.scope = '*' THEN greatest(pue, pf.high)
+             ELSE greatest(pue, pp.region_high) END AS pue_high,
+        CASE WHEN pue_from = 'library' THEN pp.pick.year ELSE u.usage_year END AS pue_year,
+        CASE pue_from WHEN 'user' THEN 'user' WHEN 'inventory' THEN 'site' ELSE pp.pick.scope END AS pue_scope,
         CASE pue_from WHEN 'user' THEN 'user-supplied (--pue)' WHEN 'inventory' THEN 'stated in the inventory (pue)'
-             ELSE pue.pick.source END AS pue_source,
+             ELSE pp.pick.source END AS pue_source,
         override_applies AND k.grid_override IS NOT NULL AS grid_user,
         CASE WHEN grid_user THEN k.grid_override ELSE coalesce(grid.pick, gf.pick).value END AS grid_gco2e_per_kwh,
+        CASE WHEN grid_user THEN grid_gco2e_per_kwh WHEN grid.pick IS NOT NULL
+             THEN least(grid_gco2e_per_kwh, list_min(grid.nearest_years))
+             ELSE least(grid_gco2e_per_kwh, gf.bounds.low) END AS grid_gco2e_per_kwh_low,
+        CASE WHEN grid_user THEN grid_gco2e_per_kwh WHEN grid.pick IS NOT NULL
+             THEN greatest(grid_gco2e_per_kwh, list_max(grid.nearest_years))
+             ELSE greatest(grid_gco2e_per_kwh, gf.bounds.high) END AS grid_gco2e_per_kwh_high,
         CASE WHEN grid_user THEN u.usage_year ELSE coalesce(grid.pick, gf.pick).year END AS grid_year,
         CASE WHEN grid_user THEN 'user-supplied' ELSE coalesce(grid.pick, gf.pick).signal END AS grid_signal,
         CASE WHEN grid_user THEN 'user-supplied (--grid-intensity)' ELSE coalesce(grid.pick, gf.pick).source END
@@ -140,8 +165,9 @@ rows AS (
     LEFT JOIN coef_accelerators a ON a.model = coalesce(
         i.gpu_model, u.x_server.gpu_model, CASE WHEN u.x_usage_kind = 'gpu' THEN u.x_instance_type END)
     LEFT JOIN coef_constants rep ON rep.key = 'replication_' || u.provider || '_' || u.x_storage_class
-    LEFT JOIN pue ON pue.provider = u.provider AND pue.region_id IS NOT DISTINCT FROM u.region_id
-        AND pue.usage_year = u.usage_year
+    LEFT JOIN pue_pick pp ON pp.provider = u.provider AND pp.region_id IS NOT DISTINCT FROM u.region_id
+        AND pp.usage_year = u.usage_year
+    LEFT JOIN pue_fleet pf ON pf.provider = u.provider
     LEFT JOIN grid ON grid.provider = u.provider AND grid.region_id IS NOT DISTINCT FROM u.region_id
         AND grid.usage_year = u.usage_year
     LEFT JOIN grid_fallback gf ON gf.provider = u.provider AND gf.usage_year = u.usage_year
@@ -182,11 +208,12 @@ energy AS (
 SELECT
     e.*,
     (e.cpu_kwh + e.memory_kwh + e.gpu_kwh + e.storage_kwh + e.network_kwh) * e.pue AS energy_kwh,
-    (e.cpu_kwh_low + e.memory_kwh + e.gpu_kwh_low + e.storage_kwh + e.network_kwh) * e.pue AS energy_kwh_low,
-    (e.cpu_kwh_high + e.memory_kwh_high + e.gpu_kwh_high + e.storage_kwh + e.network_kwh) * e.pue AS energy_kwh_high,
+    (e.cpu_kwh_low + e.memory_kwh + e.gpu_kwh_low + e.storage_kwh + e.network_kwh) * e.pue_low AS energy_kwh_low,
+    (e.cpu_kwh_high + e.memory_kwh_high + e.gpu_kwh_high + e.storage_kwh + e.network_kwh) * e.pue_high
+        AS energy_kwh_high,
     energy_kwh * e.grid_gco2e_per_kwh / 1000 AS operational_kgco2e,
-    energy_kwh_low * e.grid_gco2e_per_kwh / 1000 AS operational_kgco2e_low,
-    energy_kwh_high * e.grid_gco2e_per_kwh / 1000 AS operational_kgco2e_high,
+    energy_kwh_low * e.grid_gco2e_per_kwh_low / 1000 AS operational_kgco2e_low,
+    energy_kwh_high * e.grid_gco2e_per_kwh_high / 1000 AS operational_kgco2e_high,
     e.embodied_kgco2e_hours / e.lifespan_h AS embodied_kgco2e,
     e.embodied_kgco2e_hours / e.lifespan_h AS embodied_kgco2e_low,
     e.embodied_kgco2e_hours / e.lifespan_h_short AS embodied_kgco2e_high

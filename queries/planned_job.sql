@@ -34,12 +34,13 @@ WITH j AS (
         f.gpu_hours * coalesce(job_accelerator_w_low, 0) / 1000 AS job_gpu_kwh_low,
         f.gpu_hours * coalesce(job_accelerator_w_high, 0) / 1000 AS job_gpu_kwh_high,
         f.gpu_hours * coalesce(job_host_w, 0) / 1000 AS job_host_kwh,
-        CASE WHEN f.pue_from = 'user' THEN coalesce(CAST($pue_low AS DOUBLE), f.pue) ELSE f.pue END AS job_pue_low,
-        CASE WHEN f.pue_from = 'user' THEN coalesce(CAST($pue_high AS DOUBLE), f.pue) ELSE f.pue END AS job_pue_high,
+        CASE WHEN f.pue_from = 'user' THEN coalesce(CAST($pue_low AS DOUBLE), f.pue) ELSE f.pue_low END AS job_pue_low,
+        CASE WHEN f.pue_from = 'user' THEN coalesce(CAST($pue_high AS DOUBLE), f.pue) ELSE f.pue_high END
+            AS job_pue_high,
         CASE WHEN f.grid_user THEN coalesce(CAST($grid_low AS DOUBLE), f.grid_gco2e_per_kwh)
-             ELSE f.grid_gco2e_per_kwh END AS job_grid_low,
+             ELSE f.grid_gco2e_per_kwh_low END AS job_grid_low,
         CASE WHEN f.grid_user THEN coalesce(CAST($grid_high AS DOUBLE), f.grid_gco2e_per_kwh)
-             ELSE f.grid_gco2e_per_kwh END AS job_grid_high,
+             ELSE f.grid_gco2e_per_kwh_high END AS job_grid_high,
         coalesce(CAST($lifespan_h AS DOUBLE), f.lifespan_h) AS job_lifespan_h,
         coalesce(CAST($lifespan_h AS DOUBLE), f.lifespan_h_short) AS job_lifespan_h_short,
         CASE

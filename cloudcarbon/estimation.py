@@ -69,8 +69,9 @@ def footprint_sql(usage_input_sql: str) -> str:
     return f"WITH usage_input AS ({usage_input_sql}) SELECT * FROM ({read_query('footprint_rows')})"
 
 
-def summed_usage_sql(leading: Sequence[str] = ()) -> str:
-    """The store's usage in [$since, $until) summed by the `leading` expressions (each `expr AS name`) and the
-    columns that pick coefficients: millions of rows to thousands before any coefficient is applied."""
+def summed_usage_sql(leading: Sequence[str] = (), source: str | None = None) -> str:
+    """The store's usage in [$since, $until) (or the rows of `source`, in usage_window.sql's shape) summed by the
+    `leading` expressions (each `expr AS name`) and the columns that pick coefficients: millions of rows to
+    thousands before any coefficient is applied."""
     columns = [*leading, *COEFFICIENT_KEYS, *(f"exact_sum({q}) AS {q}" for q in QUANTITIES)]
-    return f"SELECT {', '.join(columns)} FROM ({read_query('usage_window')}) GROUP BY ALL"
+    return f"SELECT {', '.join(columns)} FROM ({source or read_query('usage_window')}) GROUP BY ALL"

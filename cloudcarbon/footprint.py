@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import duckdb
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from cloudcarbon.errors import UsageError, shown
+import duckdb
+
+from cloudcarbon import stored_footprint
 from cloudcarbon.estimation import check_utilization, footprint_sql, prepare, row_params, summed_usage_sql
+from cloudcarbon.groupings import DEFAULT_BY, GROUP_KEYS, parse_by
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import quote_identifier, read_query
 
-# --by names -> the usage expression they group on.
-GROUP_KEYS = {
-    "month": "strftime(charge_period_start, '%Y-%m')",
-    "provider": "provider_name",
-    "account": "sub_account_id",
-    "region": "region_id",
-    "service": "service_name",
-    "instance_type": "x_instance_type",
-    "usage_kind": "x_usage_kind",
-    "resource": "resource_id",
-}
-DEFAULT_BY = ("month", "service")
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DEFAULT_BY", "GROUP_KEYS", "footprint", "parse_by", "table_columns", "trace"]
+
 
 SUMS = (
     "vcpu_hours",
@@ -73,22 +68,11 @@ HEADLINE = {
 
 def table_columns(frame: pd.DataFrame) -> dict[str, str]:
     """The columns worth a terminal's width: the grouping keys, then the headline figures."""
-    figures = {"vcpu_hours", "gpu_hours", *SUMS, "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost",
-               "currency"}
+    figures = {"vcpu_hours", "gpu_hours", *SUMS, "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high",
+               "scope2_kgco2e", "scope3_kgco2e", "cost", "currency"}
     return {**{c: c for c in frame.columns if c not in figures}, **HEADLINE}
 
 
-def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """`month,service,tag:team` -> validated keys (tag:KEY for any tag)."""
-    if by is None:
-        return list(DEFAULT_BY)
-    items = by.split(",") if isinstance(by, str) else list(by)
-    keys = list(dict.fromkeys(item.strip() for item in items if item.strip()))  # a key asked twice is one column
-    for key in keys:
-        if key not in GROUP_KEYS and not (key.startswith("tag:") and len(key) > 4 and key.isprintable()):
-            choices = ", ".join([*GROUP_KEYS, "tag:KEY"])
-            raise UsageError(f"--by {shown(key)} is not a grouping; choose from {choices}")
-    return keys
 
 
 
@@ -105,29 +89,41 @@ def footprint(
     check_utilization(cpu_utilization, gpu_utilization)
     prepare(con)
     params = row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization)
+    # The stored figures answer the library's assumptions; other assumptions are computed from usage.
+    stored = cpu_utilization is None and gpu_utilization is None and stored_footprint.readable(con, window)
     grouped = []
     for number, key in enumerate(keys):
         if key.startswith("tag:"):
             params[f"tag_{number}"] = key[4:]
             grouped.append(f"tags[$tag_{number}] AS g{number}")
         else:
-            grouped.append(f"{GROUP_KEYS[key]} AS g{number}")
+            grouped.append(f"{quote_identifier(key) if stored else GROUP_KEYS[key]} AS g{number}")
     outputs = [f"g{number} AS {quote_identifier(key)}" for number, key in enumerate(keys)]
-    sums = [f"exact_sum({name}) AS {name}" for name in SUMS]
     group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(keys)))}" if keys else ""
     # Months in order, then the largest emitters; the keys break ties so output is stable.
     month_first = [f"g{keys.index('month')}"] if "month" in keys else []
     order = ", ".join([*month_first, "total_kgco2e DESC NULLS LAST", *(f"g{n} NULLS LAST" for n in range(len(keys)))])
+    if stored:
+        rows = f"SELECT {''.join(g + ', ' for g in grouped)} * FROM ({stored_footprint.stored_rows_sql()})"
+        params = {"since": window.since, "until": window.until, **{k: v for k, v in params.items() if k[:4] == "tag_"}}
+    else:
+        rows = footprint_sql(summed_usage_sql(grouped))
+    sums = [f"exact_sum({name}) AS {name}" for name in SUMS]
+    total = "total_kgco2e" if stored else "operational_kgco2e + embodied_kgco2e"
+    scope2 = "scope2_kgco2e" if stored else ("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")
+    currency = "currency" if stored else "billing_currency"
+    cost = "cost" if stored else "effective_cost"
     sql = f"""
-        WITH fp AS ({footprint_sql(summed_usage_sql(grouped))})
+        WITH fp AS ({rows})
         SELECT {''.join(o + ', ' for o in outputs)}
                {', '.join(sums)},
                exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS total_kgco2e,
                exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS total_kgco2e_low,
                exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS total_kgco2e_high,
-               exact_sum(effective_cost) AS cost,
-               CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END
-                   AS currency
+               exact_sum({scope2}) AS scope2_kgco2e,
+               exact_sum({total}) - exact_sum({scope2}) AS scope3_kgco2e,
+               exact_sum({cost}) AS cost,
+               CASE WHEN count(DISTINCT {currency}) > 1 THEN 'MIXED' ELSE any_value({currency}) END AS currency
         FROM fp
         {group_by}
         ORDER BY {order}
@@ -136,7 +132,8 @@ def footprint(
     ordered = [*keys, "vcpu_hours", "gpu_hours", "energy_kwh", "energy_kwh_low", "energy_kwh_high",
                "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high",
                "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
-               "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost", "currency"]
+               "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "scope2_kgco2e", "scope3_kgco2e",
+               "cost", "currency"]
     return frame[ordered]
 
 

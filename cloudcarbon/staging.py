@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from cloudcarbon import stored_footprint
 from cloudcarbon.errors import CloudcarbonError, StoreBusyError
 from cloudcarbon.ingest import IngestSummary, record_periods
 from cloudcarbon.progress import run_with_progress
@@ -97,6 +98,7 @@ def _move_into_store(store: Path, scratch: Path, staged: IngestSummary, *, verif
                 # Finished when its rows are in the store: that orders the replacements (see doctor).
                 con.execute("INSERT INTO ingests BY NAME SELECT * REPLACE (now() AS finished_at) FROM staged.ingests")
                 periods += move_staged(con, staged.ingest_id)  # a provider's own figures (provider_emissions)
+                stored_footprint.refresh(con)  # the emissions of the periods just replaced
         finally:
             with suppress(duckdb.Error):  # a failed commit may have invalidated the connection: its error wins
                 con.execute("DETACH staged")

@@ -363,6 +363,10 @@ def open_store(db: str | os.PathLike[str] | None, *, read_only: bool = False) ->
             migrate(con)
             con.close()
             con = connect(path, read_only=True)
+        if _footprint_stale(con):
+            con.close()
+            _refresh_footprint_if_free(path)
+            con = connect(path, read_only=True)
     else:
         if schema_version(con) == 0 and _has_tables(con):
             con.close()
@@ -370,7 +374,36 @@ def open_store(db: str | os.PathLike[str] | None, *, read_only: bool = False) ->
                 f"{path} is a DuckDB database but not a cloudcarbon store; choose another --db"
             )
         migrate(con)
+        if _footprint_stale(con):
+            refresh_footprint(con)
     return con
+
+
+def _footprint_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    from cloudcarbon.stored_footprint import stale_periods  # the estimation code loads only when asked for
+
+    return stale_periods(con) > 0
+
+
+def refresh_footprint(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the stored footprint of stale periods (cloudcarbon/stored_footprint.py) in one transaction."""
+    from cloudcarbon.stored_footprint import refresh
+
+    with transaction(con):
+        refresh(con)
+
+
+def _refresh_footprint_if_free(path: Path) -> None:
+    """A reader found stale figures: recompute them if no one else holds the store, else leave them (readers
+    then compute from usage, which gives the same figures, more slowly)."""
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException:
+        return
+    try:
+        refresh_footprint(con)
+    finally:
+        con.close()
 
 
 def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,0 +1,32 @@
+"""The groupings of `footprint --by`: each name and the usage expression it groups on. Without pandas or the
+estimation code, so the stored footprint (stored_footprint.py) and the commands share one list."""
+
+from __future__ import annotations
+
+from cloudcarbon.errors import UsageError, shown
+
+# --by names -> the usage expression they group on.
+GROUP_KEYS = {
+    "month": "strftime(charge_period_start, '%Y-%m')",
+    "provider": "provider_name",
+    "account": "sub_account_id",
+    "region": "region_id",
+    "service": "service_name",
+    "instance_type": "x_instance_type",
+    "usage_kind": "x_usage_kind",
+    "resource": "resource_id",
+}
+DEFAULT_BY = ("month", "service")
+
+
+def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """`month,service,tag:team` -> validated keys (tag:KEY for any tag)."""
+    if by is None:
+        return list(DEFAULT_BY)
+    items = by.split(",") if isinstance(by, str) else list(by)
+    keys = list(dict.fromkeys(item.strip() for item in items if item.strip()))  # a key asked twice is one column
+    for key in keys:
+        if key not in GROUP_KEYS and not (key.startswith("tag:") and len(key) > 4 and key.isprintable()):
+            choices = ", ".join([*GROUP_KEYS, "tag:KEY"])
+            raise UsageError(f"--by {shown(key)} is not a grouping; choose from {choices}")
+    return keys

@@ -1,0 +1,138 @@
+"""The `footprint` table in the store: the same figures as the estimation query, readable with plain SQL,
+recomputed when usage, the coefficient library or the method changes (cloudcarbon/stored_footprint.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from curfiles import item, write_cur
+
+from cloudcarbon import stored_footprint
+from cloudcarbon.footprint import footprint
+from cloudcarbon.periods import window
+from cloudcarbon.store import open_store
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "sql"
+
+LINES = [
+    item(),
+    item(usage_type="BoxUsage:p5.48xlarge", instance_type="p5.48xlarge", vcpu="192", resource_id="i-gpu",
+         tags={"user:team": "ml"}),
+    item(usage_type="BoxUsage:t3.micro", instance_type="t3.micro", vcpu="2", resource_id="i-small",
+         start="2025-01-11T00:00:00Z", end="2025-01-11T01:00:00Z"),
+    item(region="eu-west-1", az="eu-west-1a", usage_type="EU-BoxUsage:m5.large", resource_id="i-eu",
+         tags={"user:team": "web"}),
+    item(product_code="AmazonS3", usage_type="TimedStorage-ByteHrs", instance_type="", vcpu="", amount=100,
+         unit="GB-Mo", resource_id="bucket"),
+]
+
+
+@pytest.fixture
+def store(tmp_path, run) -> Path:
+    run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", LINES)))
+    return tmp_path / "store.duckdb"
+
+
+@pytest.mark.parametrize("by", ["month,service", "region,instance_type", "resource", "tag:team", "usage_kind,account"])
+def test_stored_figures_equal_the_estimation_query(store, by, monkeypatch):
+    with open_store(store, read_only=True) as con:
+        assert stored_footprint.readable(con, window())
+        stored = footprint(con, by=by)
+        monkeypatch.setattr(stored_footprint, "readable", lambda *_: False)
+        computed = footprint(con, by=by)
+    assert list(stored.columns) == list(computed.columns)
+    assert len(stored) == len(computed) > 0
+    for column in stored.columns:
+        if stored[column].dtype.kind == "f":
+            assert stored[column].to_numpy() == pytest.approx(computed[column].to_numpy(), rel=1e-12), column
+        else:
+            assert stored[column].fillna("").tolist() == computed[column].fillna("").tolist(), column
+
+
+def test_plain_sql_equals_the_command(store, run):
+    """The issue's acceptance: `duckdb store.duckdb "SELECT sum(total_kgco2e) FROM footprint WHERE ..."`."""
+    rows = json.loads(run("footprint", "--by", "region", "--month", "2025-01", "--format", "json").stdout)["rows"]
+    command = {row["region"]: row for row in rows}
+    with duckdb.connect(str(store), read_only=True) as con:
+        for region, row in command.items():
+            [(total, low, high, kwh)] = con.execute(
+                "SELECT sum(total_kgco2e), sum(total_kgco2e_low), sum(total_kgco2e_high), sum(energy_kwh) "
+                "FROM footprint WHERE region = ? AND month = '2025-01'", [region]).fetchall()
+            assert total == pytest.approx(row["total_kgco2e"], rel=1e-12)
+            assert (low, high, kwh) == pytest.approx(
+                (row["total_kgco2e_low"], row["total_kgco2e_high"], row["energy_kwh"]), rel=1e-12)
+        stamps = con.execute("SELECT DISTINCT coefficients_version, tool_version FROM footprint").fetchall()
+    assert len(stamps) == 1 and stamps[0][0] and "+" in stamps[0][1]
+
+
+def test_example_queries_run_against_the_store(store, run):
+    """examples/sql/ holds the queries the README gives for BI tools; each runs and agrees with the CLI."""
+    total = json.loads(run("footprint", "--by", "month", "--format", "json").stdout)["rows"][0]["total_kgco2e"]
+    queries = sorted(EXAMPLES.glob("*.sql"))
+    assert queries, f"no example queries in {EXAMPLES}"
+    with duckdb.connect(str(store), read_only=True) as con:
+        for query in queries:
+            frame = con.execute(query.read_text()).df()
+            assert len(frame), query.name
+            if "total_kgco2e" in frame.columns:
+                assert frame["total_kgco2e"].sum() == pytest.approx(total, rel=1e-9), query.name
+
+
+def test_reingest_replaces_the_stored_figures(tmp_path, store, run):
+    with duckdb.connect(str(store), read_only=True) as con:
+        before = con.execute("SELECT sum(total_kgco2e), count(*) FROM footprint").fetchall()[0]
+    run("ingest", "aws", str(write_cur(tmp_path / "cur2.parquet", LINES[:2])))
+    with duckdb.connect(str(store), read_only=True) as con:
+        after = con.execute("SELECT sum(total_kgco2e), count(*) FROM footprint").fetchall()[0]
+        periods = con.execute("SELECT count(*) FROM footprint_periods").fetchall()[0][0]
+    rows = json.loads(run("footprint", "--by", "month", "--format", "json").stdout)["rows"]
+    assert after[1] < before[1] and after[0] < before[0]
+    assert after[0] == pytest.approx(rows[0]["total_kgco2e"], rel=1e-12)
+    assert periods == 1
+
+
+def test_a_changed_library_or_method_recomputes_at_open(store, monkeypatch):
+    with duckdb.connect(str(store)) as con:
+        con.execute("UPDATE footprint SET total_kgco2e = -1")  # figures a stale version left behind
+        con.execute("UPDATE footprint_periods SET coefficients_version = '2000.1.1'")
+    with open_store(store, read_only=True) as con:
+        assert stored_footprint.stale_periods(con) == 0
+        assert con.execute("SELECT min(total_kgco2e) FROM footprint").fetchall()[0][0] > 0
+    with duckdb.connect(str(store)) as con:
+        con.execute("UPDATE footprint SET total_kgco2e = -1")
+    monkeypatch.setattr(stored_footprint, "tool_stamp", lambda: "0.0.0+changed-method")
+    with open_store(store) as con:
+        assert con.execute("SELECT min(total_kgco2e) FROM footprint").fetchall()[0][0] > 0
+        assert con.execute("SELECT DISTINCT tool_version FROM footprint").fetchall() == [("0.0.0+changed-method",)]
+
+
+def test_a_busy_store_is_answered_from_usage(store, run):
+    """Stale figures and a writer holding the store: readers compute from usage, never read stale rows."""
+    with duckdb.connect(str(store)) as con:
+        con.execute("UPDATE footprint SET total_kgco2e = -1")
+        con.execute("DELETE FROM footprint_periods")
+    with open_store(store, read_only=True) as con:  # no writer: recomputed on open
+        assert con.execute("SELECT min(total_kgco2e) FROM footprint").fetchall()[0][0] > 0
+    with duckdb.connect(str(store)) as con:
+        con.execute("UPDATE footprint SET total_kgco2e = -1")
+        con.execute("DELETE FROM footprint_periods")
+        frame = footprint(con, by="month")
+    assert frame["total_kgco2e"].iloc[0] > 0
+
+
+def test_scopes_from_the_users_point_of_view(tmp_path, run):
+    inventory = tmp_path / "servers.csv"
+    inventory.write_text("server,month,hours,location,vcpus,cpu_model,memory_gib,pue\n"
+                         "web-01,2026-09,720,DE,64,Intel Xeon Gold 6248R,384,1.6\n")
+    run("ingest", "onprem", str(inventory))
+    run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", LINES[:1])))
+    output = json.loads(run("footprint", "--by", "provider", "--format", "json").stdout)
+    rows = {r["provider"]: r for r in output["rows"]}
+    onprem, cloud = rows["On-premises"], rows["AWS"]
+    assert onprem["scope2_kgco2e"] == pytest.approx(onprem["operational_kgco2e"])
+    assert onprem["scope3_kgco2e"] == pytest.approx(onprem["embodied_kgco2e"])
+    assert cloud["scope2_kgco2e"] == 0
+    assert cloud["scope3_kgco2e"] == pytest.approx(cloud["total_kgco2e"])

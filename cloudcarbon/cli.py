@@ -186,8 +186,10 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
             raise CloudcarbonError(_no_usage(con, month, since, until))
     meta = provenance(command="footprint", period=span.label(), by=None if trace else by,
                       method="METHODOLOGY.md", cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
-    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon footprint — {span.label()}",
-         table_columns=None if trace else fp.table_columns(frame))
+    columns = None if trace else fp.table_columns(frame)
+    if fmt != "table":
+        frame = fp.with_method_columns(frame)
+    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon footprint — {span.label()}", table_columns=columns)
 
 
 def _no_usage(con: duckdb.DuckDBPyConnection, month: str | None, since: str | None, until: str | None) -> str:

@@ -66,6 +66,21 @@ HEADLINE = {
 }
 
 
+# What every figure is, so that a file never mixes it silently with another method's (a provider's market-based
+# figure, another tool's): FOCUS-style x_ columns on every row of CSV, JSON and Parquet output.
+CARBON_METHOD = ("cloudcarbon usage-based estimate (METHODOLOGY.md), location-based annual grid intensity; "
+                 "operational scope 2 on-premises, else scope 3 category 1; embodied scope 3")
+
+
+def with_method_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with x_CarbonMethod and x_CarbonModelVersion (tool and coefficient versions) on every row."""
+    from cloudcarbon import __version__
+    from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
+
+    return frame.assign(x_CarbonMethod=CARBON_METHOD,
+                        x_CarbonModelVersion=f"cloudcarbon {__version__}; coefficients {COEFFICIENTS_VERSION}")
+
+
 def table_columns(frame: pd.DataFrame) -> dict[str, str]:
     """The columns worth a terminal's width: the grouping keys, then the headline figures."""
     figures = {"vcpu_hours", "gpu_hours", *SUMS, "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high",

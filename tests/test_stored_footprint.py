@@ -136,3 +136,20 @@ def test_scopes_from_the_users_point_of_view(tmp_path, run):
     assert onprem["scope3_kgco2e"] == pytest.approx(onprem["embodied_kgco2e"])
     assert cloud["scope2_kgco2e"] == 0
     assert cloud["scope3_kgco2e"] == pytest.approx(cloud["total_kgco2e"])
+
+
+def test_every_row_says_its_method_and_versions(store, run):
+    """So that a file never mixes our location-based estimate silently with another method's figures."""
+    from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
+
+    for fmt in ("csv", "json"):
+        text = run("footprint", "--by", "region", "--format", fmt).stdout
+        if fmt == "csv":
+            header, *lines = text.strip().splitlines()
+            assert header.split(",")[-2:] == ["x_CarbonMethod", "x_CarbonModelVersion"]
+            assert lines and all(COEFFICIENTS_VERSION in line and "location-based" in line for line in lines)
+        else:
+            rows = json.loads(text)["rows"]
+            assert {r["x_CarbonModelVersion"] for r in rows} == {rows[0]["x_CarbonModelVersion"]}
+            assert COEFFICIENTS_VERSION in rows[0]["x_CarbonModelVersion"]
+    assert "x_CarbonMethod" not in run("footprint", "--by", "region").stdout  # the terminal keeps its width

@@ -174,13 +174,13 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
                        until: str | None = UntilParam, by: str = Query("month,service", description=BY_HELP),
                        cpu_utilization: float | None = Query(None, ge=0, le=1),
                        gpu_utilization: float | None = Query(None, ge=0, le=1)) -> dict:
-        from cloudcarbon.footprint import footprint
+        from cloudcarbon.footprint import footprint, with_method_columns
 
         _only(request, *PERIOD, "by", "cpu_utilization", "gpu_utilization")
         span = window(month, since, until)
         with store() as con:
-            frame = footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
-                              gpu_utilization=gpu_utilization)
+            frame = with_method_columns(footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
+                                                  gpu_utilization=gpu_utilization))
         meta = provenance(command="footprint", period=span.label(), by=by, method="METHODOLOGY.md",
                           cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
         return {"meta": meta, "rows": records(frame)}

@@ -129,6 +129,9 @@ def estimate_command(provider, instance_type, region, hours, count, accelerator,
 @_job_options
 @click.option("--by", help="Store mode: workload grouping (provider, account, region, instance_type, service, "
                            "tag:KEY) [default provider,account,region,instance_type].")
+@click.option("--top", type=click.IntRange(min=0), metavar="N",
+              help="Store mode: the best N candidates per workload beside its current region; 0 lists all "
+                   "[default: 5].")
 @click.option("--show-excluded", is_flag=True, help="Also list the candidates a constraint removed, with the reason.")
 @_constraint_options
 @period_options
@@ -136,7 +139,7 @@ def estimate_command(provider, instance_type, region, hours, count, accelerator,
 @db_option
 @click.pass_context
 def recommend_region_command(ctx, provider, instance_type, region, hours, count, accelerator, gpu_hours, avg_power_w,
-                             host_watts, workload, gpu_utilization, lifespan_years, embodied_kgco2e, by,
+                             host_watts, workload, gpu_utilization, lifespan_years, embodied_kgco2e, by, top,
                              show_excluded, allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud,
                              month, since, until, fmt, output, db) -> None:
     """Where each workload should run: candidate regions by location-based CO2e and cost, under hard
@@ -152,7 +155,7 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
 
     from cloudcarbon.output import emit, provenance
     from cloudcarbon.periods import window
-    from cloudcarbon.recommend import TABLE_COLUMNS, recommend_adhoc, recommend_from_store
+    from cloudcarbon.recommend import STORE_TOP, TABLE_COLUMNS, recommend_adhoc, recommend_from_store
     from cloudcarbon.store import open_store
 
     constraints = _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud)
@@ -164,7 +167,7 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
         if any(v is None for v in adhoc):
             raise click.UsageError("ad hoc mode needs --instance-type (or --accelerator), --region and --hours "
                                    "(or --gpu-hours) together")
-        store_mode = [f"--{name}" for name, value in (("by", by), ("month", month), ("since", since),
+        store_mode = [f"--{name}" for name, value in (("by", by), ("top", top), ("month", month), ("since", since),
                                                      ("until", until)) if value is not None]
         if store_mode:
             raise click.UsageError(f"{', '.join(store_mode)} ranks the store's workloads; a planned job "
@@ -183,23 +186,24 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
                                    "--accelerator), --region and --hours, or drop it to rank the store's workloads")
         span = window(month, since, until)
         with open_store(store_path(ctx, db), read_only=True) as con:
-            ranking = recommend_from_store(con, by=by, window=span, constraints=constraints)
+            shown = STORE_TOP if top is None else top or None
+            ranking = recommend_from_store(con, by=by, window=span, constraints=constraints, top=shown,
+                                           with_excluded=show_excluded)
         period = span.label()
     frame = ranking.rows
     if show_excluded:
         import pandas as pd
 
         frame = pd.concat([frame, ranking.excluded], ignore_index=True)
-    excluded = ranking.excluded.excluded_reason.str.split(":").str[0].value_counts().to_dict()
     meta = provenance(command="recommend-region", period=period, rule=ranking.rule, assumptions=ranking.assumptions,
-                      excluded=excluded)
+                      excluded=ranking.excluded_counts)
     emit(frame, fmt, output, meta=meta, title=f"cloudcarbon recommend-region — {period}",
          table_columns=TABLE_COLUMNS)
     if fmt == "table":
         _notes(ranking.assumptions)
-        if len(ranking.excluded):
-            click.echo(f"excluded: {len(ranking.excluded)} candidate(s) by constraints (--show-excluded lists them)",
-                       err=True)
+        if ranking.excluded_counts:
+            click.echo(f"excluded: {sum(ranking.excluded_counts.values())} candidate(s) by constraints "
+                       "(--show-excluded lists them)", err=True)
 
 
 @click.command("whatif", epilog=EPILOG)

@@ -75,12 +75,14 @@ NO_CONSTRAINTS = Constraints()
 
 @dataclass
 class Ranking:
-    """Kept candidates (ranked) and those a constraint excluded, with the rule and assumptions."""
+    """Kept candidates (ranked; the best `top` per workload when asked), those a constraint excluded (their rows
+    when asked for, their count by reason always), the rule and the assumptions."""
 
     rows: pd.DataFrame
     excluded: pd.DataFrame
     rule: str
     assumptions: list[str] = field(default_factory=list)
+    excluded_counts: dict[str, int] = field(default_factory=dict)
 
 
 def parse_allow(values: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
@@ -121,25 +123,37 @@ def rank(
     cost_basis: str,
     overrides: dict | None = None,
     job: Job | None = None,
+    top: int | None = None,
+    with_excluded: bool = True,
 ) -> Ranking:
     """Rank candidate regions for the workloads that `workloads_sql` yields (usage_input + x_workload); a
-    planned `job`'s stated figures replace the library's assumptions in every candidate."""
+    planned `job`'s stated figures replace the library's assumptions in every candidate. Only the `top`
+    candidates per workload (beside its current placement) and, `with_excluded`, the excluded ones leave
+    DuckDB: a month of many workloads ranks hundreds of thousands of candidates."""
     _check_allow(con, constraints.allow)
     fp = job_footprint_sql("SELECT * FROM moves") if job else footprint_sql("SELECT * FROM moves")
-    sql = f"""
+    full = {**row_params(**(overrides or {})), **params, **constraints.params(), "cost_basis": cost_basis,
+            **(job.params(con) if job else {})}
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE recommend_ranked AS
         WITH workloads AS ({workloads_sql}),
         moves AS ({read_query('recommend_moves')}),
         fp AS ({fp}),
-        cfe_by_region AS ({cfe_relation(con)}),
-        ranked AS ({read_query('recommend_rank')})
-        SELECT *, total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low,
-               total_kgco2e_high AS kgco2e_high
-        FROM ranked
-        ORDER BY x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, region
-    """
-    full = {**row_params(**(overrides or {})), **params, **constraints.params(), "cost_basis": cost_basis,
-            **(job.params(con) if job else {})}
-    frame = con.execute(sql, full).df().rename(columns={"x_workload": "workload"})
+        cfe_by_region AS ({cfe_relation(con)})
+        SELECT * FROM ({read_query('recommend_rank')})
+    """, full)
+    try:
+        counts = dict(con.execute(
+            "SELECT split_part(excluded_reason, ':', 1), count(*) FROM recommend_ranked "
+            "WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
+        frame = con.execute("""
+            SELECT *, total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low, total_kgco2e_high AS kgco2e_high
+            FROM recommend_ranked
+            WHERE CASE WHEN excluded_reason IS NULL THEN current OR $top IS NULL OR rank <= $top ELSE $excluded END
+            ORDER BY x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, region
+        """, {"top": top, "excluded": with_excluded}).df().rename(columns={"x_workload": "workload"})
+    finally:
+        con.execute("DROP TABLE recommend_ranked")
     frame = frame[list(COLUMNS)]
     kept = frame[frame.excluded_reason.isna()].drop(columns="excluded_reason").reset_index(drop=True)
     excluded = frame[frame.excluded_reason.notna()].reset_index(drop=True)
@@ -152,8 +166,11 @@ def rank(
     if cost_basis == "billed":
         assumptions.append("cost of a move: billed cost + instance-hours x (on-demand price there - price here); "
                            "usage without an instance type keeps its billed cost")
-    return Ranking(kept, excluded, constraints.rule(), assumptions)
+    return Ranking(kept, excluded, constraints.rule(), assumptions, counts)
 
+
+# Candidates listed per workload in store mode unless asked otherwise (recommend-region --top).
+STORE_TOP = 5
 
 # --by keys that may name a workload in store mode (provider is always part of it).
 WORKLOAD_KEYS = ("provider", "account", "region", "instance_type", "service")
@@ -186,14 +203,17 @@ def recommend_from_store(
     by: str | None = None,
     window: Window = ALL_TIME,
     constraints: Constraints = NO_CONSTRAINTS,
+    top: int | None = STORE_TOP,
+    with_excluded: bool = False,
 ) -> Ranking:
-    """Candidate regions for every workload of the period, from the store."""
+    """Candidate regions for every workload of the period, from the store: the `top` per workload (None: all),
+    and `with_excluded` the candidates a constraint removed."""
     prepare(con)
     sql, params = store_workloads_sql(by)
     # On-premises sites have no candidate regions; `whatif` (mechanization) covers their cloud move.
     sql = f"SELECT * FROM ({sql}) WHERE lower(provider_name) <> 'on-premises'"
     params.update(since=window.since, until=window.until)
-    return rank(con, sql, params, constraints, cost_basis="billed")
+    return rank(con, sql, params, constraints, cost_basis="billed", top=top, with_excluded=with_excluded)
 
 
 def recommend_adhoc(

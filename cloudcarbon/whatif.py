@@ -86,7 +86,7 @@ def whatif(
     if model_on:
         params.update(select_params)
 
-    best = rank(con, workloads_sql, params, constraints, cost_basis="billed").rows
+    best = rank(con, workloads_sql, params, constraints, cost_basis="billed", top=1, with_excluded=False).rows
     # One region per workload (ties broken by name), and only a move that lowers CO2e.
     best = best[(best["rank"] == 1) & ~best.current & (best.kgco2e_saved > 0)].drop_duplicates("workload")
     if "map" not in chosen:

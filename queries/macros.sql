@@ -7,3 +7,7 @@
 CREATE OR REPLACE TEMP MACRO exact_sum(x) AS
     CASE WHEN max(abs(x)) * count(x) < 1e19 THEN CAST(sum(TRY_CAST(x AS DECIMAL(38, 18))) AS DOUBLE)
          ELSE sum(x) END;
+-- joined_distinct: the distinct non-NULL values of a list, sorted and joined (NULL when none), as
+-- string_agg(DISTINCT x, sep ORDER BY x) gives them; over list(x) it aggregates about twice as fast.
+CREATE OR REPLACE TEMP MACRO joined_distinct(values, sep) AS
+    nullif(array_to_string(list_sort(list_distinct(values)), sep), '');

@@ -11,8 +11,8 @@ WITH per AS (
     SELECT
         x_workload, x_candidate, x_candidate_provider,
         any_value(provider_name) AS provider,
-        string_agg(DISTINCT region_id, ', ' ORDER BY region_id) AS region,
-        string_agg(DISTINCT x_instance_type, ', ' ORDER BY x_instance_type) AS instance_type,
+        joined_distinct(list(region_id), ', ') AS region,
+        joined_distinct(list(x_instance_type), ', ') AS instance_type,
         exact_sum(vcpu_hours) AS vcpu_hours, exact_sum(gpu_hours) AS gpu_hours,
         exact_sum(energy_kwh) AS energy_kwh, exact_sum(energy_kwh_low) AS energy_kwh_low, exact_sum(energy_kwh_high) AS energy_kwh_high,
         exact_sum(operational_kgco2e) AS operational_kgco2e, exact_sum(operational_kgco2e_low) AS operational_kgco2e_low,
@@ -24,20 +24,20 @@ WITH per AS (
         exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS total_kgco2e_high,
         CASE WHEN bool_or(x_cost IS NULL) THEN NULL ELSE exact_sum(x_cost) END AS cost,
         CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency,
-        string_agg(DISTINCT x_cost_note, '; ' ORDER BY x_cost_note) AS cost_note,
+        joined_distinct(list(x_cost_note), '; ') AS cost_note,
         max(x_price_date) AS price_date,
         CASE WHEN bool_or(x_available = false) THEN false WHEN bool_or(x_available IS NULL) THEN NULL ELSE true END
             AS available,
-        string_agg(DISTINCT x_available_note, '; ' ORDER BY x_available_note) AS availability_note,
+        joined_distinct(list(x_available_note), '; ') AS availability_note,
         -- Energy-weighted, so a workload spread over regions shows its effective intensity and PUE.
         coalesce(exact_sum(operational_kgco2e) * 1000 / nullif(exact_sum(energy_kwh), 0), exact_sum(grid_gco2e_per_kwh) / count(grid_gco2e_per_kwh))
             AS intensity_gco2e_per_kwh,
-        string_agg(DISTINCT CAST(grid_year AS VARCHAR), ', ' ORDER BY CAST(grid_year AS VARCHAR)) AS intensity_year,
-        string_agg(DISTINCT grid_signal, '; ' ORDER BY grid_signal) AS intensity_signal,
-        string_agg(DISTINCT grid_source, '; ' ORDER BY grid_source) AS intensity_source,
+        joined_distinct(list(CAST(grid_year AS VARCHAR)), ', ') AS intensity_year,
+        joined_distinct(list(grid_signal), '; ') AS intensity_signal,
+        joined_distinct(list(grid_source), '; ') AS intensity_source,
         bool_or(grid_fallback) AS grid_fallback,
         coalesce(exact_sum(energy_kwh) / nullif(exact_sum(energy_kwh / pue), 0), exact_sum(pue) / count(pue)) AS pue,
-        string_agg(DISTINCT pue_source, '; ' ORDER BY pue_source) AS pue_source
+        joined_distinct(list(pue_source), '; ') AS pue_source
     FROM fp
     GROUP BY x_workload, x_candidate, x_candidate_provider
 ),

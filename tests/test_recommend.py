@@ -90,6 +90,24 @@ def test_from_the_store_every_workload_gets_candidates(run, db):
     assert fingerprint(db) == before
 
 
+def test_from_the_store_the_best_few_per_workload_leave_duckdb(run):
+    """A month of many workloads ranks hundreds of thousands of candidates: --top N (default 5) keeps the best N of
+    each beside its current region; --top 0 lists all; the excluded are counted either way."""
+    run("demo")
+    _meta, every = _json(run("recommend-region", "--top", "0", "--allow", "Europe", "--format", "json"))
+    meta, default = _json(run("recommend-region", "--allow", "Europe", "--format", "json"))
+    _meta, best = _json(run("recommend-region", "--top", "1", "--allow", "Europe", "--format", "json"))
+    for workload in {r["workload"] for r in every}:
+        ranked = sorted((r for r in every if r["workload"] == workload and not r["current"]), key=lambda r: r["rank"])
+        mine = [r for r in default if r["workload"] == workload and not r["current"]]
+        assert mine == [r for r in ranked if r["rank"] <= 5]
+        assert [r for r in best if r["workload"] == workload and not r["current"]] == [r for r in ranked
+                                                                                      if r["rank"] == 1]
+    assert len(every) > len(default) > len(best)
+    assert sum(meta["excluded"].values()) > 0 and meta["excluded"].get("outside --allow")
+    usage_error(run(*ADHOC, "--top", "3", expect=2), "--top")
+
+
 def test_adhoc_needs_its_three_options(run):
     result = run("recommend-region", "--instance-type", "m5.large", expect=2)
     assert "--region" in result.stderr

@@ -17,7 +17,7 @@ from cloudcarbon.errors import UsageError
 from cloudcarbon.estimation import footprint_sql, prepare, row_params
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
-from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, rank, store_workloads_sql
+from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, Ranking, rank, store_workloads_sql
 
 LEVERS = ("map", "machine", "mechanization", "model")
 MODEL_FACTOR_RANGE = "Patterson et al. 2022 report 5-10x less compute for sparse or distilled models"
@@ -67,8 +67,11 @@ def whatif(
     onprem_pue: float | None = None,
     cloud_pue: float | None = None,
     constraints: Constraints = NO_CONSTRAINTS,
+    ranking: Ranking | None = None,
 ) -> WhatIf:
-    """Current versus each lever and all combined, per workload and in total."""
+    """Current versus each lever and all combined, per workload and in total. `ranking`: recommend-region's
+    ranking of the same workloads, window and constraints, when the caller has it (the Map lever's best
+    region per workload; ranking is most of the work)."""
     chosen = parse_levers(levers)
     prepare(con)
     onprem = onprem_pue if onprem_pue is not None else loader.constant(con, "onprem_pue")
@@ -86,7 +89,9 @@ def whatif(
     if model_on:
         params.update(select_params)
 
-    best = rank(con, workloads_sql, params, constraints, cost_basis="billed", top=1, with_excluded=False).rows
+    if ranking is None:
+        ranking = rank(con, workloads_sql, params, constraints, cost_basis="billed", top=1, with_excluded=False)
+    best = ranking.rows
     # One region per workload (ties broken by name), and only a move that lowers CO2e.
     best = best[(best["rank"] == 1) & ~best.current & (best.kgco2e_saved > 0)].drop_duplicates("workload")
     if "map" not in chosen:

@@ -71,4 +71,8 @@ class Opportunities:
 
 
 def opportunities(con: duckdb.DuckDBPyConnection, window: Window) -> Opportunities:
-    return Opportunities({name: run_analysis(name, con, window=window) for name in ANALYSES})
+    """Both analyses, ranking the workloads' regions once: whatif's Map lever takes recommend-region's best."""
+    moves = recommend_from_store(con, window=window)
+    levers = whatif(con, window=window, ranking=moves)
+    return Opportunities({"recommend-region": Result(moves.rows, list(moves.assumptions)),
+                          "whatif": Result(levers.rows, list(levers.assumptions))})

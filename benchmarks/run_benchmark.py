@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             break  # a failing query fails the same way every time
     month = args.months.split(",")[0]
     analyses = [
-        run_step("report", [cli, "--db", str(db), "report", "--month", month, "--output", str(work / "report.html")],
+        run_step("report", [cli, "--db", str(db), "report", "--month", month, "--output", str(work / "report")],
                  work),
         run_step("whatif", [cli, "--db", str(db), "whatif", "--month", month, "--format", "json", "--output",
                             str(work / "whatif.json")], work),
@@ -269,9 +269,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.keep:
         fresh(db)
-        outputs = ("footprint-*.json", "*.stderr", "report.html", "whatif.json", "recommend.json", "trace.csv")
+        outputs = ("footprint-*.json", "*.stderr", "whatif.json", "recommend.json", "trace.csv")
         for path in [p for pattern in outputs for p in work.glob(pattern)]:
             path.unlink()
+        shutil.rmtree(work / "report", ignore_errors=True)  # report --output is a folder
     return 0 if all(s.ok for s in steps) else 1
 
 

@@ -170,26 +170,33 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
         cloudcarbon footprint --month 2026-09 --trace --format csv -o trace.csv
     """
     from cloudcarbon import footprint as fp
-    from cloudcarbon.output import emit, provenance
+    from cloudcarbon.output import emit, emit_query, provenance
     from cloudcarbon.periods import window
 
     if trace and ctx.get_parameter_source("by") is not click.core.ParameterSource.DEFAULT:
         raise UsageError("--trace lists every usage row with its coefficients; it takes no --by (drop one of them)")
     span = window(month, since, until)
-    with open_store(store_path(ctx, db), read_only=True) as con:
-        if trace:
-            frame = fp.trace(con, window=span, cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
-        else:
-            frame = fp.footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
-                                 gpu_utilization=gpu_utilization)
-        if frame.empty:
-            raise CloudcarbonError(_no_usage(con, month, since, until))
     meta = provenance(command="footprint", period=span.label(), by=None if trace else by,
                       method="METHODOLOGY.md", cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
-    columns = None if trace else fp.table_columns(frame)
+    title = f"cloudcarbon footprint — {span.label()}"
+    with open_store(store_path(ctx, db), read_only=True) as con:
+        if trace:  # a row per usage row: streamed, never held whole
+            sql, params = fp.trace_query(con, window=span, cpu_utilization=cpu_utilization,
+                                         gpu_utilization=gpu_utilization)
+            if not con.execute(f"SELECT count(*) FROM ({sql}) LIMIT 1", params).fetchall()[0][0]:
+                raise CloudcarbonError(_no_usage(con, month, since, until))
+            left_out = emit_query(con, sql, params, fmt, output, meta=meta, title=title)
+            if left_out:
+                click.echo(f"{left_out:,} more rows: write them all with --format csv --output trace.csv", err=True)
+            return
+        frame = fp.footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
+                             gpu_utilization=gpu_utilization)
+        if frame.empty:
+            raise CloudcarbonError(_no_usage(con, month, since, until))
+    columns = fp.table_columns(frame)
     if fmt != "table":
         frame = fp.with_method_columns(frame)
-    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon footprint — {span.label()}", table_columns=columns)
+    emit(frame, fmt, output, meta=meta, title=title, table_columns=columns)
 
 
 def _no_usage(con: duckdb.DuckDBPyConnection, month: str | None, since: str | None, until: str | None) -> str:

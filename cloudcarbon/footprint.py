@@ -15,7 +15,7 @@ from cloudcarbon.queries import quote_identifier, read_query
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_BY", "GROUP_KEYS", "footprint", "parse_by", "table_columns", "trace"]
+__all__ = ["DEFAULT_BY", "GROUP_KEYS", "footprint", "parse_by", "table_columns", "trace", "trace_query"]
 
 
 SUMS = (
@@ -152,15 +152,16 @@ def footprint(
     return frame[ordered]
 
 
-def trace(
+def trace_query(
     con: duckdb.DuckDBPyConnection,
     *,
     window: Window = ALL_TIME,
     cpu_utilization: float | None = None,
     gpu_utilization: float | None = None,
     limit: int | None = None,
-) -> pd.DataFrame:
-    """One row per usage row with every coefficient applied and its source."""
+) -> tuple[str, dict[str, object]]:
+    """The query (and its parameters) of one row per usage row with every coefficient applied and its source:
+    millions of rows for a large month, so callers stream it (output.emit_query) rather than fetch it."""
     check_utilization(cpu_utilization, gpu_utilization)
     prepare(con)
     params = {**row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization), "limit": limit}
@@ -170,4 +171,18 @@ def trace(
         ORDER BY charge_period_start, x_source_file
         LIMIT coalesce($limit, 9223372036854775807)
     """
+    return sql, params
+
+
+def trace(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    window: Window = ALL_TIME,
+    cpu_utilization: float | None = None,
+    gpu_utilization: float | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """One row per usage row with every coefficient applied and its source, as a DataFrame (mind the size)."""
+    sql, params = trace_query(con, window=window, cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization,
+                              limit=limit)
     return con.execute(sql, params).df()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,6 +174,78 @@ RENDERERS: dict[str, Callable[[Rendering], None]] = {
     "parquet": _render_parquet,
 }
 FORMATS = tuple(RENDERERS)
+
+
+# Rows a query streamed to the terminal shows (a trace of a large month holds millions).
+TABLE_LIMIT = 1000
+CHUNK_VECTORS = 64  # DuckDB vectors (2,048 rows each) per chunk a streamed writer holds
+
+
+def _safe_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> str:
+    """`sql` with every text cell that starts with a formula character prefixed with ', as spreadsheet_safe."""
+    columns = con.execute(f"DESCRIBE ({sql})", params).fetchall()
+    starts = "[" + "".join("\\" + c if c in "-\\" else c for c in FORMULA_START) + "]"
+    parts = []
+    for name, kind, *_ in columns:
+        quoted = '"' + name.replace('"', '""') + '"'
+        safe = f"CASE WHEN regexp_matches({quoted}, '^{starts}') THEN chr(39) || {quoted} ELSE {quoted} END"
+        parts.append(f"{safe} AS {quoted}" if kind == "VARCHAR" else quoted)
+    return f"SELECT {', '.join(parts)} FROM ({sql})"
+
+
+def _chunks(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> Iterator[pd.DataFrame]:
+    result = con.execute(sql, params)
+    while len(chunk := result.fetch_df_chunk(CHUNK_VECTORS)):
+        yield chunk
+
+
+def emit_query(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, object],
+    fmt: str,
+    output: str | None,
+    *,
+    meta: dict[str, object] | None = None,
+    title: str | None = None,
+) -> int:
+    """Write the rows of `sql` as `emit` writes a frame, without ever holding them all: DuckDB writes CSV and
+    Parquet files itself; JSON, JSON lines and CSV on stdout go out chunk by chunk; the terminal table shows the
+    first TABLE_LIMIT rows. Returns how many rows the table left out (0 for every other format)."""
+    if fmt not in RENDERERS:
+        raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    target = Path(output) if output else None
+    if fmt == "table":
+        total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0]
+        frame = con.execute(f"SELECT * FROM ({sql}) LIMIT {TABLE_LIMIT}", params).df()
+        _render_table(Rendering(frame, target, meta, title))
+        return max(0, total - TABLE_LIMIT)
+    if fmt == "parquet" or (fmt == "csv" and target):
+        if target is None:
+            raise UsageError("--format parquet writes a binary file: add --output PATH.parquet")
+        options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER, NEW_LINE '\\r\\n'"
+        source = sql if fmt == "parquet" else _safe_select(con, sql, params)
+        try:
+            con.execute(f"COPY ({source}) TO $target ({options})", {**params, "target": str(target)})
+        except duckdb.IOException as error:  # a read-only folder, a full disk
+            raise InputError(f"--output {target}: cannot write it ({str(error).splitlines()[0]})") from None
+        return 0
+    with target.open("w", encoding="utf-8", newline="") if target else nullcontext(sys.stdout) as handle:
+        if fmt == "json":
+            handle.write(json.dumps({"meta": meta or provenance()}, indent=2)[:-2] + ',\n  "rows": [')
+        first = True
+        for chunk in _chunks(con, sql, params):
+            if fmt == "csv":
+                handle.write(spreadsheet_safe(chunk).to_csv(index=False, header=first, lineterminator="\r\n"))
+            elif fmt == "jsonl":
+                handle.write(chunk.to_json(orient="records", lines=True, date_format="iso", double_precision=15))
+            else:
+                encode = json.JSONEncoder().encode
+                handle.write(("\n    " if first else ",\n    ") + ",\n    ".join(map(encode, records(chunk))))
+            first = False
+        if fmt == "json":
+            handle.write("]\n}\n" if first else "\n  ]\n}\n")
+    return 0
 
 
 def emit(

@@ -104,6 +104,20 @@ def test_hostile_cells_are_prefixed_numbers_are_not_and_other_formats_keep_the_v
         assert exact <= values
 
 
+def test_a_trace_written_to_a_file_by_duckdb_is_defused(cur_store, run, tmp_path: Path) -> None:
+    """--trace --output streams through DuckDB's own CSV writer: the same defused cells, CRLF records."""
+    target = tmp_path / "trace.csv"
+    run("footprint", "--trace", "--format", "csv", "--output", str(target))
+    rows = assert_defused(read(target))
+    assert len(rows) == 3
+    hostile = next(row for row in rows if row["sub_account_id"] != "012345678901")
+    assert (hostile["sub_account_id"], hostile["region_id"], hostile["resource_id"]) == (
+        "'" + ACCOUNT, "'" + REGION, "'" + RESOURCE)
+    assert hostile["effective_cost"] == "-12.5"
+    assert target.read_bytes().count(b"\r\n") >= 4  # header and three records end in CRLF
+    assert {row["resource_id"] for row in rows} == {"'" + RESOURCE, "'" + CR_RESOURCE, INNER_CR}
+
+
 def test_report_csv_is_defused(cur_store, run, tmp_path: Path) -> None:
     run("report", "--month", "2025-01", "--output", str(tmp_path / "out"), "--by-tag", "team")
     rows = assert_defused(read(tmp_path / "out" / "report-2025-01.csv"))

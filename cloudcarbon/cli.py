@@ -180,7 +180,8 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
                       method="METHODOLOGY.md", cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
     title = f"cloudcarbon footprint — {span.label()}"
     with open_store(store_path(ctx, db), read_only=True) as con:
-        if trace:  # a row per usage row: streamed, never held whole
+        if trace:  # a row per usage row: streamed, never held whole, in bounded memory
+            con.execute(f"SET memory_limit = '{TRACE_MEMORY_LIMIT}'")
             sql, params = fp.trace_query(con, window=span, cpu_utilization=cpu_utilization,
                                          gpu_utilization=gpu_utilization)
             if not con.execute(f"SELECT count(*) FROM ({sql}) LIMIT 1", params).fetchall()[0][0]:
@@ -197,6 +198,10 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
     if fmt != "table":
         frame = fp.with_method_columns(frame)
     emit(frame, fmt, output, meta=meta, title=title, table_columns=columns)
+
+
+# DuckDB's memory for streaming a trace (its default, 80 % of RAM, let a 10M-line month take 14 GB).
+TRACE_MEMORY_LIMIT = "768MB"
 
 
 def _no_usage(con: duckdb.DuckDBPyConnection, month: str | None, since: str | None, until: str | None) -> str:

@@ -161,14 +161,14 @@ def trace_query(
     limit: int | None = None,
 ) -> tuple[str, dict[str, object]]:
     """The query (and its parameters) of one row per usage row with every coefficient applied and its source:
-    millions of rows for a large month, so callers stream it (output.emit_query) rather than fetch it."""
+    millions of rows for a large month, so callers stream it (output.emit_query) rather than fetch it. Rows
+    come in the store's order (by ingest): sorting millions of wide rows would hold them all."""
     check_utilization(cpu_utilization, gpu_utilization)
     prepare(con)
     params = {**row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization), "limit": limit}
     sql = f"""
         WITH fp AS ({footprint_sql(read_query('usage_window'))})
         SELECT {', '.join(TRACE_COLUMNS)} FROM fp
-        ORDER BY charge_period_start, x_source_file
         LIMIT coalesce($limit, 9223372036854775807)
     """
     return sql, params

@@ -123,7 +123,8 @@ def footprint(
         params = {"since": window.since, "until": window.until, **{k: v for k, v in params.items() if k[:4] == "tag_"}}
     else:
         rows = footprint_sql(summed_usage_sql(grouped))
-    sums = [f"exact_sum({name}) AS {name}" for name in SUMS]
+    add = "decimal_sum" if stored else "exact_sum"  # stored figures are exact decimals already
+    sums = [f"{add}({name}) AS {name}" for name in SUMS]
     total = "total_kgco2e" if stored else "operational_kgco2e + embodied_kgco2e"
     scope2 = "scope2_kgco2e" if stored else ("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")
     currency = "currency" if stored else "billing_currency"
@@ -132,12 +133,12 @@ def footprint(
         WITH fp AS ({rows})
         SELECT {''.join(o + ', ' for o in outputs)}
                {', '.join(sums)},
-               exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS total_kgco2e,
-               exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS total_kgco2e_low,
-               exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS total_kgco2e_high,
-               exact_sum({scope2}) AS scope2_kgco2e,
-               exact_sum({total}) - exact_sum({scope2}) AS scope3_kgco2e,
-               exact_sum({cost}) AS cost,
+               {add}(operational_kgco2e) + {add}(embodied_kgco2e) AS total_kgco2e,
+               {add}(operational_kgco2e_low) + {add}(embodied_kgco2e_low) AS total_kgco2e_low,
+               {add}(operational_kgco2e_high) + {add}(embodied_kgco2e_high) AS total_kgco2e_high,
+               {add}({scope2}) AS scope2_kgco2e,
+               {add}({total}) - {add}({scope2}) AS scope3_kgco2e,
+               {add}({cost}) AS cost,
                CASE WHEN count(DISTINCT {currency}) > 1 THEN 'MIXED' ELSE any_value({currency}) END AS currency
         FROM fp
         {group_by}

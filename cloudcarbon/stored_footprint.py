@@ -32,6 +32,9 @@ FIGURES = (
     "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high",
     "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
 )
+# Every stored figure: 20 integer digits (kg, kWh, currency units; a year of the world's emissions is 4e13 kg) and
+# 18 decimals, the precision the analyses sum in (queries/macros.sql, exact_sum).
+DECIMAL = "DECIMAL(38, 18)"
 # The usage of the periods being recomputed (footprint_stale, a TEMP table of refresh), in usage_window's shape.
 STALE_USAGE = """
     SELECT *, CAST(year(charge_period_start) AS INTEGER) AS usage_year
@@ -76,19 +79,23 @@ def _build_sql() -> str:
     leading = ["CAST(charge_period_start AS DATE) AS day", "billing_period_start", "billing_account_id", "tags",
                *(f"{GROUP_KEYS[key]} AS k{number}" for number, key in enumerate(STORED_KEYS))]
     keys = [f"k{number} AS {quote_identifier(key)}" for number, key in enumerate(STORED_KEYS)]
-    sums = [f"exact_sum({name}) AS {name}" for name in FIGURES]
+    # Stored as exact decimals: summing them again (footprint, SQL users) is exact and needs no casts per row.
+    sums = [f"CAST(exact_sum({name}) AS {DECIMAL}) AS {name}" for name in FIGURES]
     return f"""
         SELECT billing_period_start, billing_account_id, day, strftime(day, '%Y-%m') AS month,
                {', '.join(keys)}, tags, billing_currency AS currency,
                {', '.join(sums)},
-               exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS total_kgco2e,
-               exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS total_kgco2e_low,
-               exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS total_kgco2e_high,
+               CAST(exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS {DECIMAL}) AS total_kgco2e,
+               CAST(exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS {DECIMAL})
+                   AS total_kgco2e_low,
+               CAST(exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS {DECIMAL})
+                   AS total_kgco2e_high,
                -- Whose emissions, from the user's point of view (GHG Protocol): an on-premises site's electricity
                -- is scope 2; cloud services and all hardware manufacturing are scope 3.
-               exact_sum(CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END) AS scope2_kgco2e,
+               CAST(exact_sum(CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END) AS {DECIMAL})
+                   AS scope2_kgco2e,
                total_kgco2e - scope2_kgco2e AS scope3_kgco2e,
-               exact_sum(effective_cost) AS cost,
+               CAST(exact_sum(effective_cost) AS {DECIMAL}) AS cost,
                $coefficients AS coefficients_version, $tool AS tool_version
         FROM ({footprint_sql(summed_usage_sql(leading, source=STALE_USAGE))})
         GROUP BY ALL
@@ -116,12 +123,12 @@ def stale_periods(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _same_columns(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the stored table has this version's columns (a grouping added since is a new column)."""
-    stored = [row[0] for row in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'footprint' "
-        "AND table_schema = 'main' ORDER BY ordinal_position").fetchall()]
+    """Whether the stored table has this version's columns and types (a grouping added since is a new column)."""
+    stored = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'footprint' "
+        "AND table_schema = 'main' ORDER BY ordinal_position").fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE footprint_stale AS SELECT * FROM footprint_periods LIMIT 0")
-    wanted = [name for name, *_ in con.execute(f"DESCRIBE ({_build_sql()})", _params()).fetchall()]
+    wanted = [(name, kind) for name, kind, *_ in con.execute(f"DESCRIBE ({_build_sql()})", _params()).fetchall()]
     return stored == wanted
 
 

@@ -7,6 +7,8 @@
 CREATE OR REPLACE TEMP MACRO exact_sum(x) AS
     CASE WHEN max(abs(x)) * count(x) < 1e19 THEN CAST(sum(TRY_CAST(x AS DECIMAL(38, 18))) AS DOUBLE)
          ELSE sum(x) END;
+-- decimal_sum: the same for figures stored as DECIMAL(38, 18) (the footprint table): exact, and twice as fast.
+CREATE OR REPLACE TEMP MACRO decimal_sum(x) AS CAST(sum(x) AS DOUBLE);
 -- joined_distinct: the distinct non-NULL values of a list, sorted and joined (NULL when none), as
 -- string_agg(DISTINCT x, sep ORDER BY x) gives them; over list(x) it aggregates about twice as fast.
 CREATE OR REPLACE TEMP MACRO joined_distinct(values, sep) AS

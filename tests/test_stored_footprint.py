@@ -58,11 +58,11 @@ def test_plain_sql_equals_the_command(store, run):
     command = {row["region"]: row for row in rows}
     with duckdb.connect(str(store), read_only=True) as con:
         for region, row in command.items():
-            [(total, low, high, kwh)] = con.execute(
+            [(total, low, high, kwh)] = con.execute(  # stored as exact DECIMAL(38, 18)
                 "SELECT sum(total_kgco2e), sum(total_kgco2e_low), sum(total_kgco2e_high), sum(energy_kwh) "
                 "FROM footprint WHERE region = ? AND month = '2025-01'", [region]).fetchall()
-            assert total == pytest.approx(row["total_kgco2e"], rel=1e-12)
-            assert (low, high, kwh) == pytest.approx(
+            assert float(total) == pytest.approx(row["total_kgco2e"], rel=1e-12)
+            assert (float(low), float(high), float(kwh)) == pytest.approx(
                 (row["total_kgco2e_low"], row["total_kgco2e_high"], row["energy_kwh"]), rel=1e-12)
         stamps = con.execute("SELECT DISTINCT coefficients_version, tool_version FROM footprint").fetchall()
     assert len(stamps) == 1 and stamps[0][0] and "+" in stamps[0][1]
@@ -90,7 +90,7 @@ def test_reingest_replaces_the_stored_figures(tmp_path, store, run):
         periods = con.execute("SELECT count(*) FROM footprint_periods").fetchall()[0][0]
     rows = json.loads(run("footprint", "--by", "month", "--format", "json").stdout)["rows"]
     assert after[1] < before[1] and after[0] < before[0]
-    assert after[0] == pytest.approx(rows[0]["total_kgco2e"], rel=1e-12)
+    assert float(after[0]) == pytest.approx(rows[0]["total_kgco2e"], rel=1e-12)
     assert periods == 1
 
 

@@ -13,3 +13,13 @@ CREATE OR REPLACE TEMP MACRO decimal_sum(x) AS CAST(sum(x) AS DOUBLE);
 -- string_agg(DISTINCT x, sep ORDER BY x) gives them; over list(x) it aggregates about twice as fast.
 CREATE OR REPLACE TEMP MACRO joined_distinct(values, sep) AS
     nullif(array_to_string(list_sort(list_distinct(values)), sep), '');
+-- telemetry_covers: whether a telemetry series (queries/migrations/0007_telemetry.sql) describes a usage row: the
+-- same resource (the id's last path segment, so an ARN or a GCP/Azure resource path matches its instance id or
+-- name), for `host` also the row's Name/hostname tag, for `tag:KEY` the row's tag KEY; and overlapping times.
+CREATE OR REPLACE TEMP MACRO telemetry_covers(match_on, match_value, window_start, window_end, resource_id, tags,
+                                              period_start, period_end) AS
+    (CASE WHEN match_on LIKE 'tag:%' THEN tags[match_on[5:]] = match_value
+          ELSE lower(regexp_extract(resource_id, '[^/]+$')) = lower(match_value)
+               OR (match_on = 'host' AND lower(coalesce(tags['Name'], tags['name'], tags['hostname'], tags['host']))
+                   = lower(match_value)) END)
+    AND period_start <= window_end AND coalesce(period_end, period_start + INTERVAL 1 HOUR) > window_start;

@@ -1,0 +1,1 @@
+"""Measured utilisation, power and energy (CodeCarbon, nvidia-smi, DCGM, CloudWatch, Kepler) for the footprint."""

@@ -27,7 +27,7 @@ ROW_PARAMS = MappingProxyType(
 # Columns that pick coefficients (grid, PUE, CPU, GPU, storage) and the usage quantities summed within them.
 COEFFICIENT_KEYS = (
     "provider_name", "region_id", "usage_year", "service_name", "x_usage_kind", "x_instance_type",
-    "x_storage_media", "x_storage_class", "billing_currency", "x_pue", "x_server",
+    "x_storage_media", "x_storage_class", "billing_currency", "x_pue", "x_server", "x_measured",
 )
 QUANTITIES = (
     "x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
@@ -69,9 +69,15 @@ def footprint_sql(usage_input_sql: str) -> str:
     return f"WITH usage_input AS ({usage_input_sql}) SELECT * FROM ({read_query('footprint_rows')})"
 
 
+def measured_usage_sql(source: str) -> str:
+    """The rows of `source` (usage_window.sql's shape) with x_measured, the telemetry that describes each
+    (queries/usage_measured.sql), joined row by row before any sum."""
+    return f"WITH usage_rows AS ({source}) SELECT * FROM ({read_query('usage_measured')})"
+
+
 def summed_usage_sql(leading: Sequence[str] = (), source: str | None = None) -> str:
     """The store's usage in [$since, $until) (or the rows of `source`, in usage_window.sql's shape) summed by the
     `leading` expressions (each `expr AS name`) and the columns that pick coefficients: millions of rows to
     thousands before any coefficient is applied."""
     columns = [*leading, *COEFFICIENT_KEYS, *(f"exact_sum({q}) AS {q}" for q in QUANTITIES)]
-    return f"SELECT {', '.join(columns)} FROM ({source or read_query('usage_window')}) GROUP BY ALL"
+    return f"SELECT {', '.join(columns)} FROM ({measured_usage_sql(source or read_query('usage_window'))}) GROUP BY ALL"

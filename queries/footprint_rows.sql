@@ -6,7 +6,9 @@
 -- usage_input columns: provider_name, region_id, usage_year, service_name, x_usage_kind,
 --   x_instance_type, x_storage_media, x_storage_class, billing_currency, x_pue and x_server (stated by
 --   on-premises inventories; NULL for cloud rows) and the quantities x_instance_hours, x_vcpu_hours,
---   x_gpu_hours, x_memory_gib_hours, x_storage_gib_hours, x_network_gb, effective_cost.
+--   x_gpu_hours, x_memory_gib_hours, x_storage_gib_hours, x_network_gb, effective_cost; optionally x_measured
+--   (queries/usage_measured.sql: measured utilisation, GPU power or metered energy, which replace the model's
+--   assumptions for the row unless the user sets a utilisation; its spread replaces the default range).
 -- Parameters (NULL = the coefficient library's default):
 --   $cpu_u, $gpu_u            central utilisation (0-1); $cpu_u also overrides burstable baselines
 --   $pue_override             facility PUE to use instead of the library's (estimate --pue, what-if levers)
@@ -23,6 +25,7 @@ WITH k AS (
         coalesce($cpu_u, max(value) FILTER (WHERE key = 'cpu_utilization_default')) AS cpu_u,
         max(value) FILTER (WHERE key = 'cpu_utilization_low') AS cpu_u_low,
         max(value) FILTER (WHERE key = 'cpu_utilization_high') AS cpu_u_high,
+        CAST($gpu_u AS DOUBLE) AS gpu_u_override,
         coalesce($gpu_u, max(value) FILTER (WHERE key = 'gpu_utilization_default')) AS gpu_u,
         max(value) FILTER (WHERE key = 'gpu_utilization_low') AS gpu_u_low,
         max(value) FILTER (WHERE key = 'gpu_utilization_high') AS gpu_u_high,
@@ -40,8 +43,16 @@ WITH k AS (
         CAST($override_region AS VARCHAR) AS override_region
     FROM coef_constants
 ),
+-- Inputs without measurements (planned jobs, what-if levers) get x_measured NULL.
 u AS (
-    SELECT *, lower(provider_name) AS provider FROM usage_input
+    SELECT *, lower(provider_name) AS provider FROM (
+        SELECT * FROM usage_input
+        UNION ALL BY NAME
+        SELECT NULL::STRUCT(cpu_u DOUBLE, cpu_u_low DOUBLE, cpu_u_high DOUBLE, gpu_u DOUBLE, gpu_u_low DOUBLE,
+                            gpu_u_high DOUBLE, gpu_w DOUBLE, gpu_w_low DOUBLE, gpu_w_high DOUBLE, it_kw DOUBLE,
+                            source VARCHAR) AS x_measured
+        WHERE false
+    )
 ),
 places AS (
     SELECT DISTINCT provider, region_id, usage_year FROM u
@@ -118,11 +129,28 @@ rows AS (
             u.x_server.cpu_match, 'microarchitecture not recognised') END) AS instance_source,
         a.idle_w AS gpu_idle_w, a.max_w AS gpu_max_w, a.embodied_kgco2e AS gpu_embodied_kgco2e,
         a.source AS gpu_source,
-        -- Burstable types run at their baseline unless the user sets a utilisation.
-        coalesce(k.cpu_u_override, i.burstable_baseline, k.cpu_u) AS cpu_u,
-        least(coalesce(k.cpu_u_override, i.burstable_baseline, k.cpu_u), k.cpu_u_low) AS cpu_u_low,
-        greatest(coalesce(k.cpu_u_override, i.burstable_baseline, k.cpu_u), k.cpu_u_high) AS cpu_u_high,
-        k.gpu_u, least(k.gpu_u, k.gpu_u_low) AS gpu_u_low, greatest(k.gpu_u, k.gpu_u_high) AS gpu_u_high,
+        -- Measured utilisation, then a burstable type's baseline, then the default, unless the user sets one;
+        -- a measured value's range is the spread of its samples.
+        CASE WHEN u.x_measured IS NULL THEN 'modelled' ELSE 'measured' END AS basis,
+        u.x_measured.source AS measured_source,
+        CASE WHEN k.cpu_u_override IS NULL THEN u.x_measured.cpu_u END AS cpu_u_measured,
+        CASE WHEN k.gpu_u_override IS NULL THEN u.x_measured.gpu_u END AS gpu_u_measured,
+        coalesce(k.cpu_u_override, cpu_u_measured, i.burstable_baseline, k.cpu_u) AS cpu_u,
+        least(coalesce(k.cpu_u_override, cpu_u_measured, i.burstable_baseline, k.cpu_u),
+              CASE WHEN cpu_u_measured IS NOT NULL THEN u.x_measured.cpu_u_low ELSE k.cpu_u_low END) AS cpu_u_low,
+        greatest(coalesce(k.cpu_u_override, cpu_u_measured, i.burstable_baseline, k.cpu_u),
+                 CASE WHEN cpu_u_measured IS NOT NULL THEN u.x_measured.cpu_u_high ELSE k.cpu_u_high END) AS cpu_u_high,
+        coalesce(gpu_u_measured, k.gpu_u) AS gpu_u,
+        least(coalesce(gpu_u_measured, k.gpu_u),
+              CASE WHEN gpu_u_measured IS NOT NULL THEN u.x_measured.gpu_u_low ELSE k.gpu_u_low END) AS gpu_u_low,
+        greatest(coalesce(gpu_u_measured, k.gpu_u),
+                 CASE WHEN gpu_u_measured IS NOT NULL THEN u.x_measured.gpu_u_high ELSE k.gpu_u_high END) AS gpu_u_high,
+        -- Measured board power replaces the utilisation model of the GPUs; metered energy the model of the
+        -- whole IT load (CPU, memory, GPU) for the row's instance-hours.
+        CASE WHEN k.gpu_u_override IS NULL THEN u.x_measured.gpu_w END AS gpu_w_measured,
+        CASE WHEN k.gpu_u_override IS NULL THEN u.x_measured.gpu_w_low END AS gpu_w_measured_low,
+        CASE WHEN k.gpu_u_override IS NULL THEN u.x_measured.gpu_w_high END AS gpu_w_measured_high,
+        CASE WHEN k.cpu_u_override IS NULL AND k.gpu_u_override IS NULL THEN u.x_measured.it_kw END AS it_kw_measured,
         CASE u.x_storage_media WHEN 'hdd' THEN k.hdd_wh_per_tb_hour ELSE k.ssd_wh_per_tb_hour END
             AS storage_wh_per_tb_hour,
         coalesce(rep.value, k.replication_default) AS storage_replication,
@@ -191,10 +219,15 @@ energy AS (
               * r.memory_w_per_gib / 1000 AS memory_kwh,
         coalesce(r.x_memory_gib_hours, 0) * r.memory_w_per_gib / 1000
             + coalesce(r.x_instance_hours * r.memory_gib, 0) * r.memory_w_per_gib / 1000 AS memory_kwh_high,
-        coalesce(r.x_gpu_hours * (r.gpu_idle_w + r.gpu_u * (r.gpu_max_w - r.gpu_idle_w)) / 1000, 0) AS gpu_kwh,
-        coalesce(r.x_gpu_hours * (r.gpu_idle_w + r.gpu_u_low * (r.gpu_max_w - r.gpu_idle_w)) / 1000, 0) AS gpu_kwh_low,
-        coalesce(r.x_gpu_hours * (r.gpu_idle_w + r.gpu_u_high * (r.gpu_max_w - r.gpu_idle_w)) / 1000, 0)
+        coalesce(r.x_gpu_hours * coalesce(r.gpu_w_measured, r.gpu_idle_w + r.gpu_u * (r.gpu_max_w - r.gpu_idle_w))
+                 / 1000, 0) AS gpu_kwh,
+        coalesce(r.x_gpu_hours * coalesce(least(r.gpu_w_measured, r.gpu_w_measured_low),
+                                          r.gpu_idle_w + r.gpu_u_low * (r.gpu_max_w - r.gpu_idle_w)) / 1000, 0)
+            AS gpu_kwh_low,
+        coalesce(r.x_gpu_hours * coalesce(greatest(r.gpu_w_measured, r.gpu_w_measured_high),
+                                          r.gpu_idle_w + r.gpu_u_high * (r.gpu_max_w - r.gpu_idle_w)) / 1000, 0)
             AS gpu_kwh_high,
+        r.x_instance_hours * r.it_kw_measured AS it_kwh_measured,
         coalesce(r.x_storage_gib_hours, 0) / 1000 * r.storage_wh_per_tb_hour * r.storage_replication / 1000
             AS storage_kwh,
         coalesce(r.x_network_gb, 0) * r.network_kwh_per_gb AS network_kwh,
@@ -207,10 +240,12 @@ energy AS (
 )
 SELECT
     e.*,
-    (e.cpu_kwh + e.memory_kwh + e.gpu_kwh + e.storage_kwh + e.network_kwh) * e.pue AS energy_kwh,
-    (e.cpu_kwh_low + e.memory_kwh + e.gpu_kwh_low + e.storage_kwh + e.network_kwh) * e.pue_low AS energy_kwh_low,
-    (e.cpu_kwh_high + e.memory_kwh_high + e.gpu_kwh_high + e.storage_kwh + e.network_kwh) * e.pue_high
-        AS energy_kwh_high,
+    (coalesce(e.it_kwh_measured, e.cpu_kwh + e.memory_kwh + e.gpu_kwh) + e.storage_kwh + e.network_kwh) * e.pue
+        AS energy_kwh,
+    (coalesce(e.it_kwh_measured, e.cpu_kwh_low + e.memory_kwh + e.gpu_kwh_low) + e.storage_kwh + e.network_kwh)
+        * e.pue_low AS energy_kwh_low,
+    (coalesce(e.it_kwh_measured, e.cpu_kwh_high + e.memory_kwh_high + e.gpu_kwh_high) + e.storage_kwh + e.network_kwh)
+        * e.pue_high AS energy_kwh_high,
     energy_kwh * e.grid_gco2e_per_kwh / 1000 AS operational_kgco2e,
     energy_kwh_low * e.grid_gco2e_per_kwh_low / 1000 AS operational_kgco2e_low,
     energy_kwh_high * e.grid_gco2e_per_kwh_high / 1000 AS operational_kgco2e_high,

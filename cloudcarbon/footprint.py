@@ -7,10 +7,17 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from cloudcarbon import stored_footprint
-from cloudcarbon.estimation import check_utilization, footprint_sql, prepare, row_params, summed_usage_sql
+from cloudcarbon.estimation import (
+    check_utilization,
+    footprint_sql,
+    measured_usage_sql,
+    prepare,
+    row_params,
+    summed_usage_sql,
+)
 from cloudcarbon.groupings import DEFAULT_BY, GROUP_KEYS, parse_by
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import define_macros, quote_identifier, read_query
+from cloudcarbon.queries import quote_identifier, read_query
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,7 +44,7 @@ TRACE_COLUMNS = (
     "charge_period_start", "provider_name", "sub_account_id", "region_id", "service_name", "resource_id",
     "x_usage_type", "x_usage_kind", "x_instance_type", "x_instance_hours", "x_vcpu_hours", "x_gpu_hours",
     "x_memory_gib_hours", "x_storage_gib_hours", "x_storage_media", "x_storage_class", "x_network_gb",
-    "effective_cost", "x_pue", "x_server",
+    "effective_cost", "x_pue", "x_server", "basis", "measured_source",
     "billing_currency", "microarchitecture", "min_w_per_vcpu", "max_w_per_vcpu", "cpu_u", "cpu_source",
     "vcpus", "memory_gib", "ref_memory_gib_per_vcpu", "memory_w_per_gib", "instance_source",
     "gpu_model", "gpu_count", "gpu_idle_w", "gpu_max_w", "gpu_u", "gpu_source",
@@ -102,14 +109,10 @@ def footprint(
     """Energy and CO2e (central, low, high), hours and cost, grouped by the --by keys."""
     keys = parse_by(by)
     check_utilization(cpu_utilization, gpu_utilization)
+    prepare(con)
     params = row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization)
-    # The stored figures answer the library's assumptions; other assumptions are computed from usage (the
-    # coefficient tables load only then).
+    # The stored figures answer the library's assumptions; other assumptions are computed from usage.
     stored = cpu_utilization is None and gpu_utilization is None and stored_footprint.readable(con, window)
-    if stored:
-        define_macros(con)
-    else:
-        prepare(con)
     grouped = []
     for number, key in enumerate(keys):
         if key.startswith("tag:"):
@@ -172,7 +175,7 @@ def trace_query(
     prepare(con)
     params = {**row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization), "limit": limit}
     sql = f"""
-        WITH fp AS ({footprint_sql(read_query('usage_window'))})
+        WITH fp AS ({footprint_sql(measured_usage_sql(read_query('usage_window')))})
         SELECT {', '.join(TRACE_COLUMNS)} FROM fp
         LIMIT coalesce($limit, 9223372036854775807)
     """

@@ -15,6 +15,8 @@ GROUP_KEYS = {
     "instance_type": "x_instance_type",
     "usage_kind": "x_usage_kind",
     "resource": "resource_id",
+    # Whether telemetry measured the row (ingest telemetry) or the model estimated it.
+    "basis": "CASE WHEN x_measured IS NULL THEN 'modelled' ELSE 'measured' END",
 }
 DEFAULT_BY = ("month", "service")
 

@@ -17,7 +17,7 @@ from cloudcarbon.estimation import (
 )
 from cloudcarbon.groupings import DEFAULT_BY, GROUP_KEYS, parse_by
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.queries import quote_identifier, read_query
+from cloudcarbon.queries import define_macros, quote_identifier, read_query
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,10 +109,14 @@ def footprint(
     """Energy and CO2e (central, low, high), hours and cost, grouped by the --by keys."""
     keys = parse_by(by)
     check_utilization(cpu_utilization, gpu_utilization)
-    prepare(con)
     params = row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization)
-    # The stored figures answer the library's assumptions; other assumptions are computed from usage.
+    # The stored figures answer the library's assumptions; other assumptions are computed from usage (the
+    # coefficient tables load only then).
     stored = cpu_utilization is None and gpu_utilization is None and stored_footprint.readable(con, window)
+    if stored:
+        define_macros(con)
+    else:
+        prepare(con)
     grouped = []
     for number, key in enumerate(keys):
         if key.startswith("tag:"):

@@ -322,14 +322,21 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply pending numbered migrations, each in its own transaction; return the schema version."""
     current = schema_version(con)
-    pending = [m for m in migrations() if m[0] > current]
-    for version, name, sql in pending:
+    for version, name, sql in pending_migrations(con):
         with transaction(con):
             for statement in con.extract_statements(sql):
                 con.execute(statement)
             con.execute("INSERT INTO schema_migrations VALUES ($1, $2, now())", [version, name])
-        current = version
+        current = max(current, version)
     return current
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
+    """Every migration not yet applied, also one numbered below the newest applied (numbers are reserved for work
+    in progress, so a store may have taken 0008 before 0007 existed)."""
+    applied = ({row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+               if schema_version(con) else set())
+    return [m for m in migrations() if m[0] not in applied]
 
 
 def refuse_newer_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -354,7 +361,7 @@ def open_store(db: str | os.PathLike[str] | None, *, read_only: bool = False) ->
     latest = newest_schema()
     if read_only:
         found = schema_version(con)
-        if found < latest:
+        if found < latest or (found and pending_migrations(con)):
             con.close()
             if found == 0:
                 raise CloudcarbonError(f"{path} is not a cloudcarbon store; choose another --db")

@@ -3,7 +3,8 @@
 --   usage types with no energy model (kind 'other': requests, fees-as-usage, ...),
 --   regions with no grid intensity (the provider's mean is used),
 --   providers with no coefficient tables at all (FOCUS exports can hold any provider),
---   on-premises servers whose CPU was not recognised (instance_type shows the cpu_model as written).
+--   on-premises servers whose CPU was not recognised (instance_type shows the cpu_model as written),
+--   telemetry series that describe no usage row (kept; usage_type shows what they match on, rows counts series).
 -- Parameters: $since, $until.
 WITH u AS (
     SELECT * FROM usage
@@ -37,6 +38,14 @@ flagged AS (
     SELECT u.*, 2 AS priority, 'no grid intensity for region (provider mean used)' AS reason
     FROM covered u ANTI JOIN coef_grid g ON g.provider = lower(u.provider_name) AND g.region = u.region_id
     WHERE u.x_usage_kind <> 'other'
+    UNION ALL BY NAME
+    SELECT 4 AS priority, 'telemetry matches no usage row (kept, not used)' AS reason, '(telemetry)' AS provider_name,
+           t.x_source_format AS service_name, t.match_on || ' ' || t.match_value AS x_usage_type,
+           t.samples AS consumed_quantity, 'samples' AS consumed_unit
+    FROM telemetry t
+    WHERE ($since IS NULL OR t.window_end >= $since) AND ($until IS NULL OR t.window_start < $until)
+      AND NOT EXISTS (SELECT 1 FROM usage u WHERE telemetry_covers(t.match_on, t.match_value, t.window_start,
+                      t.window_end, u.resource_id, u.tags, u.charge_period_start, u.charge_period_end))
 )
 SELECT
     priority,

@@ -151,6 +151,9 @@ def test_cloudwatch_matches_an_instance_id_and_unmatched_is_counted(aws_store: P
     assert rows(aws_store, "SELECT series_kept, series_unmatched FROM telemetry_ingests") == [(2, 1)]
     (cpu,), = rows(aws_store, "SELECT cpu_utilization FROM telemetry WHERE match_value = 'i-0example3'")
     assert cpu == pytest.approx(0.2)
+    listed = json.loads(run(aws_store, "unknowns", "--format", "json").stdout)["rows"]
+    stray_rows = [r for r in listed if r["reason"].startswith("telemetry matches no usage")]
+    assert [(r["usage_type"], r["rows"]) for r in stray_rows] == [("resource i-0ffffffffffff", 1)]
 
 
 @pytest.mark.parametrize("content", ["server,month\nweb-01,2026-09\n", '{"foo": 1}\n', "", "\x00\x01binary"])

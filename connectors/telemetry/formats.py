@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from cloudcarbon.errors import InputError
 
@@ -49,8 +50,9 @@ def detect(file: str) -> str:
             return "cloudwatch-json"
         if '"resultType"' in text or '"result"' in text:
             return "prometheus-json"
-    elif text.startswith("#") or text.split("{", 1)[0].split(" ", 1)[0].startswith(("DCGM_", "kepler_")):
-        if "DCGM_" in text or "kepler_" in text:
+    elif text.startswith("#") or text.startswith(("DCGM_", "kepler_")):
+        # Exposition format: a sample line of a DCGM or Kepler metric, not only a comment that names one.
+        if re.search(r"^(DCGM_|kepler_)\w*[{ ]", text, re.MULTILINE):
             return "prometheus-text"
     else:
         header = [h.strip().lower() for h in next(csv.reader(io.StringIO(text.splitlines()[0])), [])]

@@ -242,11 +242,16 @@ def remote_error(scheme: str, name: str, error: Exception, *, listing: bool = Fa
     return None
 
 
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz")
+
+
 def resolve_sources(sources: list[str], *, command: str, what: str, schemes: tuple[str, ...] = tuple(SCHEMES),
-                    profile: str | None = None) -> FileSet:
+                    profile: str | None = None, json: bool = False) -> FileSet:
     """The data files SOURCES stand for (files, globs, folders, zip archives, and prefixes under the URL
     `schemes`), with the filesystems that read them: for connectors whose exports need no manifest logic.
-    `command` and `what` word the messages ("`ingest focus`", "FOCUS data files")."""
+    `command` and `what` word the messages ("`ingest focus`", "FOCUS data files"); `json` also takes
+    newline-delimited JSON (.json, .jsonl, .json.gz), for exports delivered that way."""
+    suffixes = JSON_SUFFIXES if json else ()
     fileset = FileSet()
     for source in sources:
         if is_remote(source):
@@ -264,9 +269,10 @@ def resolve_sources(sources: list[str], *, command: str, what: str, schemes: tup
                 raise friendly from None
         else:
             fs, names = local_filesystem(), expand_local(source)
-        chosen = [name for name in names if is_data_file(name)]
+        chosen = [name for name in names if is_data_file(name) or name.lower().endswith(suffixes)]
         if not chosen:
-            raise InputError(f"{source}: no {what} found (.csv, .csv.gz, .csv.zip or .parquet)")
+            shown = ", .json, .jsonl, .json.gz" if json else ""
+            raise InputError(f"{source}: no {what} found (.csv, .csv.gz, .csv.zip{shown} or .parquet)")
         fileset.files.extend(zip_members(chosen, fs, fileset))
     fileset.files = list(dict.fromkeys(fileset.files))
     return fileset

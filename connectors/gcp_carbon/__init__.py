@@ -1,0 +1,1 @@
+"""Google Cloud's own reported emissions: the Carbon Footprint BigQuery export, as exported files."""

@@ -13,8 +13,8 @@ WITH typed AS (
         coalesce(nullif(trim(CAST(project_id AS VARCHAR)), ''), nullif(trim(CAST(project_number AS VARCHAR)), ''),
                  nullif(trim(CAST(billing_account_id AS VARCHAR)), '')) AS project,
         nullif(trim(CAST(service_description AS VARCHAR)), '') AS service,
-        -- Multi-region and global services have no region (NULL or 'global'); stored as 'global' as the billing
-        -- export names them, so the two sides meet in reconcile.
+        -- A global location without a region is region 'global' (as AWS's global services are, so reconcile
+        -- meets them); a multi-region location (us, eu) keeps region NULL, its location in region_name.
         coalesce(nullif(lower(trim(CAST(location_region AS VARCHAR))), ''),
                  CASE WHEN lower(trim(CAST(location_location AS VARCHAR))) IN ('global', '') THEN 'global' END)
             AS region,

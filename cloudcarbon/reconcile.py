@@ -20,7 +20,7 @@ import pandas as pd
 
 from cloudcarbon.coefficients.loader import provider_display_names
 from cloudcarbon.errors import CloudcarbonError, UsageError, shown
-from cloudcarbon.estimation import footprint_sql, row_params, summed_usage_sql
+from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.footprint import GROUP_KEYS as FOOTPRINT_KEYS
 from cloudcarbon.footprint import footprint
 from cloudcarbon.periods import Window, parse_month, window
@@ -113,6 +113,7 @@ def _unmapped(con: duckdb.DuckDBPyConnection, keys: list[str], span: Window) -> 
     `cloudcarbon unknowns`): usage the provider counts and we do not. A share of cost, never turned into kg."""
     # g0, g1 ...: the footprint's rows carry coefficient columns of the keys' names (provider, region).
     grouped = [f"{FOOTPRINT_KEYS[key]} AS g{number}" for number, key in enumerate(keys)]
+    prepare(con)  # estimates from usage: footprint() read stored figures and loaded no coefficient tables
     return con.execute(
         f"""
         SELECT {''.join(f'g{number} AS {quote_identifier(key)}, ' for number, key in enumerate(keys))}

@@ -142,3 +142,32 @@ def test_a_billing_export_is_refused_by_name(tmp_path: Path) -> None:
     path = tmp_path / "billing.csv"
     path.write_text("billing_account_id,cost\nx,1\n")
     one_line_error(ingest(tmp_path / "s.duckdb", path), "billing.csv", "carbon_footprint_total_kgCO2e")
+
+
+def test_reconcile_sets_google_figures_beside_ours(tmp_path: Path) -> None:
+    from gcpfiles import row as billing_row
+    from gcpfiles import write_jsonl
+
+    from cloudcarbon.footprint import footprint
+    from cloudcarbon.periods import window
+
+    db = tmp_path / "s.duckdb"
+    billing = CliRunner().invoke(cli, ["--db", str(db), "ingest", "gcp",
+                                       str(write_jsonl(tmp_path / "billing.jsonl", [billing_row()]))])
+    assert billing.exit_code == 0, billing.output
+    assert ingest(db, write_json(tmp_path / "carbon.json", [record(project={"id": "shop-prod",
+                                                                            "number": "1"})])).exit_code == 0
+    result = CliRunner().invoke(cli, ["--db", str(db), "reconcile", "--month", "2025-01", "--provider", "gcp",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        ours = footprint(con, by=["account", "region", "service"], window=window("2025-01"))
+    assert len(rows) == 1 and len(ours) == 1, rows
+    (got,) = rows
+    assert (got["account"], got["region"], got["service"]) == ("shop-prod", "us-central1", "Compute Engine")
+    assert got["theirs_location_kgco2e"] == pytest.approx(41.5)
+    assert got["theirs_market_kgco2e"] == pytest.approx(17.6)
+    assert got["ours_total_kgco2e"] == pytest.approx(float(ours["total_kgco2e"].iloc[0]))
+    assert got["ratio"] == pytest.approx(got["ours_total_kgco2e"] / 41.5)
+    assert (got["theirs_scope1_kgco2e"], got["theirs_scope2_location_kgco2e"]) == pytest.approx((0.4, 26.1))

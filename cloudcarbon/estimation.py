@@ -72,7 +72,7 @@ def footprint_sql(usage_input_sql: str) -> str:
 def measured_usage_sql(source: str) -> str:
     """The rows of `source` (usage_window.sql's shape) with x_measured, the telemetry that describes each
     (queries/usage_measured.sql), joined row by row before any sum."""
-    return f"WITH usage_rows AS ({source}) SELECT * FROM ({read_query('usage_measured')})"
+    return f"WITH usage_rows AS NOT MATERIALIZED ({source}) SELECT * FROM ({read_query('usage_measured')})"
 
 
 def summed_usage_sql(leading: Sequence[str] = (), source: str | None = None) -> str:

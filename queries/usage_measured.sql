@@ -12,7 +12,8 @@
 -- pass over the usage, in the memory of the few measured keys.
 WITH keys AS (SELECT coalesce(list(DISTINCT lower(match_value)), []) AS v FROM telemetry),
 measured AS (
-    SELECT hash(c.resource_id, c.tags, c.charge_period_start, c.charge_period_end) AS x_key, {
+    SELECT hash(c.resource_id, c.tags, c.charge_period_start, c.charge_period_end) AS x_key, c.resource_id,
+           c.charge_period_start, {
         'cpu_u': avg(t.cpu_utilization), 'cpu_u_low': avg(t.cpu_utilization_low),
         'cpu_u_high': avg(t.cpu_utilization_high),
         'gpu_u': avg(t.gpu_utilization), 'gpu_u_low': avg(t.gpu_utilization_low),
@@ -35,4 +36,6 @@ measured AS (
 )
 SELECT u.*, m.x_measured
 FROM usage_rows u
+-- The hash finds the key; resource and start confirm it (a 64-bit collision must not lend a row a measurement).
 LEFT JOIN measured m ON m.x_key = hash(u.resource_id, u.tags, u.charge_period_start, u.charge_period_end)
+    AND m.resource_id IS NOT DISTINCT FROM u.resource_id AND m.charge_period_start = u.charge_period_start

@@ -20,6 +20,26 @@ GROUP_KEYS = {
 }
 DEFAULT_BY = ("month", "service")
 
+# Kubernetes labels as the sources spell them: the EKS/ECS split cost allocation tags (FOCUS AllocatedTags, CUR 2.0
+# resource tags, raw or normalised), OpenTelemetry's resource attributes, plain labels. A row that a provider
+# allocated to no pod (FOCUS 1.3 AllocatedResourceId empty: the node's unused capacity) groups as (unallocated).
+K8S_LABELS = {
+    "cluster": ("aws:eks:cluster-name", "aws_eks_cluster_name", "k8s.cluster.name", "cluster_name", "cluster"),
+    "namespace": ("aws:eks:namespace", "aws_eks_namespace", "k8s.namespace.name", "namespace"),
+    "pod": ("x_AllocatedResourceName", "k8s.pod.name", "pod_name", "pod"),
+}
+
+
+def _k8s(label: str) -> str:
+    found = ", ".join(f"tags['{key}']" for key in K8S_LABELS[label])
+    # Unallocated capacity belongs to no namespace or pod; its cluster shows where the node's tags name it.
+    unallocated = "" if label == "cluster" else (
+        "WHEN tags['x_AllocatedResourceId'] = 'unallocated' THEN '(unallocated)' ")
+    return f"CASE {unallocated}WHEN cardinality(tags) > 0 THEN coalesce({found}) END"
+
+
+GROUP_KEYS.update({f"k8s:{label}": _k8s(label) for label in K8S_LABELS})
+
 
 def parse_by(by: str | list[str] | tuple[str, ...] | None) -> list[str]:
     """`month,service,tag:team` -> validated keys (tag:KEY for any tag)."""

@@ -332,8 +332,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
-    """Every migration not yet applied, also one numbered below the newest applied (numbers are reserved for work
-    in progress, so a store may have taken 0008 before 0007 existed)."""
+    """Every migration not yet applied, also one numbered below the newest applied (a development store may have
+    taken a migration before a lower number, reserved for other work in progress, existed)."""
     applied = ({row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
                if schema_version(con) else set())
     return [m for m in migrations() if m[0] not in applied]

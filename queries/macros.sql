@@ -13,7 +13,7 @@ CREATE OR REPLACE TEMP MACRO decimal_sum(x) AS CAST(sum(x) AS DOUBLE);
 -- string_agg(DISTINCT x, sep ORDER BY x) gives them; over list(x) it aggregates about twice as fast.
 CREATE OR REPLACE TEMP MACRO joined_distinct(values, sep) AS
     nullif(array_to_string(list_sort(list_distinct(values)), sep), '');
--- telemetry_covers: whether a telemetry series (queries/migrations/0007_telemetry.sql) describes a usage row: the
+-- telemetry_covers: whether a telemetry series (queries/migrations/0006_telemetry.sql) describes a usage row: the
 -- same resource (the id's last path segment, so an ARN or a GCP/Azure resource path matches its instance id or
 -- name), for `host` also the row's Name/hostname tag, for `tag:KEY` the row's tag KEY; and overlapping times.
 CREATE OR REPLACE TEMP MACRO telemetry_covers(match_on, match_value, window_start, window_end, resource_id, tags,

@@ -1,5 +1,5 @@
 -- Usage rows (the CTE usage_rows, in usage_window.sql's shape) with x_measured: what telemetry measured for the
--- row (queries/migrations/0007_telemetry.sql; matched by macros.sql's telemetry_covers), NULL where nothing did.
+-- row (queries/migrations/0006_telemetry.sql; matched by macros.sql's telemetry_covers), NULL where nothing did.
 -- Series of one row are averaged (one per GPU or metric) and their metered power added (one per container):
 --   cpu_u, gpu_u (+ _low/_high: the series' 10th/90th percentiles)   measured utilisation, 0-1
 --   gpu_w (+ _low/_high)                                             measured board power per GPU, W

@@ -77,6 +77,17 @@ def _key(match_on: str, labels: str) -> str:
     return f"coalesce($key, regexp_replace(coalesce({hosts}), ':[0-9]+$', ''))"
 
 
+def _prometheus_samples(match_on: str) -> str:
+    """Samples of a CTE `parsed` (name, labels, ts, v) of either Prometheus shape: a series is its label set."""
+    return f"""
+        SELECT {_key(match_on, 'labels')} AS match_value,
+               array_to_string(list_sort(list_transform(map_entries(labels), lambda e: e.key || '=' || e.value)),
+                               ',') AS series, ts AS ts_start, ts AS ts_end,
+               {PROM_METRICS} AS metric, v * {PROM_FACTOR} AS value
+        FROM parsed WHERE metric IS NOT NULL
+    """
+
+
 def samples_sql(fmt: str, match_on: str, file: str) -> str:
     """SELECT of the samples of one file ($file; $key the --key, $tag the KEY of --match tag:KEY)."""
     if fmt == "codecarbon-csv":
@@ -122,11 +133,7 @@ def samples_sql(fmt: str, match_on: str, file: str) -> str:
                        coalesce(make_timestamp(TRY_CAST(nullif(p.ms, '') AS BIGINT) * 1000), $modified) AS ts
                 FROM lines
             )
-            SELECT {_key(match_on, 'labels')} AS match_value,
-                   array_to_string(list_sort(list_transform(map_entries(labels), lambda e: e.key || '=' || e.value)),
-                                   ',') AS series, ts AS ts_start, ts AS ts_end,
-                   {PROM_METRICS} AS metric, v * {PROM_FACTOR} AS value
-            FROM parsed WHERE metric IS NOT NULL
+            {_prometheus_samples(match_on)}
         """
     if fmt == "prometheus-json":
         return f"""
@@ -140,11 +147,7 @@ def samples_sql(fmt: str, match_on: str, file: str) -> str:
                        make_timestamp(CAST(CAST(v->>0 AS DOUBLE) * 1e6 AS BIGINT)) AS ts, CAST(v->>1 AS DOUBLE) AS v
                 FROM series, unnest(r."values") AS t(v)
             )
-            SELECT {_key(match_on, 'labels')} AS match_value,
-                   array_to_string(list_sort(list_transform(map_entries(labels), lambda e: e.key || '=' || e.value)),
-                                   ',') AS series, ts AS ts_start, ts AS ts_end,
-                   {PROM_METRICS} AS metric, v * {PROM_FACTOR} AS value
-            FROM parsed WHERE metric IS NOT NULL
+            {_prometheus_samples(match_on)}
         """
     if fmt == "cloudwatch-json":
         instance = r"i-[0-9a-z]{5,17}"

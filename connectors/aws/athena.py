@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.aws import formats
+from cloudcarbon.connectors.aws import formats, split
 from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary, load
@@ -36,8 +36,9 @@ FINISHED = {"SUCCEEDED", "FAILED", "CANCELLED"}
 def as_cur_src(aggregate_sql: str) -> str:
     """The aggregate's rows as the `cur_src` relation aws/normalize.sql reads (no ids or tags:
     aggregated away). Parameter: $source_label, recorded as x_source_file."""
-    return (f"SELECT *, NULL::VARCHAR AS line_item_resource_id, NULL::MAP(VARCHAR, VARCHAR) AS tags, "
-            f"$source_label AS source_file FROM ({aggregate_sql})")
+    return ("SELECT *, NULL::VARCHAR AS line_item_resource_id, NULL::MAP(VARCHAR, VARCHAR) AS tags, "
+            + "".join(f"NULL::VARCHAR AS {column}, " for column in split.COLUMNS)
+            + f"$source_label AS source_file FROM ({aggregate_sql})")
 
 
 def local_aggregate(lines_sql: str) -> str:
@@ -194,6 +195,7 @@ def ingest_athena(
     if result.num_rows == 0:
         raise InputError(f"{what}: no usage line items for {window.label()}; check --month/--since/--until")
     loader.register(con)
+    split.prepare(con, [])  # the aggregate keeps no resource ids: no instance is split
     con.register("athena_aggregate", result)
     try:
         rows_read = con.execute("SELECT sum(CAST(line_items AS BIGINT)) FROM athena_aggregate").fetchall()[0][0]

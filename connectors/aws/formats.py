@@ -57,11 +57,16 @@ OPTIONAL = (
     # identical copies of a line from distinct lines only with the line's content (METHODOLOGY.md, "Data rules").
     "identity_line_item_id",
     "identity_time_interval",
+    # EKS/ECS split cost allocation (aws/split.sql): a pod's or task's line names its parent instance.
+    "split_line_item_parent_resource_id",
+    "split_line_item_split_usage",
+    "split_line_item_split_usage_ratio",
 )
 IDENTITY = ("identity_line_item_id", "identity_time_interval")
 # Columns of amounts, which a Parquet file must store as numbers (or text).
 AMOUNTS = ("line_item_usage_amount", "line_item_unblended_cost", "reservation_effective_cost",
-           "savings_plan_savings_plan_effective_cost")
+           "savings_plan_savings_plan_effective_cost", "split_line_item_split_usage",
+           "split_line_item_split_usage_ratio")
 # Product attributes that CUR 2.0 keeps inside its `product` map and legacy CUR as columns.
 PRODUCT_MAP_KEYS = {"product_vcpu": "vcpu", "product_region": "region"}
 

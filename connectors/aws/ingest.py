@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import duckdb
 
-from cloudcarbon.connectors.aws import athena, formats
+from cloudcarbon.connectors.aws import athena, formats, split
 from cloudcarbon.connectors.aws.sources import resolve
-from cloudcarbon.connectors.file_ingest import Check, FileIngest, parses_as
+from cloudcarbon.connectors.file_ingest import BAD_VALUE, Check, FileIngest, parses_as
 from cloudcarbon.connectors.files import FileSet
 from cloudcarbon.connectors.remote import s3_error
 from cloudcarbon.errors import InputError
@@ -21,6 +21,8 @@ CHECKED_COLUMNS = {
     "line_item_usage_start_date": "TIMESTAMPTZ",
     "line_item_usage_end_date": "TIMESTAMPTZ",
     "bill_billing_period_start_date": "TIMESTAMPTZ",
+    "split_line_item_split_usage": "DOUBLE",
+    "split_line_item_split_usage_ratio": "DOUBLE",
 }
 # Columns the store's NOT NULL columns (billing account, billing period, period start) come from: a usage
 # line (the line types aws/normalize.sql keeps) without one cannot be stored.
@@ -32,8 +34,11 @@ class CurFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "AWS", "cur_src", __package__, "line items"
     formats = formats
     row_filter = "line_item_line_item_type"
-    dropped_as = (f"CASE WHEN line_item_line_item_type IN {USAGE_LINE_TYPES} THEN NULL "
-                  "ELSE 'line type ' || coalesce(nullif(line_item_line_item_type, ''), '(empty)') END")
+    dropped_as = (f"CASE WHEN line_item_line_item_type NOT IN {USAGE_LINE_TYPES} "
+                  "THEN 'line type ' || coalesce(nullif(line_item_line_item_type, ''), '(empty)') "
+                  # A pod's or task's line: its share of the parent instance splits that instance's line.
+                  "WHEN nullif(CAST(split_line_item_parent_resource_id AS VARCHAR), '') IS NOT NULL "
+                  "THEN 'split line item (its share is applied to its parent instance''s line)' END")
 
     def __init__(self, profile: str | None = None, aggregate: bool = False) -> None:
         self.profile, self.aggregate = profile, aggregate
@@ -51,6 +56,18 @@ class CurFiles(FileIngest[formats.Detected]):
 
     def remote_error(self, file: str, error: Exception) -> InputError | None:
         return s3_error(file, error, self.profile)
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[formats.Detected]]) -> None:
+        # Only files with split line items are read for them (a second pass over those files alone).
+        splitting = [group for group in groups.values()
+                     if any(split.COLUMNS[0] in formats.canonical_columns(d) for d in group)]
+        try:
+            split.prepare(con, [(self.source_select(group), [d.file for d in group]) for group in splitting])
+        except BAD_VALUE:
+            located = next(filter(None, (self.locate_bad_value(con, group) for group in splitting)), None)
+            if located is None:
+                raise
+            raise InputError(located) from None
 
     def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
         if not self.aggregate:

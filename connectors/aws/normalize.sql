@@ -1,6 +1,7 @@
 -- AWS CUR line items -> canonical usage rows.
 -- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; a CTE the connector
--- wraps around this query) and the coefficient tables coef_instances and coef_regions.
+-- wraps around this query), `aws_split` (aws/split.sql: EKS/ECS split cost allocation) and the coefficient tables
+-- coef_instances and coef_regions.
 -- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
 -- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
 -- SavingsPlanNegation, fees, credits, refunds and taxes would double-count or are not usage.
@@ -31,6 +32,8 @@ WITH typed AS (
         coalesce(nullif(CAST(product_region_code AS VARCHAR), ''), nullif(CAST(product_region AS VARCHAR), ''))
             AS product_region,
         tags,
+        -- A pod's or task's line (split cost allocation) names the instance it ran on.
+        nullif(CAST(split_line_item_parent_resource_id AS VARCHAR), '') AS split_parent,
         row_fingerprint,
         source_file
     FROM cur_src
@@ -164,6 +167,35 @@ checked AS (
                                                                      AS VARCHAR))
         END AS violation
     FROM classified c
+),
+-- EKS/ECS split cost allocation: an instance-hour that pods or tasks shared (aws_split) becomes one line per pod or
+-- task and one for the instance's unused capacity (`unallocated`), each with its share of the line's hours and
+-- costs, so that they add up to the instance. A share is the pod's 9 x vCPU + GB over the instance's (the weights
+-- AWS splits cost by), the capacity from the split usage ratios, else the instance type's vCPUs and memory; pods
+-- allocated more than the instance has share all of it. The pods' own lines are left out (counted as dropped):
+-- their usage is the instance's. Each derived line's fingerprint adds its target to the instance line's.
+allocated AS (
+    SELECT
+        c.* REPLACE (
+            c.amount * share AS amount,
+            c.unblended_cost * share AS unblended_cost,
+            c.ri_effective_cost * share AS ri_effective_cost,
+            c.sp_effective_cost * share AS sp_effective_cost,
+            CASE WHEN s.parent IS NULL THEN c.tags ELSE map_concat(c.tags, s.tags) END AS tags,
+            CASE WHEN s.parent IS NULL THEN CAST(c.row_fingerprint AS UBIGINT) ELSE hash(c.row_fingerprint, s.target) END
+                AS row_fingerprint)
+    FROM checked c
+    LEFT JOIN aws_split s
+        ON c.instance_type IS NOT NULL AND s.parent = c.resource_id AND s.usage_start = c.usage_start
+    LEFT JOIN coef_instances si ON s.parent IS NOT NULL AND si.provider = 'aws' AND si.instance_type = c.instance_type,
+    LATERAL (SELECT greatest(9 * coalesce(s.vcpu_available, coalesce(c.product_vcpu, si.vcpus) * c.amount, 0)
+                             + coalesce(s.gb_available, si.memory_gib * c.amount, 0), s.allocated_weight) AS capacity),
+    LATERAL (SELECT CASE
+        WHEN s.parent IS NULL THEN 1
+        WHEN capacity > 0 THEN coalesce(s.weight, capacity - s.allocated_weight) / capacity
+        ELSE CASE WHEN s.weight IS NULL THEN 1 ELSE 0 END  -- nothing known of the capacity: all unallocated
+    END AS share)
+    WHERE c.split_parent IS NULL
 )
 SELECT
     c.usage_start AS charge_period_start,
@@ -254,7 +286,7 @@ SELECT
     c.source_file AS x_source_file,
     $ingest_id AS x_ingest_id,
     c.row_fingerprint AS x_row_fingerprint
-FROM checked c
+FROM allocated c
 LEFT JOIN coef_instances i ON i.provider = 'aws' AND i.instance_type = c.instance_type
 WHERE CASE WHEN c.violation IS NULL THEN true ELSE error(printf(
     'cloudcarbon data rule: %s: the line of %s starting %s: %s; fix or re-export the file', c.source_file,

@@ -75,9 +75,23 @@ def measured_usage_sql(source: str) -> str:
     return f"WITH usage_rows AS NOT MATERIALIZED ({source}) SELECT * FROM ({read_query('usage_measured')})"
 
 
+def allocated_usage_sql(source: str) -> str:
+    """The rows of `source` with each node usage row that Kubernetes allocations share (k8s_shares, filled by
+    `ingest opencost`) split into one row per pod and one for the unallocated rest: quantities and cost times the
+    share, the pod's labels added to the tags. A node's shares add up to 1, so every total is unchanged."""
+    scaled = ", ".join(f"u.{q} * coalesce(s.share, 1) AS {q}" for q in QUANTITIES)
+    return f"""
+        WITH shared_rows AS NOT MATERIALIZED ({source})
+        SELECT u.* REPLACE ({scaled}, CASE WHEN s.share IS NULL THEN u.tags ELSE map_concat(u.tags, s.tags) END AS tags)
+        FROM shared_rows u
+        LEFT JOIN k8s_shares s ON s.resource_id = u.resource_id AND s.charge_period_start = u.charge_period_start
+    """
+
+
 def summed_usage_sql(leading: Sequence[str] = (), source: str | None = None) -> str:
     """The store's usage in [$since, $until) (or the rows of `source`, in usage_window.sql's shape) summed by the
     `leading` expressions (each `expr AS name`) and the columns that pick coefficients: millions of rows to
-    thousands before any coefficient is applied."""
+    thousands before any coefficient is applied. Nodes that pods share are split first (allocated_usage_sql)."""
     columns = [*leading, *COEFFICIENT_KEYS, *(f"exact_sum({q}) AS {q}" for q in QUANTITIES)]
-    return f"SELECT {', '.join(columns)} FROM ({measured_usage_sql(source or read_query('usage_window'))}) GROUP BY ALL"
+    rows = allocated_usage_sql(measured_usage_sql(source or read_query("usage_window")))
+    return f"SELECT {', '.join(columns)} FROM ({rows}) GROUP BY ALL"

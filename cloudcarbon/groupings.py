@@ -23,9 +23,15 @@ DEFAULT_BY = ("month", "service")
 # Kubernetes labels as the sources spell them: the EKS/ECS split cost allocation tags (FOCUS AllocatedTags, CUR 2.0
 # resource tags, raw or normalised), OpenTelemetry's resource attributes, plain labels. A row that a provider
 # allocated to no pod (FOCUS 1.3 AllocatedResourceId empty: the node's unused capacity) groups as (unallocated).
+# ECS split allocation groups its tasks by cluster and service the same way; OpenCost shares (`ingest opencost`)
+# write the OpenTelemetry names; GKE and AKS label their nodes' billing rows with the cluster.
 K8S_LABELS = {
-    "cluster": ("aws:eks:cluster-name", "aws_eks_cluster_name", "k8s.cluster.name", "cluster_name", "cluster"),
+    "cluster": ("aws:eks:cluster-name", "aws_eks_cluster_name", "aws:ecs:clusterName", "aws_ecs_cluster_name",
+                "k8s.cluster.name", "goog-k8s-cluster-name", "aks-managed-cluster-name", "cluster_name", "cluster"),
     "namespace": ("aws:eks:namespace", "aws_eks_namespace", "k8s.namespace.name", "namespace"),
+    "workload": ("aws:eks:workload-name", "aws_eks_workload_name", "aws:ecs:serviceName", "aws_ecs_service_name",
+                 "k8s.workload.name", "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name",
+                 "workload"),
     "pod": ("x_AllocatedResourceName", "k8s.pod.name", "pod_name", "pod"),
 }
 

@@ -267,6 +267,11 @@ def _ingest(db: str | None, number: int, source: Source, options: dict[str, Any]
     else:
         ingest = partial(connector(source.type, source.mode), window=window(month, None, None), **options)
     try:
+        # Usage and provider figures are staged; a connector of another table (telemetry, Kubernetes allocations)
+        # matches what it reads with the store's usage, so it runs on the store itself, in its own transaction.
+        if connectors.get(source.type.replace("-", "_")).table not in ("usage", "provider_emissions"):
+            with open_store(db) as con:
+                return SourceOutcome(label, summary=ingest(con))
         return SourceOutcome(label, summary=ingest_staged(db, ingest))
     except CloudcarbonError as error:
         return SourceOutcome(label, error=_config_terms(str(error), source.options))

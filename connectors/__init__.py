@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cloudcarbon.connectors.base import Connector
 
-NAMES = ("aws", "gcp", "azure", "focus", "onprem", "aws_carbon", "telemetry", "gcp_carbon")
+NAMES = ("aws", "gcp", "azure", "focus", "onprem", "aws_carbon", "telemetry", "gcp_carbon", "opencost")
 
 
 def get(name: str) -> Connector:

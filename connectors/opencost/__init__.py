@@ -1,0 +1,1 @@
+"""OpenCost/Kubecost allocation exports: pods' shares of the nodes the store holds (GKE, AKS, any cluster)."""

@@ -212,3 +212,30 @@ def test_run_monthly_applies_an_opencost_source_to_the_store(tmp_path):
     assert "1 node usage row(s) split over pods" in result.stderr
     with duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM k8s_shares").fetchall()[0][0] == len(PODS) + 1
+
+
+def test_a_gke_node_is_found_by_its_instance_name(run, tmp_path):
+    """GCP bills an instance under its numeric id (resource.global_name); its name (resource.name) is the node's."""
+    import gcpfiles
+
+    node = "gke-prod-default-pool-1a2b3c4d-x7k2"
+    resource = {"name": node, "global_name": "//compute.googleapis.com/projects/shop-prod/zones/us-central1-a/"
+                                              "instances/4711"}
+    labels = [{"key": "goog-k8s-cluster-name", "value": "prod-gke"}]
+    core = gcpfiles.row(resource=resource, labels=labels)  # an hour of n2d-standard-4: 4 vCPU, 16 GiB
+    ram = gcpfiles.row(resource=resource, labels=labels, cost=0.0581,
+                       sku=gcpfiles.sku("N2D AMD Instance Ram running in Americas", "2C3D-4E5F-6071"),
+                       usage=gcpfiles.usage(16 * GIB * 3600, "byte-seconds", "gibibyte hour"))
+    run("ingest", "gcp", str(gcpfiles.write_csv(tmp_path / "billing.csv", [core, ram])))
+    whole = footprint(run, "k8s:cluster")["prod-gke"]
+    pod = allocation("checkout-0", "shop", 0, 1.0, 4.0, 1, node=node)
+    pod["properties"].update(cluster="prod-gke", providerID=f"gce://shop-prod/us-central1-a/{node}")
+    pod["start"] = pod["window"]["start"] = "2025-01-15T10:00:00Z"
+    pod["end"] = pod["window"]["end"] = "2025-01-15T11:00:00Z"
+    path = tmp_path / "gke.json"
+    path.write_text(json.dumps({"code": 200, "data": [{pod["name"]: pod}]}))
+    assert "1 node usage row(s) split over pods" in run("ingest", "opencost", str(path)).stderr
+    pods = footprint(run, "k8s:pod")
+    assert pods["shop/checkout-0"]["energy_kwh"] == pytest.approx(whole["energy_kwh"] * weight(1, 4) / 52, rel=1e-9)
+    assert sum(r["energy_kwh"] for r in pods.values()) == pytest.approx(whole["energy_kwh"], rel=1e-12)
+    assert set(footprint(run, "k8s:cluster")) == {"prod-gke"}  # the node's own label names its rest's cluster

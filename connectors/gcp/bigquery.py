@@ -124,7 +124,8 @@ def ingest_gcp_bigquery(
     loader.register(con)
     con.register(AGGREGATE_VIEW, arrow)
     try:
-        source_sql = (f"SELECT *, NULL AS location_zone, NULL AS resource_id, NULL::MAP(VARCHAR, VARCHAR) AS tags, "
+        source_sql = (f"SELECT *, NULL AS location_zone, NULL AS resource_id, NULL AS resource_name, "
+                      "NULL::MAP(VARCHAR, VARCHAR) AS tags, "
                       f"$source AS source_file FROM {AGGREGATE_VIEW}")
         params = {"source": source}
         rows_read = con.execute(f"SELECT count(*) FROM ({source_sql})", params).fetchall()[0][0]

@@ -262,6 +262,7 @@ def source_select(detected: list[Detected]) -> str:
         "invoice_month": leaf("invoice.month"),
         "cost_type": leaf("cost_type"),
         "resource_id": f"coalesce(nullif({leaf('resource.global_name')}, ''), nullif({leaf('resource.name')}, ''))",
+        "resource_name": leaf("resource.name"),
         # Keys as given; a key repeated on a row keeps its first value (map_from_entries refuses duplicates).
         "tags": (
             "NULL::MAP(VARCHAR, VARCHAR)" if labels == "NULL" else

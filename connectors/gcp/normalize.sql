@@ -36,6 +36,7 @@ WITH typed AS (
         lower(nullif(CAST(machine_spec AS VARCHAR), '')) AS machine_spec,
         TRY_CAST(nullif(CAST(cores AS VARCHAR), '') AS DOUBLE) AS label_cores,
         nullif(CAST(resource_id AS VARCHAR), '') AS resource_id,
+        nullif(CAST(resource_name AS VARCHAR), '') AS resource_name,
         tags,
         row_fingerprint,
         source_file
@@ -212,7 +213,8 @@ SELECT
     END AS x_network_gb,
     s.source_file AS x_source_file,
     $ingest_id AS x_ingest_id,
-    s.row_fingerprint AS x_row_fingerprint
+    s.row_fingerprint AS x_row_fingerprint,
+    s.resource_name AS x_resource_name  -- an instance's name beside its numeric id (GKE nodes are named after it)
 FROM sized s
 LEFT JOIN coef_instances tpu ON s.line = 'tpu' AND tpu.provider = 'gcp' AND tpu.instance_type = s.instance_type
 WHERE CASE WHEN s.outside_value IS NULL THEN true ELSE error(printf(

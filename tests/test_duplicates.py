@@ -225,7 +225,12 @@ def pre_fingerprint_store(path: Path, rows_from: Path) -> None:
             con.execute(migrations.joinpath(f"{version:04d}_{name}.sql").read_text())
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
         con.execute("ATTACH ? AS source (READ_ONLY)", [str(rows_from)])
-        con.execute("INSERT INTO usage SELECT * EXCLUDE (x_row_fingerprint) FROM source.usage")
+        # The old table has fewer columns than today's: copy by name the ones it has.
+        columns = ", ".join(f'"{name}"' for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND table_name = 'usage' ORDER BY column_index"
+        ).fetchall())
+        con.execute(f"INSERT INTO usage ({columns}) SELECT {columns} FROM source.usage")
         con.execute("INSERT INTO ingests SELECT * FROM source.ingests")
         con.execute("INSERT INTO ingest_periods SELECT * FROM source.ingest_periods")
 

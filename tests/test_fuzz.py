@@ -7,6 +7,7 @@ crashes with a traceback.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import math
 import os
@@ -269,10 +270,10 @@ def test_values_follow_the_data_rules(tmp_path, lines, suffix):
 def test_mixed_currencies_are_kept_per_row_and_never_summed_into_one(tmp_path, run, db):
     lines = [item(currency="USD", cost=10.0, resource_id="i-1"), item(currency="EUR", cost=5.0, resource_id="i-2")]
     run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", lines)))
-    by_account = run("footprint", "--by", "account", "--format", "csv").stdout
-    assert by_account.splitlines()[1].endswith(",MIXED")
-    by_resource = run("footprint", "--by", "resource", "--format", "csv").stdout
-    assert {line.split(",")[-1] for line in by_resource.splitlines()[1:]} == {"USD", "EUR"}
+    by_account = list(csv.DictReader(io.StringIO(run("footprint", "--by", "account", "--format", "csv").stdout)))
+    assert [row["currency"] for row in by_account] == ["MIXED"]
+    by_resource = csv.DictReader(io.StringIO(run("footprint", "--by", "resource", "--format", "csv").stdout))
+    assert {row["currency"] for row in by_resource} == {"USD", "EUR"}
 
 
 def test_dates_are_read_as_utc_whatever_the_machine_time_zone(tmp_path):
@@ -342,6 +343,11 @@ def undo_ingest_of(db: Path, path: Path) -> int:
                 con.execute(f"DELETE FROM {table} WHERE x_ingest_id = ?", [ingest_id])
                 con.execute(f"DELETE FROM {periods} WHERE ingest_id = ?", [ingest_id])
                 con.execute(f"DELETE FROM {log} WHERE ingest_id = ?", [ingest_id])
+                # and the emissions the ingest stored for its periods (cloudcarbon/stored_footprint.py)
+                con.execute("DELETE FROM footprint WHERE (billing_account_id, billing_period_start) IN "
+                            "(SELECT (billing_account_id, billing_period_start) FROM footprint_periods "
+                            "WHERE ingest_id = ?)", [ingest_id])
+                con.execute("DELETE FROM footprint_periods WHERE ingest_id = ?", [ingest_id])
     return count
 
 

@@ -20,7 +20,7 @@ from cloudcarbon.cli_report import report_command, run_monthly_command, serve_co
 from cloudcarbon.coefficients.loader import cloud_providers
 from cloudcarbon.errors import CloudcarbonError, UsageError
 from cloudcarbon.periods import add_months
-from cloudcarbon.store import DB_ENV_VAR, default_db_path, interrupt_statements, open_store, store_damage
+from cloudcarbon.store import DB_ENV_VAR, bounded, default_db_path, interrupt_statements, open_store, store_damage
 
 # SIGTERM (timeout, systemd, cron wrappers) and SIGINT end a command like an error, so that rollbacks and
 # `finally` blocks run: an interrupted ingest removes its scratch store. Inside a statement DuckDB turns the
@@ -181,7 +181,7 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
     title = f"cloudcarbon footprint — {span.label()}"
     with open_store(store_path(ctx, db), read_only=True) as con:
         if trace:  # a row per usage row: streamed, never held whole, in bounded memory
-            con.execute(f"SET memory_limit = '{TRACE_MEMORY_LIMIT}'")
+            bounded(con)
             sql, params = fp.trace_query(con, window=span, cpu_utilization=cpu_utilization,
                                          gpu_utilization=gpu_utilization)
             if not con.execute(f"SELECT count(*) FROM ({sql}) LIMIT 1", params).fetchall()[0][0]:
@@ -198,10 +198,6 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
     if fmt != "table":
         frame = fp.with_method_columns(frame)
     emit(frame, fmt, output, meta=meta, title=title, table_columns=columns)
-
-
-# DuckDB's memory for streaming a trace (its default, 80 % of RAM, let a 10M-line month take 14 GB).
-TRACE_MEMORY_LIMIT = "768MB"
 
 
 def _no_usage(con: duckdb.DuckDBPyConnection, month: str | None, since: str | None, until: str | None) -> str:

@@ -21,6 +21,11 @@ DB_ENV_VAR = "CLOUDCARBON_DB"
 # 10-25 s, and an ingest is a batch job that can afford to wait. CLOUDCARBON_LOCK_WAIT overrides it.
 WRITER_LOCK_WAIT_SECONDS = 60.0
 LOCK_WAIT_ENV_VAR = "CLOUDCARBON_LOCK_WAIT"
+# DuckDB's memory for writing (ingest, the stored footprint) and streaming a trace. Its default, 80 % of RAM, let a
+# 10M-line ingest reach 5.4 GB; held to this, the same ingest spills to <store>.tmp and peaks at 0.84 GB in the
+# same time. CLOUDCARBON_MEMORY_LIMIT overrides it.
+MEMORY_LIMIT = "768MB"
+MEMORY_LIMIT_ENV_VAR = "CLOUDCARBON_MEMORY_LIMIT"
 # The store this process opened last: DuckDB's error for a damaged block names no file (see store_damage).
 _opened: list[Path] = []
 # Every DuckDB file this process has open (stores and scratch stores), for interrupt_statements.
@@ -39,6 +44,17 @@ def writer_lock_wait() -> float:
     if not 0 <= seconds <= 86400:
         raise CloudcarbonError(f"{LOCK_WAIT_ENV_VAR}={given!r}: give the seconds a writer waits for readers, e.g. 60")
     return seconds
+
+
+def bounded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`con`, with DuckDB's memory held to MEMORY_LIMIT (or CLOUDCARBON_MEMORY_LIMIT): what exceeds it spills."""
+    limit = (os.environ.get(MEMORY_LIMIT_ENV_VAR) or MEMORY_LIMIT).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
+        con.close()
+        raise CloudcarbonError(f"{MEMORY_LIMIT_ENV_VAR}={limit!r}: give DuckDB's memory limit as a size, "
+                               "e.g. 768MB or 2GB")
+    con.execute(f"SET memory_limit = '{limit}'")  # a SET takes no parameters; the pattern above allows no quote
+    return con
 
 
 def default_db_path() -> Path:
@@ -110,7 +126,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             except duckdb.Error as error:
                 raise _unopenable(path, error) from None
             _opened[:] = [path]
-            return tracked(con)
+            return tracked(con if read_only else bounded(con))
 
 
 def tracked(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -404,7 +420,7 @@ def _refresh_footprint_if_free(path: Path) -> None:
     """A reader found stale figures: recompute them if no one else holds the store, else leave them (readers
     then compute from usage, which gives the same figures, more slowly)."""
     try:
-        con = duckdb.connect(str(path))
+        con = bounded(duckdb.connect(str(path)))
     except duckdb.IOException:
         return
     try:

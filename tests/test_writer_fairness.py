@@ -30,9 +30,9 @@ from pathlib import Path
 from cloudcarbon.errors import StoreBusyError
 from cloudcarbon.store import connect
 
-db, log, until, hold = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+db, log, stop, hold = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4])
 spans, busy = [], 0
-while time.time() < until:
+while not stop.exists():
     try:
         con = connect(db, read_only=True)
     except StoreBusyError:
@@ -44,6 +44,7 @@ while time.time() < until:
     time.sleep(hold)
     con.close()
     spans.append((opened, time.time()))
+    log.with_suffix(".ready").touch()
 log.write_text(json.dumps({"spans": spans, "busy": busy}))
 """
 
@@ -65,18 +66,26 @@ def test_an_ingest_gets_in_while_readers_overlap_without_pause(tmp_path: Path) -
     assert CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(seed)]).exit_code == 0
     new = write_cur(tmp_path / "new.parquet", [item(resource_id=f"j-{n}", account="222222222222") for n in range(5)])
 
-    until = time.time() + 12
+    stop = tmp_path / "stop"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     readers = [
-        subprocess.Popen([sys.executable, "-c", READER, str(db), str(tmp_path / f"reader-{n}.json"), str(until),
+        subprocess.Popen([sys.executable, "-c", READER, str(db), str(tmp_path / f"reader-{n}.json"), str(stop),
                           str(0.6 + 0.1 * n)], env=env)
         for n in range(3)
     ]
-    time.sleep(3)  # the readers are in full flow
+    # The readers are in full flow: each has held the store once (starting Python can take seconds on a busy
+    # machine), and they have overlapped for a while since.
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"reader-{n}.ready").exists() for n in range(3)):
+        assert time.monotonic() < deadline, "the readers did not start"
+        time.sleep(0.05)
+    time.sleep(3)
     writer_start = time.time()
     command = [str(Path(sys.executable).with_name("cloudcarbon")), "--db", str(db), "ingest", "aws", str(new)]
     writer = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     writer_end = time.time()
+    time.sleep(2)  # for the readers to carry on after the ingest
+    stop.touch()
     for reader in readers:
         assert reader.wait(timeout=60) == 0
     logs = [json.loads((tmp_path / f"reader-{n}.json").read_text()) for n in range(3)]

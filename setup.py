@@ -8,7 +8,7 @@ from setuptools import setup
 CONNECTORS = sorted(path.parent.name for path in Path(__file__).parent.glob("connectors/*/__init__.py"))
 PACKAGE_DATA = {
     "cloudcarbon": ["py.typed"],
-    "cloudcarbon.demo": ["*.parquet", "README.md"],
+    "cloudcarbon.demo": ["*.parquet", "*.csv", "README.md"],
     "cloudcarbon.report": ["templates/*.j2"],
     "cloudcarbon.serve": [],
     "cloudcarbon.connectors": [],

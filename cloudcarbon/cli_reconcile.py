@@ -29,13 +29,13 @@ def reconcile_command(ctx: click.Context, month: str, provider: str | None, by: 
         cloudcarbon reconcile --month 2025-01 --by service --format csv -o reconcile.csv
     """
     from cloudcarbon.output import emit, provenance
-    from cloudcarbon.reconcile import TABLE_COLUMNS, parse_by, reconcile
+    from cloudcarbon.reconcile import COMPARED, TABLE_COLUMNS, parse_by, reconcile
     from cloudcarbon.store import open_store
 
     with open_store(store_path(ctx, db), read_only=True) as con:
         frame = reconcile(con, month=month, provider=provider, by=by)
     meta = provenance(command="reconcile", period=month, by=by, provider=provider,
                       method="METHODOLOGY.md, 'Provider-reported emissions'",
-                      compared="our total (location-based grid intensity) vs the provider's location-based total")
+                      compared=COMPARED)
     emit(frame, fmt, output, meta=meta, title=f"cloudcarbon reconcile — {month}",
          table_columns={**{key: key for key in parse_by(by)}, **TABLE_COLUMNS})

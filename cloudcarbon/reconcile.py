@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.coefficients.loader import provider_display_names
-from cloudcarbon.errors import CloudcarbonError, UsageError, shown
+from cloudcarbon.errors import InputError, UsageError, shown
 from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.footprint import GROUP_KEYS as FOOTPRINT_KEYS
 from cloudcarbon.footprint import footprint
@@ -40,6 +40,7 @@ FIGURES = [
     "part_only_theirs_kgco2e", "part_unexplained_kgco2e", "market_minus_location_kgco2e", "explanation",
     "their_source_files",
 ]
+COMPARED = "our total (location-based grid intensity) vs the provider's location-based total"
 # The terminal's columns (every other format carries every column, the parts and the explanation included).
 TABLE_COLUMNS = {"ours_total_kgco2e": "ours kgCO2e", "ours_total_kgco2e_low": "low", "ours_total_kgco2e_high": "high",
                  "theirs_location_kgco2e": "theirs (location)", "theirs_market_kgco2e": "theirs (market)",
@@ -69,12 +70,12 @@ def provider_name(provider: str | None) -> str | None:
 
 
 
-def _no_provider_figures(con: duckdb.DuckDBPyConnection, month: date, provider: str | None) -> CloudcarbonError:
+def _no_provider_figures(con: duckdb.DuckDBPyConnection, month: date, provider: str | None) -> InputError:
     held = [m for (m,) in con.execute(
         "SELECT DISTINCT strftime(billing_period_start, '%Y-%m') FROM provider_emissions "
         "WHERE $provider IS NULL OR provider_name = $provider ORDER BY 1", {"provider": provider}).fetchall()]
     holds = f"it holds {', '.join(held)}" if held else "it holds none yet"
-    return CloudcarbonError(f"--month {month:%Y-%m}: the store holds no provider-reported emissions for that month "
+    return InputError(f"--month {month:%Y-%m}: the store holds no provider-reported emissions for that month "
                             f"({holds}); ingest the provider's carbon export first, e.g. cloudcarbon ingest aws-carbon "
                             "PATH")
 

@@ -15,6 +15,7 @@ from conftest import fingerprint, one_line_error, usage_error
 from curfiles import item, write_cur
 from markupsafe import escape
 
+from cloudcarbon import connectors
 from cloudcarbon.cli import cli
 from cloudcarbon.connectors.aws.ingest import ingest_aws
 from cloudcarbon.demo import run_demo
@@ -138,6 +139,29 @@ def test_opportunities_section_follows_the_library(written: dict[str, Path], doc
         saved = [row["kgco2e_saved"] for row in found["rows"]]
         assert saved == sorted(saved, reverse=True) and saved[0] > 0, name
         assert escape(found["assumptions"][0]) in html
+
+
+def test_reconcile_section_equals_the_cli(demo_db: Path, written: dict[str, Path], document: dict) -> None:
+    """The demo's (synthetic) AWS carbon export meets the bill: the section is `reconcile --by provider,service`."""
+    result = cli_run("--db", str(demo_db), "reconcile", "--month", "2026-10", "--by", "provider,service",
+                     "--format", "json")
+    expected = json.loads(result.stdout)["rows"]
+    shown = document["reconcile"]
+    assert shown["rows"] == expected and len(expected) > 3
+    assert shown["months_held"] == ["2026-08", "2026-09", "2026-10"]
+    html = written["html"].read_text()
+    assert "Compared with the provider&#39;s own figures" in html or "Compared with the provider's own figures" in html
+    assert all(escape(row["service"]) in html for row in expected if row["service"])
+
+
+def test_a_month_without_provider_figures_says_which_months_have_them(demo_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "no-carbon.duckdb"
+    cli_run("--db", str(db), "ingest", "aws", str(connectors.get("aws").example_path()))
+    out = tmp_path / "out"
+    cli_run("--db", str(db), "report", "--month", "2025-01", "--output", str(out))
+    document = json.loads((out / "report-2025-01.json").read_text())
+    assert document["reconcile"]["rows"] == [] and document["reconcile"]["months_held"] == []
+    assert "No provider-reported emissions in the store" in (out / "report-2025-01.html").read_text()
 
 
 def test_report_page_in_chromium(browser, written: dict[str, Path], document: dict, tmp_path: Path) -> None:

@@ -109,12 +109,28 @@ def test_footprint_and_unknowns_equal_the_cli(server: dict[str, str], demo_db: P
     assert_same_rows(json.loads(body)["rows"], cli_json(demo_db, "unknowns", "--month", "2026-10")["rows"])
 
 
+def test_reconcile_equals_the_cli_on_the_demo_and_names_what_is_missing(server: dict[str, str], demo_db: Path) -> None:
+    """The demo ships AWS's (synthetic) carbon export, so the comparison works on a fresh store."""
+    query = "month=2026-10&provider=aws&by=service,region"
+    status, _, body = get(f"{server['open']}/api/reconcile?{query}")
+    assert status == 200, body
+    served = json.loads(body)
+    expected = cli_json(demo_db, "reconcile", "--month", "2026-10", "--provider", "aws", "--by", "service,region")
+    assert_same_rows(served["rows"], expected["rows"])
+    assert {"AmazonEC2", "AmazonCloudWatch"} <= {r["service"] for r in served["rows"]}
+    assert served["meta"]["compared"] == expected["meta"]["compared"]
+    status, _, body = get(f"{server['open']}/api/reconcile?month=2026-07")
+    assert status == 400 and "month" in json.loads(body)["error"] and "--" not in json.loads(body)["error"], body
+    status, _, body = get(f"{server['open']}/api/reconcile?month=2026-10&provider=ibm")
+    assert status == 400 and json.loads(body)["error"].startswith("provider='ibm'"), body
+
+
 def test_openapi_describes_the_endpoints(server: dict[str, str]) -> None:
     status, _, body = get(f"{server['open']}/openapi.json")
     assert status == 200
     spec = json.loads(body)
-    assert {"/api/footprint", "/api/unknowns", "/api/whatif", "/api/recommend-region", "/api/report", "/report"} <= set(
-        spec["paths"])
+    assert {"/api/footprint", "/api/unknowns", "/api/whatif", "/api/recommend-region", "/api/reconcile", "/api/report",
+            "/report"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/api/footprint"]["get"]["parameters"]}
     assert {"month", "since", "until", "by", "cpu_utilization"} <= names
 
@@ -126,7 +142,7 @@ def test_openapi_declares_the_errors_it_answers(server: dict[str, str]) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas["ErrorBody"]["required"] == ["error"] and "HTTPValidationError" not in schemas
     api = [path for path in spec["paths"] if path.startswith("/api/")]
-    assert len(api) == 5
+    assert len(api) == 6
     for path, operations in spec["paths"].items():
         responses = operations["get"]["responses"]
         assert "422" not in responses, path
@@ -179,6 +195,7 @@ PARAMETERS = {
     "/api/unknowns": ["month", "since", "until"],
     "/api/whatif": ["month", "since", "until", "by"],
     "/api/recommend-region": ["month", "since", "until", "by"],
+    "/api/reconcile": ["month", "provider", "by"],
     "/api/report": ["month", "by_tag"],
     "/report": ["month", "by_tag"],
 }
@@ -190,7 +207,8 @@ ODD_VALUES = ["", "9999-12", "0001-01", "2100-01", "2026-1", "1999-12-31", "\x00
 def test_no_parameter_value_gets_a_500(server: dict[str, str], path: str) -> None:
     for name in PARAMETERS[path]:
         for value in ODD_VALUES:
-            query = {name: value, **({"month": "2026-10"} if path.endswith("report") and name != "month" else {})}
+            needs_month = path.endswith(("report", "reconcile")) and name != "month"
+            query = {name: value, **({"month": "2026-10"} if needs_month else {})}
             status, _, body = get(f"{server['open']}{path}?{urllib.parse.urlencode(query)}")
             assert status in (200, 400), (name, value[:40], status, body[:300])
             if status == 400:

@@ -157,6 +157,19 @@ def _focus_rows(con: duckdb.DuckDBPyConnection, span: Window, tag: str | None, n
     return focus[[*leading, *(c for c in focus.columns if c not in leading)]]
 
 
+def _reconciled(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
+    """Our figures beside the providers' own for the month (`cloudcarbon reconcile --by provider,service`), or
+    which months their figures cover when they do not cover this one."""
+    from cloudcarbon.reconcile import COMPARED, reconcile
+
+    held = [m for (m,) in con.execute("SELECT DISTINCT strftime(billing_period_start, '%Y-%m') FROM provider_emissions "
+                                      "ORDER BY 1").fetchall()]
+    if f"{first:%Y-%m}" not in held:
+        return {"rows": [], "months_held": held, "compared": COMPARED}
+    rows = reconcile(con, month=f"{first:%Y-%m}", by="provider,service")
+    return {"rows": records(rows), "months_held": held, "compared": COMPARED}
+
+
 def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | None = None,
                  missing_sources: Sequence[str] = ()) -> Report:
     """Everything the monthly report shows for `month` (YYYY-MM), from the store behind `con`.
@@ -196,6 +209,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
         "trend": [{"month": m, **{k: v for k, v in by_month.get(m, {}).items() if k != "month"}} for m in months],
         "breakdowns": breakdowns,
         "opportunities": found.document(),
+        "reconcile": _reconciled(con, first),
         "data_quality": _data_quality(con, span, trend_span),
         "sources": records(_sources(con, span)),
     }

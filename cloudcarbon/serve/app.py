@@ -39,7 +39,8 @@ ByParam = Query(None, description=BY_HELP)
 
 # The library names what was wrong as the CLI spells it (`--month '2026-13': ...`); a caller of the service sent
 # query parameters, so the message names those (`month='2026-13': ...`).
-CLI_OPTION = re.compile(r"""--(by-tag|by|month|since|until|cpu-utilization|gpu-utilization)(?![\w-])( (?=['"\d]))?""")
+CLI_OPTION = re.compile(
+    r"""--(by-tag|by|month|since|until|provider|cpu-utilization|gpu-utilization)(?![\w-])( (?=['"\d]))?""")
 
 
 class ErrorBody(BaseModel):
@@ -214,6 +215,21 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
     def recommend_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
                        until: str | None = UntilParam, by: str | None = ByParam) -> dict:
         return analysis("recommend-region", request, month, since, until, by)
+
+    @app.get("/api/reconcile", summary="Our footprint beside the provider's own figures (as `cloudcarbon reconcile`)")
+    def reconcile_json(request: Request, month: str = Query(..., description="YYYY-MM"),
+                       provider: str | None = Query(None, description="Only this provider: aws, gcp or azure."),
+                       by: str = Query("provider,account,region,service",
+                                       description="Comma-separated groupings: provider, account, region, service.")
+                       ) -> dict:
+        from cloudcarbon.reconcile import COMPARED, reconcile
+
+        _only(request, "month", "provider", "by")
+        with store() as con:
+            frame = reconcile(con, month=month, provider=provider, by=by)
+        meta = provenance(command="reconcile", period=month, by=by, provider=provider,
+                          method="METHODOLOGY.md, 'Provider-reported emissions'", compared=COMPARED)
+        return {"meta": meta, "rows": records(frame)}
 
     describe = app.openapi
 

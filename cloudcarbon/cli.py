@@ -309,7 +309,8 @@ def coefficients_zones_command(search: str | None, year: int | None, fmt: str, o
 @db_option
 @click.pass_context
 def demo_command(ctx: click.Context, db: str | None) -> None:
-    """Create a store, ingest the bundled demo CUR (three months of a small company) and print its footprint.
+    """Create a store, ingest the bundled demo CUR (three months of a small company) and a synthetic AWS carbon
+    export for it, and print its footprint.
 
     \b
     Example:
@@ -334,6 +335,7 @@ def demo_command(ctx: click.Context, db: str | None) -> None:
     )
     click.echo(
         "Next: cloudcarbon footprint --by service,region   ·   cloudcarbon unknowns   ·   "
+        "cloudcarbon reconcile --month 2026-10 --by service   ·   "
         "cloudcarbon coefficients show p4d.24xlarge --region us-east-1",
         err=True,
     )

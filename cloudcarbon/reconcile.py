@@ -7,6 +7,9 @@ location-based total. The difference, ours - theirs, is:
 - scope 3 we count and they do not: our embodied emissions, where their model version covers scopes 1 and 2 only;
 - groups only we estimate: they report nothing for it (not yet published, rounded to nothing, not ingested);
 - groups only they report: usage we do not estimate (no usage rows that month, or none with an energy model);
+- rounding to their unit: each of their figures is rounded to the precision they report in (AWS: 0.001 MTCO2e,
+  so up to 0.5 kg per figure); the part is the difference up to that bound, the precision read from the most
+  decimals any figure of the same file shows;
 - unexplained: the rest (PUE, grid factors and their year, their allocation of shared and idle capacity,
   utilisation), shown as its own part so that the parts always add up to the difference.
 """
@@ -37,8 +40,8 @@ FIGURES = [
     "theirs_scope3_market_kgco2e", "their_scopes", "their_model_version",
     "ratio", "theirs_in_our_range", "unmapped_cost_share",
     "difference_kgco2e", "part_scope3_only_ours_kgco2e", "part_only_ours_kgco2e",
-    "part_only_theirs_kgco2e", "part_unexplained_kgco2e", "market_minus_location_kgco2e", "explanation",
-    "their_source_files",
+    "part_only_theirs_kgco2e", "part_rounding_kgco2e", "part_unexplained_kgco2e", "market_minus_location_kgco2e",
+    "explanation", "their_source_files",
 ]
 COMPARED = "our total (location-based grid intensity) vs the provider's location-based total"
 # The terminal's columns (every other format carries every column, the parts and the explanation included).
@@ -147,9 +150,18 @@ def _sql(keys: list[str]) -> str:
                string_agg(DISTINCT model_version, ', ' ORDER BY model_version) AS their_model_version,
                bool_and(NOT contains(scopes_covered, '3')) FILTER (WHERE scope = 'total') AS without_scope3,
                any_value(provider_name) AS their_provider,
-               list(DISTINCT x_source_file ORDER BY x_source_file) AS their_source_files
-        FROM provider_emissions
-        WHERE billing_period_start = $month AND ($provider IS NULL OR provider_name = $provider)
+               list(DISTINCT x_source_file ORDER BY x_source_file) AS their_source_files,
+               exact_sum(CASE WHEN scope = 'total' AND method = 'location' THEN rounding_kg END) AS rounding_bound
+        FROM (
+            -- Half the last reported digit, in kg: the most a figure may differ from what it rounds.
+            SELECT *, 0.5 * pow(10, -max(decimals) OVER (PARTITION BY x_source_file, reported_unit))
+                          * CASE lower(reported_unit) WHEN 'kgco2e' THEN 1 WHEN 'gco2e' THEN 0.001
+                                 WHEN 'lbco2e' THEN 0.45359237 ELSE 1000 END AS rounding_kg
+            FROM (SELECT *, least(9, length(coalesce(nullif(split_part(CAST(reported_value AS VARCHAR), '.', 2), ''),
+                                                     ''))) AS decimals
+                  FROM provider_emissions
+                  WHERE billing_period_start = $month AND ($provider IS NULL OR provider_name = $provider))
+        )
         GROUP BY ALL
     ),
     joined AS (
@@ -170,8 +182,8 @@ def _sql(keys: list[str]) -> str:
                t.theirs_scope3_location AS theirs_scope3_location_kgco2e,
                t.theirs_scope3_market AS theirs_scope3_market_kgco2e,
                CAST(m.unmapped_cost_share AS DOUBLE) AS unmapped_cost_share,
-               t.their_scopes, t.their_model_version, t.without_scope3, coalesce(t.their_provider, $provider,
-               'the provider') AS their_provider, t.their_source_files
+               t.their_scopes, t.their_model_version, t.without_scope3, t.rounding_bound,
+               coalesce(t.their_provider, $provider, 'the provider') AS their_provider, t.their_source_files
         FROM ours_frame o FULL JOIN theirs t ON {join}
         LEFT JOIN unmapped_frame m ON {same_group}
     ),
@@ -188,12 +200,14 @@ def _sql(keys: list[str]) -> str:
                    AS part_scope3_only_ours_kgco2e,
                CASE WHEN have_ours AND NOT have_theirs THEN ours_total_kgco2e ELSE 0 END AS part_only_ours_kgco2e,
                CASE WHEN have_theirs AND NOT have_ours THEN -theirs_location_kgco2e ELSE 0 END
-                   AS part_only_theirs_kgco2e
+                   AS part_only_theirs_kgco2e,
+               CASE WHEN have_ours AND have_theirs THEN greatest(-rounding_bound, least(rounding_bound,
+                   difference_kgco2e - part_scope3_only_ours_kgco2e)) ELSE 0 END AS part_rounding_kgco2e
         FROM parts
     )
     SELECT *,
            difference_kgco2e - part_scope3_only_ours_kgco2e - part_only_ours_kgco2e - part_only_theirs_kgco2e
-               AS part_unexplained_kgco2e,
+               - part_rounding_kgco2e AS part_unexplained_kgco2e,
            CASE WHEN have_ours AND theirs_location_kgco2e > 0 THEN ours_total_kgco2e / theirs_location_kgco2e END
                AS ratio,
            CASE WHEN have_ours AND have_theirs
@@ -201,13 +215,14 @@ def _sql(keys: list[str]) -> str:
            theirs_market_kgco2e - theirs_location_kgco2e AS market_minus_location_kgco2e,
            CASE
                WHEN have_ours AND have_theirs THEN printf(
-                   'ours %.4g kg (range %.4g-%.4g%s) vs %s location-based %.4g kg (model %s, scopes %s): ratio %.3g, '
-                   || 'theirs %s; difference %.4g kg = %sunexplained %.4g kg (PUE, grid factors and year, their '
+                   'ours %.4g kg (range %.4g-%.4g%s) vs %s location-based %.4g kg (model %s, scopes %s): ratio %s, '
+                   || 'theirs %s; difference %.4g kg = %s%sunexplained %.4g kg (PUE, grid factors and year, their '
                    || 'allocation of shared and idle capacity, utilisation)%s',
                    ours_total_kgco2e, comparable_low, comparable_high,
                    CASE WHEN without_scope3 THEN ' operational, as they count scopes 1+2 only' ELSE '' END,
                    their_provider, theirs_location_kgco2e, coalesce(their_model_version, '?'), their_scopes,
-                   ours_total_kgco2e / nullif(theirs_location_kgco2e, 0),
+                   coalesce(printf('%.3g', ours_total_kgco2e / nullif(theirs_location_kgco2e, 0)),
+                            'undefined (theirs is 0)'),
                    CASE WHEN theirs_location_kgco2e < comparable_low THEN 'below our range'
                         WHEN theirs_location_kgco2e > comparable_high THEN 'above our range'
                         ELSE 'inside our range' END,
@@ -215,7 +230,10 @@ def _sql(keys: list[str]) -> str:
                    CASE WHEN part_scope3_only_ours_kgco2e <> 0 THEN printf(
                        'scope 3 (embodied) we count and they do not %.4g kg + ', part_scope3_only_ours_kgco2e)
                         ELSE '' END,
-                   difference_kgco2e - part_scope3_only_ours_kgco2e,
+                   CASE WHEN part_rounding_kgco2e <> 0 THEN printf(
+                       'rounding of their figures to the unit they report %.4g kg + ', part_rounding_kgco2e)
+                        ELSE '' END,
+                   difference_kgco2e - part_scope3_only_ours_kgco2e - part_rounding_kgco2e,
                    CASE WHEN theirs_market_kgco2e IS NOT NULL THEN printf(
                        '; their market-based figure is %.4g kg (energy attribute certificates and contracts)',
                        theirs_market_kgco2e) ELSE '' END)

@@ -19,7 +19,8 @@ from cloudcarbon.periods import window
 
 MONTH = "2025-01"
 ACCOUNT = "012345678901"  # the account of the AWS connector's example CUR: EC2 in us-east-1, January 2025
-PARTS = ["part_scope3_only_ours_kgco2e", "part_only_ours_kgco2e", "part_only_theirs_kgco2e", "part_unexplained_kgco2e"]
+PARTS = ["part_scope3_only_ours_kgco2e", "part_only_ours_kgco2e", "part_only_theirs_kgco2e", "part_rounding_kgco2e",
+         "part_unexplained_kgco2e"]
 
 
 def theirs(**given: object) -> dict[str, object]:
@@ -69,7 +70,10 @@ def test_a_model_without_scope_3_is_compared_with_our_operational_range(tmp_path
     assert ec2["difference_kgco2e"] == pytest.approx(mine["total_kgco2e"] - 0.05)
     # They count scopes 1 and 2: our embodied is scope 3 they leave out; the rest is unexplained.
     assert ec2["part_scope3_only_ours_kgco2e"] == pytest.approx(mine["embodied_kgco2e"])
-    assert ec2["part_unexplained_kgco2e"] == pytest.approx(mine["operational_kgco2e"] - 0.05)
+    # The file's figures show at most two decimals (kg): each may be 0.005 kg from what it rounds.
+    rest = mine["operational_kgco2e"] - 0.05
+    assert ec2["part_rounding_kgco2e"] == pytest.approx(max(-0.005, min(0.005, rest)))
+    assert ec2["part_unexplained_kgco2e"] == pytest.approx(rest - ec2["part_rounding_kgco2e"])
     assert ec2["ratio"] == pytest.approx(mine["total_kgco2e"] / 0.05)
     assert ec2["market_minus_location_kgco2e"] == pytest.approx(0.01 - 0.05)
     assert mine["operational_kgco2e_low"] < 0.05 < mine["operational_kgco2e_high"]
@@ -97,6 +101,23 @@ def test_a_scope_3_model_is_compared_with_our_total_range(tmp_path: Path, scale:
     assert ec2["part_unexplained_kgco2e"] == pytest.approx(total - total * scale)
     assert ec2["theirs_in_our_range"] is inside and said in ec2["explanation"]
     assert ec2["theirs_market_kgco2e"] is None and ec2["ratio"] == pytest.approx(1 / scale)
+
+
+@pytest.mark.parametrize("offset_kg", [0.0, 0.4, -0.4, 2.0])
+def test_their_rounding_to_a_thousandth_of_a_tonne_is_a_part_of_its_own(tmp_path: Path, offset_kg: float) -> None:
+    """AWS reports MTCO2e to three decimals: a figure may be up to 0.5 kg from the one it rounds. That much of the
+    difference is put down to rounding, the rest stays unexplained."""
+    probe = store(tmp_path / "probe", [theirs(product_code="AmazonS3")])
+    total = ours(probe, ["service"])[("AmazonEC2",)]["total_kgco2e"]
+    reported = round((total - offset_kg) / 1000, 3)
+    db = store(tmp_path, [row(usage_account_id=ACCOUNT, payer_account_id=ACCOUNT, total_lbm_emissions_value=reported,
+                              total_mbm_emissions_value=0.002)])
+    (ec2,) = reconciled(db)
+    difference = total - reported * 1000
+    assert ec2["difference_kgco2e"] == pytest.approx(difference)
+    assert ec2["part_rounding_kgco2e"] == pytest.approx(max(-0.5, min(0.5, difference)))
+    assert ec2["part_unexplained_kgco2e"] == pytest.approx(difference - max(-0.5, min(0.5, difference)), abs=1e-9)
+    assert ("rounding of their figures" in ec2["explanation"]) is (difference != 0)
 
 
 def test_a_group_only_we_estimate_and_the_grouping_asked(tmp_path: Path) -> None:

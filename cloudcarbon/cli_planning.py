@@ -81,10 +81,15 @@ def _job(avg_power_w, host_watts, workload, lifespan_years, embodied_kgco2e):
 @click.option("--grid-intensity", metavar="G|LOW:HIGH",
               help="gCO2e/kWh of the requested site (default: the library's).")
 @click.option("--cpu-utilization", type=float, help="Central CPU utilisation, 0-1.")
+@click.option("--duration", type=float, metavar="H",
+              help="With --window: the job's wall-clock hours (default for --hours); answers when it emits least.")
+@click.option("--window", metavar="START/END",
+              help="ISO-8601 times (UTC unless an offset is given) the job may run between; the saving is "
+                   "against starting at START.")
 @output_options
 def estimate_command(provider, instance_type, region, hours, count, accelerator, gpu_hours, avg_power_w, host_watts,
                      workload, gpu_utilization, lifespan_years, embodied_kgco2e, year, pue, grid_intensity,
-                     cpu_utilization, fmt, output) -> None:
+                     cpu_utilization, duration, window, fmt, output) -> None:
     """Energy, operational and embodied CO2e (with ranges) and cost of a planned job, then the three
     lowest-CO2e regions. In JSON the first row is the requested job; every stated figure and default is in
     the assumptions.
@@ -94,12 +99,20 @@ def estimate_command(provider, instance_type, region, hours, count, accelerator,
         cloudcarbon estimate --instance-type p4d.24xlarge --count 4 --hours 720 --region us-east-1
         cloudcarbon estimate --accelerator H100 --gpu-hours 1300000 --avg-power-w 700 --pue 1.1 --grid-intensity 400
         cloudcarbon estimate --accelerator 'A100 80GB' --count 64 --hours 500 --workload training --region eu-west-1
+        cloudcarbon estimate --instance-type m5.large --count 10 --region us-west-1 --duration 6 \\
+            --window 2026-06-01T00:00/2026-06-02T00:00
     """
     import duckdb
 
+    from cloudcarbon import time_shift
     from cloudcarbon.estimate import TABLE_COLUMNS, estimate
     from cloudcarbon.output import emit, provenance
 
+    timing = time_shift.parse_window(window, duration)
+    if timing is not None and hours is None and gpu_hours is None:
+        hours = duration
+    table_columns = TABLE_COLUMNS if timing is None else {**TABLE_COLUMNS, "start_utc": "start (UTC)",
+                                                          "saving_kgco2e": "saving kgCO2e"}
     job = _job(avg_power_w, host_watts, workload, lifespan_years, embodied_kgco2e)
     with duckdb.connect() as con:
         frame = estimate(con, provider=provider, instance_type=instance_type, accelerator=accelerator, region=region,
@@ -109,11 +122,15 @@ def estimate_command(provider, instance_type, region, hours, count, accelerator,
         assumptions = ["alternatives use the library's PUE and grid intensity; --pue/--grid-intensity describe the "
                        "requested site only", "cost: on-demand list price, null where the snapshot has none",
                        *job.assumptions(con)]
+        if timing is not None:
+            rows = time_shift.best_start(con, frame.iloc[0], timing)
+            frame = time_shift.with_timing(frame, rows)
+            assumptions += time_shift.assumptions(rows, timing)
     meta = provenance(command="estimate", method="METHODOLOGY.md", assumptions=assumptions)
     title = frame.accelerator[0] if instance_type is None else instance_type
     emit(frame, fmt, output, meta=meta, title=f"cloudcarbon estimate — {title}, {frame.gpu_hours[0]:g} "
          f"accelerator-hours" if instance_type is None else f"cloudcarbon estimate — {count:g} x {title} x {hours:g} h",
-         table_columns=TABLE_COLUMNS)
+         table_columns=table_columns)
     if fmt == "table":
         _notes(assumptions)
 

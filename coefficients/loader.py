@@ -61,6 +61,20 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },
+    # Typical hour of day (UTC) x month per grid zone, as a ratio to the zone's annual mean: intensity at an hour
+    # = coef_grid's annual figure x ratio (time shifting; coefficients/rebuild/grid_hourly.py).
+    "grid_hourly": {
+        "zone": "VARCHAR",
+        "month": "INTEGER",
+        "hour_utc": "INTEGER",
+        "ratio": "DOUBLE",
+        "ratio_min": "DOUBLE",
+        "ratio_max": "DOUBLE",
+        "years": "VARCHAR",
+        "signal": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
     "accelerators": {
         "model": "VARCHAR",
         "kind": "VARCHAR",

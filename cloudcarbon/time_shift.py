@@ -1,0 +1,123 @@
+"""When a planned job emits least within a window (`estimate --duration H --window START/END`).
+
+The job's annual-figure footprint (estimate's requested row) is reshaped by the shipped hour-of-day x month
+profile of its grid zone (coef_grid_hourly, ratios to the annual mean) in queries/time_shift.sql; a zone without
+a profile keeps the flat annual figure and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.errors import UsageError
+from cloudcarbon.queries import read_query
+
+# Longest window searched: a year of hourly candidates.
+MAX_WINDOW = timedelta(days=366)
+PROFILE_BASIS = "hour-of-day x month profile"
+FALLBACK_BASIS = "annual-average fallback"
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime  # UTC, naive
+    end: datetime
+    duration_h: float
+
+
+def _instant(text: str, part: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--window {part} {text!r} is not an ISO-8601 time; give e.g. 2026-12-07T00:00/"
+                         "2026-12-14T00:00 (UTC unless an offset such as +01:00 is given)") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def parse_window(window: str | None, duration: float | None) -> Window | None:
+    """The window and duration as given to the CLI, checked; None when neither is given."""
+    if window is None and duration is None:
+        return None
+    if window is None or duration is None:
+        raise UsageError("--duration and --window go together: give both, e.g. --duration 48 "
+                         "--window 2026-12-07T00:00/2026-12-14T00:00")
+    if duration <= 0:
+        raise UsageError(f"--duration {duration:g}: give the job's length in hours, above 0")
+    start_text, slash, end_text = window.partition("/")
+    if not slash or not start_text.strip() or not end_text.strip():
+        raise UsageError(f"--window {window!r}: give START/END, e.g. 2026-12-07T00:00/2026-12-14T00:00")
+    start, end = _instant(start_text, "start"), _instant(end_text, "end")
+    if end <= start:
+        raise UsageError(f"--window {window!r}: the end is not after the start")
+    if end - start > MAX_WINDOW:
+        raise UsageError(f"--window {window!r} is longer than {MAX_WINDOW.days} days; give a shorter window")
+    if timedelta(hours=duration) > end - start:
+        raise UsageError(f"--duration {duration:g} h is longer than the window ({(end - start) / timedelta(hours=1):g} "
+                         "h); widen the window or shorten the job")
+    return Window(start, end, float(duration))
+
+
+def zone_of(con: duckdb.DuckDBPyConnection, provider: str, region: str) -> tuple[str | None, str | None, str | None]:
+    """The grid zone of a region (coef_grid) and, when the zone has a profile, its source and licence."""
+    row = con.execute("""
+        SELECT z.zone, any_value(h.source ORDER BY h.month, h.hour_utc),
+               string_agg(DISTINCT h.licence, '; ')
+        FROM (SELECT any_value(zone ORDER BY year DESC) AS zone FROM coef_grid
+              WHERE provider = lower($provider) AND region = $region) z
+        LEFT JOIN coef_grid_hourly h ON h.zone = z.zone
+        GROUP BY z.zone""", {"provider": provider, "region": region}).fetchone()
+    return (None, None, None) if row is None else row
+
+
+def best_start(con: duckdb.DuckDBPyConnection, requested: pd.Series, window: Window) -> pd.DataFrame:
+    """Two rows, 'start now' (the window's start) and 'best start' (least total CO2e; earliest on ties), with the
+    requested job's figures at those hours, the saving against now, and the profile's basis and source."""
+    zone, source, licence = zone_of(con, requested.provider, requested.region)
+    params = {"zone": zone, "start": window.start, "end": window.end, "duration_h": window.duration_h,
+              **{name: float(requested[column]) for name, column in (
+                  ("op", "operational_kgco2e"), ("op_low", "operational_kgco2e_low"),
+                  ("op_high", "operational_kgco2e_high"), ("emb", "embodied_kgco2e"),
+                  ("emb_low", "embodied_kgco2e_low"), ("emb_high", "embodied_kgco2e_high"))}}
+    rows = con.execute(read_query("time_shift"), params).df()
+    missing = f"no hourly profile for zone {zone}" if zone else "no region, so no grid zone"
+    return rows.assign(
+        zone=zone, hourly_basis=PROFILE_BASIS if source else FALLBACK_BASIS,
+        hourly_signal="average", hourly_source=source or f"{missing}: flat annual figure",
+        hourly_licence=licence)
+
+
+# The when-to-run rows' own columns, after the requested row's.
+COLUMNS = ("start_utc", "end_utc", "saving_kgco2e", "saving_pct", "intensity_ratio", "zone", "hourly_basis",
+           "hourly_signal", "hourly_source", "hourly_licence")
+
+
+def with_timing(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """estimate's frame with the 'start now' and 'best start' rows after the requested row: the requested job's
+    figures with the operational and total CO2e (and the intensity) of that start."""
+    requested = frame.iloc[[0]]
+    timed = pd.concat([requested] * len(rows), ignore_index=True).assign(
+        role=rows.role, operational_kgco2e=rows.op, operational_kgco2e_low=rows.op_low,
+        operational_kgco2e_high=rows.op_high, total_kgco2e=rows.total, total_kgco2e_low=rows.total_low,
+        total_kgco2e_high=rows.total_high,
+        intensity_gco2e_per_kwh=requested.intensity_gco2e_per_kwh.iloc[0] * rows.intensity_ratio,
+        **{column: rows[column] for column in COLUMNS})
+    return pd.concat([requested, timed, frame.iloc[1:]], ignore_index=True).reindex(
+        columns=[*frame.columns, *COLUMNS])
+
+
+def assumptions(rows: pd.DataFrame, window: Window) -> list[str]:
+    """What the when-to-run answer rests on, for the output's assumptions."""
+    first = rows.iloc[0]
+    return [f"time shifting: candidate starts every hour from {window.start:%Y-%m-%dT%H:%M}Z while a "
+            f"{window.duration_h:g} h job ends by {window.end:%Y-%m-%dT%H:%M}Z ({int(first.candidates)} "
+            "candidates); energy spread evenly over the job's hours",
+            f"hourly_basis: {first.hourly_basis} (zone {first.zone}); {first.hourly_signal} intensity, not marginal; "
+            f"source: {first.hourly_source}" + (f"; licence {first.hourly_licence}" if first.hourly_licence else ""),
+            "the profile is a typical hour of day by month (ratios to the annual mean) applied to the annual "
+            "figure; the weather of the actual day is not known"]

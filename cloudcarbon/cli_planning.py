@@ -151,6 +151,10 @@ def estimate_command(provider, instance_type, region, hours, count, accelerator,
                    "[default: 5].")
 @click.option("--show-excluded", is_flag=True, help="Also list the candidates a constraint removed, with the reason.")
 @_constraint_options
+@click.option("--duration", type=float, metavar="H",
+              help="Ad hoc mode, with --window: the job's wall-clock hours; adds each region's best start.")
+@click.option("--window", "run_window", metavar="START/END",
+              help="Ad hoc mode: ISO-8601 times (UTC unless an offset is given) the job may run between.")
 @period_options
 @output_options
 @db_option
@@ -158,7 +162,7 @@ def estimate_command(provider, instance_type, region, hours, count, accelerator,
 def recommend_region_command(ctx, provider, instance_type, region, hours, count, accelerator, gpu_hours, avg_power_w,
                              host_watts, workload, gpu_utilization, lifespan_years, embodied_kgco2e, by, top,
                              show_excluded, allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud,
-                             month, since, until, fmt, output, db) -> None:
+                             duration, run_window, month, since, until, fmt, output, db) -> None:
     """Where each workload should run: candidate regions by location-based CO2e and cost, under hard
     constraints, with the Pareto front of (CO2e, cost) marked.
 
@@ -170,11 +174,17 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
     """
     import duckdb
 
+    from cloudcarbon import time_shift
     from cloudcarbon.output import emit, provenance
     from cloudcarbon.periods import window
     from cloudcarbon.recommend import STORE_TOP, TABLE_COLUMNS, recommend_adhoc, recommend_from_store
     from cloudcarbon.store import open_store
 
+    timing = time_shift.parse_window(run_window, duration)
+    if timing is not None and hours is None and gpu_hours is None and (instance_type or accelerator):
+        hours = duration
+    table_columns = TABLE_COLUMNS if timing is None else {**TABLE_COLUMNS, "best_start_utc": "best start (UTC)",
+                                                          "best_kgco2e": "kgCO2e then", "when_rank": "when rank"}
     constraints = _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud)
     stated = {"--avg-power-w": avg_power_w, "--host-watts": host_watts, "--workload": workload,
               "--gpu-utilization": gpu_utilization, "--lifespan-years": lifespan_years,
@@ -195,8 +205,19 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
                                       accelerator=accelerator, region=region, hours=hours, count=count,
                                       gpu_hours=gpu_hours, gpu_utilization=gpu_utilization, job=job,
                                       constraints=constraints)
+            if timing is not None:
+                ranking.rows = time_shift.where_and_when(con, ranking.rows, timing)
+                rows = time_shift.best_start(con, ranking.rows[ranking.rows.current].iloc[0], timing)
+                ranking.assumptions = [*ranking.assumptions, *time_shift.assumptions(rows, timing),
+                                       "where and when: each candidate at its best start in its own zone's profile "
+                                       "(hourly_basis per row); when_rank orders by CO2e then, rank stays the "
+                                       "annual-figure ranking; saving_vs_now_kgco2e is against the current region "
+                                       "started at the window's start"]
         period = "planned job"
     else:
+        if timing is not None:
+            raise click.UsageError("--duration and --window are for a planned job (--instance-type, --region, "
+                                   "--hours); the store's workloads have already run")
         given = [name for name, value in (("--provider", provider), *stated.items()) if value is not None]
         if given:
             raise click.UsageError(f"{', '.join(given)} describes a planned job: give it with --instance-type (or "
@@ -215,7 +236,7 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
     meta = provenance(command="recommend-region", period=period, rule=ranking.rule, assumptions=ranking.assumptions,
                       excluded=ranking.excluded_counts)
     emit(frame, fmt, output, meta=meta, title=f"cloudcarbon recommend-region — {period}",
-         table_columns=TABLE_COLUMNS)
+         table_columns=table_columns)
     if fmt == "table":
         _notes(ranking.assumptions)
         if ranking.excluded_counts:

@@ -63,33 +63,45 @@ def parse_window(window: str | None, duration: float | None) -> Window | None:
     return Window(start, end, float(duration))
 
 
-def zone_of(con: duckdb.DuckDBPyConnection, provider: str, region: str) -> tuple[str | None, str | None, str | None]:
-    """The grid zone of a region (coef_grid) and, when the zone has a profile, its source and licence."""
-    row = con.execute("""
-        SELECT z.zone, any_value(h.source ORDER BY h.month, h.hour_utc),
-               string_agg(DISTINCT h.licence, '; ')
-        FROM (SELECT any_value(zone ORDER BY year DESC) AS zone FROM coef_grid
-              WHERE provider = lower($provider) AND region = $region) z
-        LEFT JOIN coef_grid_hourly h ON h.zone = z.zone
-        GROUP BY z.zone""", {"provider": provider, "region": region}).fetchone()
-    return (None, None, None) if row is None else row
+_JOBS_SQL = """
+CREATE OR REPLACE TEMP VIEW shift_jobs AS
+SELECT i.job, z.zone, i.operational_kgco2e AS op, i.operational_kgco2e_low AS op_low,
+       i.operational_kgco2e_high AS op_high, i.embodied_kgco2e AS emb, i.embodied_kgco2e_low AS emb_low,
+       i.embodied_kgco2e_high AS emb_high
+FROM shift_input i
+LEFT JOIN (SELECT provider, region, any_value(zone ORDER BY year DESC) AS zone FROM coef_grid
+           GROUP BY provider, region) z ON z.provider = lower(i.provider) AND z.region = i.region
+"""
+_LABELS_SQL = f"""
+SELECT r.*, j.zone,
+       CASE WHEN p.source IS NULL THEN '{FALLBACK_BASIS}' ELSE '{PROFILE_BASIS}' END AS hourly_basis,
+       'average' AS hourly_signal,
+       coalesce(p.source, CASE WHEN j.zone IS NULL THEN 'no region, so no grid zone'
+                               ELSE 'no hourly profile for zone ' || j.zone END || ': flat annual figure')
+           AS hourly_source,
+       p.licence AS hourly_licence
+FROM shifted r JOIN shift_jobs j USING (job)
+LEFT JOIN (SELECT zone, any_value(source ORDER BY month, hour_utc) AS source,
+                  string_agg(DISTINCT licence, '; ') AS licence
+           FROM coef_grid_hourly GROUP BY zone) p ON p.zone = j.zone
+ORDER BY r.job, r.role DESC
+"""
+
+
+def best_starts(con: duckdb.DuckDBPyConnection, jobs: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Per job of `jobs` (columns job, provider, region and the annual-figure operational and embodied kgCO2e
+    with low/high), two rows: 'start now' (the window's start) and 'best start' (least total CO2e; earliest on
+    ties), with the saving against now and the profile's basis, signal, source and licence."""
+    con.register("shift_input", jobs)
+    con.execute(_JOBS_SQL)
+    params = {"start": window.start, "end": window.end, "duration_h": window.duration_h}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE shifted AS {read_query('time_shift')}", params)
+    return con.execute(_LABELS_SQL).df()
 
 
 def best_start(con: duckdb.DuckDBPyConnection, requested: pd.Series, window: Window) -> pd.DataFrame:
-    """Two rows, 'start now' (the window's start) and 'best start' (least total CO2e; earliest on ties), with the
-    requested job's figures at those hours, the saving against now, and the profile's basis and source."""
-    zone, source, licence = zone_of(con, requested.provider, requested.region)
-    params = {"zone": zone, "start": window.start, "end": window.end, "duration_h": window.duration_h,
-              **{name: float(requested[column]) for name, column in (
-                  ("op", "operational_kgco2e"), ("op_low", "operational_kgco2e_low"),
-                  ("op_high", "operational_kgco2e_high"), ("emb", "embodied_kgco2e"),
-                  ("emb_low", "embodied_kgco2e_low"), ("emb_high", "embodied_kgco2e_high"))}}
-    rows = con.execute(read_query("time_shift"), params).df()
-    missing = f"no hourly profile for zone {zone}" if zone else "no region, so no grid zone"
-    return rows.assign(
-        zone=zone, hourly_basis=PROFILE_BASIS if source else FALLBACK_BASIS,
-        hourly_signal="average", hourly_source=source or f"{missing}: flat annual figure",
-        hourly_licence=licence)
+    """best_starts for estimate's requested job alone."""
+    return best_starts(con, requested.to_frame().T.assign(job=0), window)
 
 
 # The when-to-run rows' own columns, after the requested row's.
@@ -109,6 +121,21 @@ def with_timing(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         **{column: rows[column] for column in COLUMNS})
     return pd.concat([requested, timed, frame.iloc[1:]], ignore_index=True).reindex(
         columns=[*frame.columns, *COLUMNS])
+
+
+def where_and_when(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """recommend-region's candidates with each one's best start in the window: its CO2e then (low/high), the
+    saving against the current region started now, and `when_rank` (1 = least CO2e over where and when)."""
+    shifted = best_starts(con, rows.reset_index(drop=True).assign(job=lambda f: f.index), window)
+    best = shifted[shifted.role == "best start"].set_index("job").sort_index()
+    now = shifted[(shifted.role == "start now")].set_index("job").sort_index()
+    current_now = now.total[rows.reset_index(drop=True).current.to_numpy()]
+    baseline = current_now.iloc[0] if len(current_now) else float("nan")
+    return rows.reset_index(drop=True).assign(
+        best_start_utc=best.start_utc, best_kgco2e=best.total, best_kgco2e_low=best.total_low,
+        best_kgco2e_high=best.total_high, now_kgco2e=now.total, saving_vs_now_kgco2e=baseline - best.total,
+        when_rank=best.total.rank(method="first").astype(int), hourly_basis=best.hourly_basis,
+        hourly_source=best.hourly_source, hourly_licence=best.hourly_licence)
 
 
 def assumptions(rows: pd.DataFrame, window: Window) -> list[str]:

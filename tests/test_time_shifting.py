@@ -102,3 +102,26 @@ def test_the_shipped_profile_is_what_the_rebuild_makes_of_the_reference():
     built = build_grid_hourly(REFERENCE)
     shipped = pd.read_csv(data_path("grid_hourly"), dtype={"years": str})
     pd.testing.assert_frame_equal(built.reset_index(drop=True), shipped, check_dtype=False)
+
+
+def test_recommend_region_answers_where_and_when_together(run):
+    args = ("recommend-region", "--instance-type", "m5.large", "--count", "10", "--region", "us-west-1",
+            "--duration", "6", "--window", "2026-06-01T00:00/2026-06-02T00:00", "--format", "json")
+    rows = json.loads(run(*args).stdout)["rows"]
+    best = min(rows, key=lambda r: r["best_kgco2e"])
+    assert best["when_rank"] == 1 and sorted(r["when_rank"] for r in rows) == list(range(1, len(rows) + 1))
+    current = next(r for r in rows if r["current"])
+    assert best["saving_vs_now_kgco2e"] == pytest.approx(current["now_kgco2e"] - best["best_kgco2e"])
+    # A candidate's best start is what `estimate` finds for that region alone.
+    oregon = next(r for r in rows if r["region"] == "us-west-2")  # zone US-NW-BPAT, EIA-930 profile
+    alone = _roles(json.loads(run("estimate", "--instance-type", "m5.large", "--count", "10", "--region",
+                                  "us-west-2", "--duration", "6", "--window", "2026-06-01T00:00/2026-06-02T00:00",
+                                  "--format", "json").stdout))["best start"]
+    assert oregon["best_start_utc"] == alone["start_utc"]
+    assert oregon["best_kgco2e"] == pytest.approx(alone["total_kgco2e"])
+    assert "EIA-930" in oregon["hourly_source"] and "public domain" in oregon["hourly_licence"]
+
+
+def test_recommend_region_refuses_a_window_for_the_stores_workloads(run):
+    usage_error(run("recommend-region", "--duration", "6", "--window", "2026-06-01T00:00/2026-06-02T00:00",
+                    expect=None), "--window", "planned job")

@@ -1,7 +1,8 @@
 """Connectors: one folder per source of usage, each declaring a `CONNECTOR` (connectors/base.py) in its
 connector.py. A new source is one folder and one name below; the CLI, run-monthly, demo, the docs and the
 cross-cutting tests all read this list. Connectors import nothing from each other: what they share is in
-files.py (local files, archives), remote.py (object storage) and read_errors.py."""
+files.py (local files, archives), remote.py (object storage), bigquery_runner.py (BigQuery queries) and
+read_errors.py."""
 
 from __future__ import annotations
 

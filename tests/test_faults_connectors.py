@@ -50,8 +50,7 @@ from test_focus import row as focus_row
 from test_focus import write_focus
 
 from cloudcarbon.cli import cli
-from cloudcarbon.connectors import remote
-from cloudcarbon.connectors.gcp import bigquery
+from cloudcarbon.connectors import bigquery_runner, remote
 
 # ---------------------------------------------------------------------------------------------
 # Each connector's export, built in code: a one-line template replicated in DuckDB
@@ -625,7 +624,7 @@ def google_adc(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
     monkeypatch.setenv("GCE_METADATA_IP", "127.0.0.1:9")
-    monkeypatch.setattr(bigquery, "BIGQUERY_RETRY_DEADLINES", {"request": 1.5, "job": 3.0})
+    monkeypatch.setattr(bigquery_runner, "RETRY_DEADLINES", {"request": 1.5, "job": 3.0})
 
 
 def bigquery_ingest(db: Path, expect: int | None = 0):

@@ -171,3 +171,102 @@ def test_reconcile_sets_google_figures_beside_ours(tmp_path: Path) -> None:
     assert got["ours_total_kgco2e"] == pytest.approx(float(ours["total_kgco2e"].iloc[0]))
     assert got["ratio"] == pytest.approx(got["ours_total_kgco2e"] / 41.5)
     assert (got["theirs_scope1_kgco2e"], got["theirs_scope2_location_kgco2e"]) == pytest.approx((0.4, 26.1))
+
+
+# --- Read in BigQuery (`--table`) -----------------------------------------------------------------------------
+
+BQ_QUERIES = "https://bigquery.googleapis.com/bigquery/v2/projects/billing-proj/queries"
+TABLE = "my-project.carbon.carbon_footprint"
+
+
+def bigquery_answer(rows: list[dict], tmp_path: Path, first: str, end: str) -> dict:
+    """What BigQuery's jobs.query returns for our query: the same flattened SELECT run in DuckDB over the nested
+    rows (as the table holds them), encoded as the REST API encodes rows (every value as text)."""
+    from cloudcarbon.connectors.gcp_carbon.bigquery import FIELDS
+
+    source = write_json(tmp_path / "table.json", rows)
+    select = ", ".join(f"CAST({path} AS VARCHAR) AS {name}" for name, path in FIELDS.items())
+    with duckdb.connect() as con:
+        data = con.execute(f"SELECT {select} FROM read_json('{source}') WHERE CAST(usage_month AS DATE) >= $first "
+                           "AND CAST(usage_month AS DATE) < $end", {"first": first, "end": end}).fetchall()
+    kinds = {name: "FLOAT" if name.startswith("carbon_footprint") else "STRING" for name in FIELDS}
+    return {"kind": "bigquery#queryResponse",
+            "jobReference": {"projectId": "billing-proj", "jobId": "job_1", "location": "US"},
+            "schema": {"fields": [{"name": n, "type": t, "mode": "NULLABLE"} for n, t in kinds.items()]},
+            "rows": [{"f": [{"v": value} for value in row]} for row in data],
+            "totalRows": str(len(data)), "jobComplete": True}
+
+
+def bigquery_client():
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import bigquery
+
+    return bigquery.Client(project="billing-proj", credentials=AnonymousCredentials())
+
+
+def ingest_table(db: Path, month: str = "2025-01") -> None:
+    from cloudcarbon.connectors.gcp_carbon.bigquery import ingest_gcp_carbon_bigquery
+    from cloudcarbon.periods import window
+    from cloudcarbon.staging import ingest_staged
+
+    ingest_staged(db, lambda con: ingest_gcp_carbon_bigquery(con, TABLE, window=window(month),
+                                                             client=bigquery_client()))
+
+
+def test_bigquery_table_stores_what_the_exported_file_stores(tmp_path: Path) -> None:
+    import responses
+
+    rows = [record(), record(usage_month="2025-02-01", project={"id": "other", "number": "2"}),
+            record(service={"id": "95FF-2EF5-5EA1", "description": "Cloud Storage"},
+                   location={"location": "us", "region": None})]
+    file_db, table_db = tmp_path / "file.duckdb", tmp_path / "table.duckdb"
+    assert ingest(file_db, write_json(tmp_path / "january.json", [rows[0], rows[2]])).exit_code == 0
+    with responses.RequestsMock() as mocked:
+        mocked.post(BQ_QUERIES, json=bigquery_answer(rows, tmp_path, "2025-01-01", "2025-02-01"))
+        ingest_table(table_db)
+        sent = json.loads(mocked.calls[0].request.body)
+    parameters = {p["name"]: p["parameterValue"]["value"] for p in sent["queryParameters"]}
+    assert parameters == {"first_month": "2025-01-01", "end_month": "2025-02-01"}
+    assert f"`{TABLE}`" in sent["query"] and "@first_month" in sent["query"] and sent["useLegacySql"] is False
+    assert "2025" not in sent["query"], "the month travels as a parameter"
+    assert figures(table_db) == figures(file_db) and len(figures(table_db)) == 12
+    with duckdb.connect(str(table_db), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT x_source_format, x_source_file FROM provider_emissions").fetchall() == [
+            ("gcp-carbon-bigquery", f"bigquery://{TABLE}")]
+
+
+def test_bigquery_month_without_rows_is_one_line_and_leaves_the_store(tmp_path: Path, monkeypatch) -> None:
+    import responses
+
+    db = tmp_path / "s.duckdb"
+    assert ingest(db, write_json(tmp_path / "carbon.json", [record()])).exit_code == 0
+    before = fingerprint(db)
+    # Application Default Credentials of a signed-in user: google-auth trades the refresh token at Google's token
+    # endpoint, which the test answers.
+    key = tmp_path / "adc.json"
+    key.write_text('{"type": "authorized_user", "client_id": "id.apps.googleusercontent.com", '
+                   '"client_secret": "not-secret", "refresh_token": "refresh-token"}')
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    with responses.RequestsMock() as mocked:
+        mocked.post("https://oauth2.googleapis.com/token",
+                    json={"access_token": "token", "expires_in": 3600, "token_type": "Bearer"})
+        mocked.post(BQ_QUERIES, json=bigquery_answer([record()], tmp_path, "2025-03-01", "2025-04-01"))
+        result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "gcp-carbon", "--table", TABLE, "--month",
+                                          "2025-03", "--billing-project", "billing-proj"])
+    one_line_error(result, TABLE, "2025-03", "--month")
+    assert fingerprint(db) == before
+
+
+@pytest.mark.parametrize(("arguments", "named"), [
+    (["--table", TABLE], "--month"),
+    (["--table", "nodots", "--month", "2025-01"], "project.dataset.table"),
+    (["--table", "p.d.t`; DROP", "--month", "2025-01"], "project.dataset.table"),
+    (["--month", "2025-01", "carbon.csv"], "--table only"),
+    ([], "SOURCES"),
+])
+def test_table_usage_errors_are_exit_2(arguments: list[str], named: str, tmp_path: Path) -> None:
+    from conftest import usage_error
+
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "s.duckdb"), "ingest", "gcp-carbon", *arguments])
+    usage_error(result, named)

@@ -13,12 +13,9 @@ from pathlib import Path
 import duckdb
 
 from cloudcarbon.connectors.base import connector_sql
+from cloudcarbon.connectors.bigquery_runner import ADC_HELP
 from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import data_rule_error, define_date_window
-
-ADC_HELP = (
-    "run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
-)
 
 
 def adc_file() -> Path | None:

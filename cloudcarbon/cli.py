@@ -12,6 +12,7 @@ import click
 import duckdb
 
 from cloudcarbon import __version__, connectors
+from cloudcarbon.cli_budget import budget_group
 from cloudcarbon.cli_doctor import doctor_command
 from cloudcarbon.cli_options import EPILOG, YEAR, db_option, name_envvars, output_options, period_options, store_path
 from cloudcarbon.cli_planning import estimate_command, prices_group, recommend_region_command, whatif_command
@@ -372,6 +373,7 @@ cli.add_command(recommend_region_command)
 cli.add_command(whatif_command)
 cli.add_command(prices_group)
 cli.add_command(reconcile_command)
+cli.add_command(budget_group)
 
 
 # Last, once every command is registered: each option's CLOUDCARBON_... variable.

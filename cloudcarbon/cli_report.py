@@ -29,9 +29,12 @@ def _print_files(files: dict[str, object]) -> None:
 @click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False),
               help="Directory for report-<month>.html, .csv, .json and .md (created if missing).")
 @click.option("--by-tag", help="Also break the month down by this tag key, e.g. team.")
+@click.option("--budgets", type=click.Path(dir_okay=False),
+              help="TOML file with [[budgets]] (as `budget check --config`): the report shows each against the month.")
 @db_option
 @click.pass_context
-def report_command(ctx: click.Context, month: str, output: str, by_tag: str | None, db: str | None) -> None:
+def report_command(ctx: click.Context, month: str, output: str, by_tag: str | None, budgets: str | None,
+                   db: str | None) -> None:
     """The monthly FinOps report: one self-contained HTML page (opens offline, prints to PDF), the same
     data as CSV and JSON (FOCUS column names plus x_ emission columns) and a Markdown summary.
 
@@ -39,13 +42,16 @@ def report_command(ctx: click.Context, month: str, output: str, by_tag: str | No
     Example:
         cloudcarbon demo
         cloudcarbon report --month 2026-10 --output out/ --by-tag team
+        cloudcarbon report --month 2026-10 --output out/ --budgets budgets.toml
     """
+    from cloudcarbon.budget import load_budgets
     from cloudcarbon.report import build_report, write_report
     from cloudcarbon.report.charts import require_renderer
 
     require_renderer()
+    limits = load_budgets(budgets) if budgets else []
     with open_store(store_path(ctx, db), read_only=True) as con:
-        report = build_report(con, month, by_tag=by_tag)
+        report = build_report(con, month, by_tag=by_tag, budgets=limits)
     _print_files(write_report(report, output))
 
 

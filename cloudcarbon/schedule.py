@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudcarbon import connectors
+from cloudcarbon.budget import Budget, load_budgets
 from cloudcarbon.connectors.files import is_remote
 from cloudcarbon.errors import CloudcarbonError, InputError
 from cloudcarbon.ingest import IngestSummary
@@ -56,6 +57,7 @@ class Config:
     output: str
     by_tag: str | None
     sources: list[Source]
+    budgets: list[Budget] = field(default_factory=list)  # [[budgets]]: shown in the report
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ def load_config(path: str | Path) -> Config:
         output=str(base / report.get("output", "reports/{month}")),
         by_tag=report.get("by_tag"),
         sources=[_relative_to(base, _source(config_path, n, table)) for n, table in enumerate(sources)],
+        budgets=load_budgets(config_path) if "budgets" in data else [],
     )
 
 
@@ -253,7 +256,7 @@ def run_monthly(config: Config | str | Path, *, month: str | None = None, db: st
         raise PartialRunError(run, allow_partial)
     missing = [f"{outcome.label}: {outcome.error}" for outcome in run.failed]
     with open_store(db or config.db, read_only=True) as con:
-        report = build_report(con, month, by_tag=config.by_tag, missing_sources=missing)
+        report = build_report(con, month, by_tag=config.by_tag, missing_sources=missing, budgets=config.budgets)
     run.files = write_report(report, config.output.replace("{month}", month))
     if run.failed:
         raise PartialRunError(run, allow_partial)

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cloudcarbon.budget import Budget, check
 from cloudcarbon.errors import InputError, UsageError, shown
 from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.footprint import footprint
@@ -171,7 +172,7 @@ def _reconciled(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
 
 
 def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | None = None,
-                 missing_sources: Sequence[str] = ()) -> Report:
+                 missing_sources: Sequence[str] = (), budgets: Sequence[Budget] = ()) -> Report:
     """Everything the monthly report shows for `month` (YYYY-MM), from the store behind `con`.
     `missing_sources` names the sources a scheduled run could not update (the report says so)."""
     first = parse_month(month)
@@ -209,6 +210,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
         "trend": [{"month": m, **{k: v for k, v in by_month.get(m, {}).items() if k != "month"}} for m in months],
         "breakdowns": breakdowns,
         "opportunities": found.document(),
+        "budgets": records(check(con, list(budgets), f"{first:%Y-%m}")) if budgets else [],
         "reconcile": _reconciled(con, first),
         "data_quality": _data_quality(con, span, trend_span),
         "sources": records(_sources(con, span)),

@@ -155,12 +155,15 @@ def ingest() -> None:
               help="Central CPU utilisation, 0-1 (default 0.5; burstables at baseline).")
 @click.option("--gpu-utilization", type=float, help="Central GPU utilisation, 0-1.")
 @click.option("--trace", is_flag=True, help="One row per usage row with every coefficient and its source.")
+@click.option("--forecast", is_flag=True,
+              help="Forecast next month and the calendar year per --by group (trend of the last complete months; "
+                   "with --month M or --until, from the months up to it).")
 @period_options
 @output_options
 @db_option
 @click.pass_context
 def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None, gpu_utilization: float | None,
-                      trace: bool, month: str | None, since: str | None, until: str | None, fmt: str,
+                      trace: bool, forecast: bool, month: str | None, since: str | None, until: str | None, fmt: str,
                       output: str | None, db: str | None) -> None:
     """Energy (kWh) and CO2e (operational, embodied, total; low/high) with cost, grouped as asked.
 
@@ -169,6 +172,7 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
         cloudcarbon footprint --month 2026-09 --by service,region
         cloudcarbon footprint --by month,tag:team --format csv -o footprint.csv
         cloudcarbon footprint --month 2026-09 --trace --format csv -o trace.csv
+        cloudcarbon footprint --forecast --by service
     """
     from cloudcarbon import footprint as fp
     from cloudcarbon.output import emit, emit_query, provenance
@@ -177,6 +181,10 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
     if trace and ctx.get_parameter_source("by") is not click.core.ParameterSource.DEFAULT:
         raise UsageError("--trace lists every usage row with its coefficients; it takes no --by (drop one of them)")
     span = window(month, since, until)
+    if forecast:
+        _forecast(ctx, by, span, since, trace or cpu_utilization is not None or gpu_utilization is not None, fmt,
+                  output, db)
+        return
     meta = provenance(command="footprint", period=span.label(), by=None if trace else by,
                       method="METHODOLOGY.md", cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
     title = f"cloudcarbon footprint — {span.label()}"
@@ -199,6 +207,26 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
     if fmt != "table":
         frame = fp.with_method_columns(frame)
     emit(frame, fmt, output, meta=meta, title=title, table_columns=columns)
+
+
+def _forecast(ctx: click.Context, by: str, span: object, since: str | None, other: bool, fmt: str,
+              output: str | None, db: str | None) -> None:
+    """`footprint --forecast`: next month and the year per group, from the stored months up to the window's end."""
+    from cloudcarbon.forecast import METHOD, forecast
+    from cloudcarbon.output import emit, provenance
+
+    if since or other:
+        raise UsageError("--forecast reads the months up to --month/--until with the library's assumptions; it takes "
+                         "no --since, --trace or utilisation (drop them)")
+    until = span.until.date() if span.until else None
+    with open_store(store_path(ctx, db), read_only=True) as con:
+        frame = forecast(con, by=by, until=until)
+    keys = [key for key in by.split(",") if key.strip() and key.strip() != "month"]
+    meta = provenance(command="footprint --forecast", by=",".join(keys), method=METHOD)
+    columns = {**{key: key for key in keys}, "next_month": "month", "next_kgco2e": "kgCO2e", "next_kgco2e_low": "low",
+               "next_kgco2e_high": "high", "next_cost": "cost", "year": "year", "year_kgco2e": "year kgCO2e",
+               "year_cost": "year cost", "basis_months": "basis"}
+    emit(frame, fmt, output, meta=meta, title="cloudcarbon footprint --forecast", table_columns=columns)
 
 
 def _no_usage(con: duckdb.DuckDBPyConnection, month: str | None, since: str | None, until: str | None) -> str:

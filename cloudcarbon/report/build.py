@@ -19,6 +19,8 @@ from cloudcarbon.budget import Budget, check
 from cloudcarbon.errors import InputError, UsageError, shown
 from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.footprint import footprint
+from cloudcarbon.forecast import METHOD as FORECAST_METHOD
+from cloudcarbon.forecast import forecast
 from cloudcarbon.output import provenance, records
 from cloudcarbon.periods import Window, add_months, parse_month
 from cloudcarbon.queries import read_query
@@ -27,6 +29,7 @@ from cloudcarbon.unknowns import unknowns
 
 BREAKDOWNS = ("provider", "account", "region", "service")
 TOP_RESOURCES = 10
+TOP_FORECAST = 10  # services in the forecast table
 TREND_MONTHS = 12
 # Footprint field -> FOCUS column (or x_ extension) in the CSV/JSON rows.
 FOCUS_COLUMNS = {
@@ -158,6 +161,17 @@ def _focus_rows(con: duckdb.DuckDBPyConnection, span: Window, tag: str | None, n
     return focus[[*leading, *(c for c in focus.columns if c not in leading)]]
 
 
+def _forecast(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
+    """Next month and the year from the months up to the report's (`footprint --forecast`): in total and for the
+    services that emit most."""
+    until = add_months(first, 1)
+    try:
+        return {"method": FORECAST_METHOD, "total": records(forecast(con, until=until)),
+                "by_service": records(forecast(con, by="service", until=until).head(TOP_FORECAST)), "note": None}
+    except InputError as error:  # only the current, unfinished month is held: nothing to forecast from yet
+        return {"method": FORECAST_METHOD, "total": [], "by_service": [], "note": str(error)}
+
+
 def _reconciled(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
     """Our figures beside the providers' own for the month (`cloudcarbon reconcile --by provider,service`), or
     which months their figures cover when they do not cover this one."""
@@ -211,6 +225,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
         "breakdowns": breakdowns,
         "opportunities": found.document(),
         "budgets": records(check(con, list(budgets), f"{first:%Y-%m}")) if budgets else [],
+        "forecast": _forecast(con, first),
         "reconcile": _reconciled(con, first),
         "data_quality": _data_quality(con, span, trend_span),
         "sources": records(_sources(con, span)),

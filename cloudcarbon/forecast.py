@@ -1,0 +1,65 @@
+"""A forecast of next month's and the calendar year's emissions and cost per group, from the months in the store
+(`footprint --forecast`, the report). Method (METHODOLOGY.md, "Forecast"): a least-squares linear trend over the
+last BASIS_MONTHS complete months (at least three), else the last month repeated; a 95 % prediction interval
+around it, widened by our estimate's own low/high. The year adds the months held to the months forecast."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import duckdb
+import pandas as pd
+
+from cloudcarbon.errors import InputError
+from cloudcarbon.footprint import footprint, parse_by
+from cloudcarbon.periods import Window, add_months
+from cloudcarbon.queries import read_query
+
+BASIS_MONTHS = 6
+Z = 1.96  # two-sided 95 % interval
+METHOD = (f"linear trend (least squares) over the last {BASIS_MONTHS} complete months held, at least 3 (else the "
+          "last month repeated); range: 95 % prediction interval, widened by the estimate's own low/high; months "
+          "without usage count as 0; the current, unfinished month is left out")
+COLUMNS = ("basis_months", "next_month", "next_kgco2e", "next_kgco2e_low", "next_kgco2e_high", "next_cost",
+           "next_cost_low", "next_cost_high", "currency", "year", "year_kgco2e", "year_kgco2e_low",
+           "year_kgco2e_high", "year_cost", "year_months_held", "year_months_forecast", "method")
+
+
+def forecast(con: duckdb.DuckDBPyConnection, *, by: str | list[str] | None = None, until: date | None = None,
+             today: date | None = None) -> pd.DataFrame:
+    """Per group of the --by keys (month excluded: it is the time axis; none: the whole store), the forecast of
+    the month after the last complete month held (up to `until`, exclusive) and of that month's calendar year."""
+    keys = [key for key in parse_by(by) if key != "month"] if by else []
+    open_month = (today or datetime.now(UTC).date()).replace(day=1)
+    end = min(until, open_month) if until else open_month
+    history = footprint(con, by=["month", *keys], window=Window(None, datetime.combine(end, datetime.min.time())))
+    if history.empty:
+        raise InputError(f"--forecast: the store holds no complete month before {end:%Y-%m}; ingest a billing export "
+                         "first")
+    currencies = history.groupby(keys, dropna=False)["currency"].agg(
+        lambda c: c.iloc[0] if c.nunique() == 1 else "MIXED") if keys else None
+    named = {key: f"k{number}" for number, key in enumerate(keys)}
+    frame = history.rename(columns=named)
+    con.register("forecast_input", frame)
+    try:
+        group = f"to_json([{', '.join(named.values())}])" if keys else "'all'"
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE forecast_history AS
+            SELECT {group} AS g, {', '.join([*named.values(), ''])}
+                   year(CAST(month || '-01' AS DATE)) * 12 + month(CAST(month || '-01' AS DATE)) - 1 AS x,
+                   total_kgco2e AS kg, total_kgco2e_low AS kg_low, total_kgco2e_high AS kg_high, cost
+            FROM forecast_input""")
+        result = con.execute(f"""
+            WITH f AS ({read_query('forecast')})
+            SELECT k.* EXCLUDE (g), f.* EXCLUDE (g)
+            FROM f JOIN (SELECT DISTINCT g, {', '.join([*named.values(), ''])} 1 AS _ FROM forecast_history) k USING (g)
+            ORDER BY f.next_kgco2e DESC""", {"basis_months": BASIS_MONTHS, "z": Z}).df()
+    finally:
+        con.unregister("forecast_input")
+    result = result.drop(columns="_").rename(columns={v: k for k, v in named.items()})
+    result["next_month"] = [f"{add_months(date(int(x) // 12, 1, 1), int(x) % 12):%Y-%m}" for x in result["next_x"]]
+    result["year"] = result["year"].astype(int)
+    result["currency"] = (result.set_index(keys).index.map(currencies).values if keys
+                          else history["currency"].iloc[0] if history["currency"].nunique() == 1 else "MIXED")
+    result["method"] = METHOD
+    return result[[*keys, *COLUMNS]]

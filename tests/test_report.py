@@ -141,6 +141,21 @@ def test_opportunities_section_follows_the_library(written: dict[str, Path], doc
         assert escape(found["assumptions"][0]) in html
 
 
+def test_opportunities_read_without_a_glossary(written: dict[str, Path], document: dict) -> None:
+    html = written["html"].read_text()
+    section = html[html.index('<section id="opportunities">'):html.index('<section id="forecast">')]
+    for raw in ("<th>kgco2e</th>", "intensity gco2e per kwh", "<th>pareto</th>", ">True<", ">False<"):
+        assert raw not in section, raw
+    assert "Grid intensity there (gCO2e/kWh)" in section and "CO2e saved (kg)" in section
+    whatif = document["opportunities"]["whatif"]
+    # Moving cloud usage on-premises is a counterfactual: context beside the levers, never a negative saving.
+    assert all(row["kgco2e_saved"] >= 0 for row in whatif["rows"])
+    assert "mechanization" not in [row["scenario"] for row in whatif["rows"]]
+    (context,) = whatif["context"]
+    assert context["scenario"] == "mechanization" and context["kgco2e_more"] > 0
+    assert "Context, not a saving" in section
+
+
 def test_reconcile_section_equals_the_cli(demo_db: Path, written: dict[str, Path], document: dict) -> None:
     """The demo's (synthetic) AWS carbon export meets the bill: the section is `reconcile --by provider,service`."""
     result = cli_run("--db", str(demo_db), "reconcile", "--month", "2026-10", "--by", "provider,service",

@@ -29,6 +29,19 @@ REPORT_COLUMNS = {
                "cost_delta", "currency", "note"),
 }
 
+# Column headers in words with units, for readers without the field glossary.
+HEADERS = {
+    "recommend-region": {
+        "workload": "Workload", "region": "Best region", "kgco2e": "CO2e there (kg)", "kgco2e_saved": "CO2e saved (kg)",
+        "pct_saved": "CO2e saved (%)", "cost_delta": "Cost change", "currency": "Currency",
+        "intensity_gco2e_per_kwh": "Grid intensity there (gCO2e/kWh)", "pue": "PUE there",
+        "pareto": "Best CO2e-for-cost trade-off", "cost_note": "Cost note"},
+    "whatif": {
+        "workload": "Scope", "scenario": "Lever", "kgco2e": "CO2e with the lever (kg)", "kgco2e_low": "Low (kg)",
+        "kgco2e_high": "High (kg)", "kgco2e_saved": "CO2e saved (kg)", "pct_saved": "CO2e saved (%)",
+        "cost_delta": "Cost change", "currency": "Currency", "note": "How"},
+}
+
 
 @dataclass
 class Result:
@@ -53,8 +66,25 @@ def highlights(name: str, result: Result) -> pd.DataFrame:
     elif name == "whatif":
         totals = rows[rows["workload"] == "TOTAL"]
         rows = totals if len(totals) else rows
+        rows = rows[~counterfactual(rows)]
     rows = rows.sort_values("kgco2e_saved", ascending=False).head(TOP)
     return rows[[c for c in REPORT_COLUMNS[name] if c in rows.columns]]
+
+
+def counterfactual(rows: pd.DataFrame) -> pd.Series:
+    """Whatif rows that are context, not a saving: cloud usage moved on-premises (mechanization) emits more, as
+    the cloud's lower PUE already saves it; shown apart from the levers that would save."""
+    return (rows["scenario"] == "mechanization") & (rows["kgco2e_saved"] < 0)
+
+
+def context(name: str, result: Result) -> list[dict[str, Any]]:
+    """The counterfactual totals of `name` (whatif only): what the cloud already saves against on-premises."""
+    if name != "whatif":
+        return []
+    totals = result.rows[result.rows["workload"] == "TOTAL"]
+    rows = totals[counterfactual(totals)]
+    return records(rows[["scenario", "kgco2e", "kgco2e_saved"]].assign(kgco2e_saved=-rows["kgco2e_saved"])
+                   .rename(columns={"kgco2e_saved": "kgco2e_more"}))
 
 
 @dataclass
@@ -64,7 +94,8 @@ class Opportunities:
     results: dict[str, Result]
 
     def document(self) -> dict[str, Any]:
-        return {name: {"rows": records(highlights(name, result)),
+        return {name: {"rows": records(highlights(name, result)), "headers": HEADERS[name],
+                       "context": context(name, result),
                        "workloads": int(result.rows["workload"].nunique()) if "workload" in result.rows else None,
                        "assumptions": result.assumptions}
                 for name, result in self.results.items()}

@@ -42,7 +42,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def written(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("report") / "out"
-    result = cli_run("--db", str(demo_db), "report", "--month", "2026-10", "--output", str(out), "--by-tag", "team")
+    result = cli_run("--db", str(demo_db), "report", "--month", "2026-10", "--output", str(out), "--by-tag", "team",
+                     "--carbon-price", "80")
     paths = {kind: out / f"report-2026-10.{kind}" for kind in ("html", "csv", "json", "md")}
     for path in paths.values():
         assert str(path) in result.stdout
@@ -156,6 +157,20 @@ def test_opportunities_read_without_a_glossary(written: dict[str, Path], documen
     assert "Context, not a saving" in section
 
 
+def test_carbon_price_top_resources_and_where_data_begins(written: dict[str, Path], document: dict) -> None:
+    totals, priced = document["summary"]["totals"], document["summary"]["carbon_price"]
+    assert priced["usd_per_tonne"] == 80
+    for suffix in ("", "_low", "_high"):
+        assert priced[f"usd{suffix}"] == pytest.approx(totals[f"total_kgco2e{suffix}"] * 0.08)
+    html = written["html"].read_text()
+    assert "USD per tonne of CO2e, the month" in html
+    top = document["breakdowns"]["resource"]
+    assert top[0]["instance_type"] and top[0]["team_tag_key"] == "team"
+    assert any(row["team_tag"] for row in top) and f"{top[0]['instance_type']} · team {top[0]['team_tag']}" in html
+    # The demo holds August to October: the 12-month trend says where its data begins.
+    assert "data begins in August 2026" in html
+
+
 def test_reconcile_section_equals_the_cli(demo_db: Path, written: dict[str, Path], document: dict) -> None:
     """The demo's (synthetic) AWS carbon export meets the bill: the section is `reconcile --by provider,service`."""
     result = cli_run("--db", str(demo_db), "reconcile", "--month", "2026-10", "--by", "provider,service",
@@ -241,6 +256,8 @@ def test_bad_input_is_one_line(demo_db: Path, tmp_path: Path) -> None:
     for month in ("9999-12", "0001-01"):
         usage_error(report("--month", month, "--output", str(tmp_path / "a")), f"--month '{month}'", "2000-01")
     usage_error(report("--month", "2026-10", "--output", str(tmp_path / "a"), "--by-tag", "a b"), "--by-tag")
+    usage_error(report("--month", "2026-10", "--output", str(tmp_path / "a"), "--carbon-price", "-3"),
+                "--carbon-price")
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
     is_file = report("--month", "2026-10", "--output", str(a_file))

@@ -6,6 +6,7 @@ so the page, the JSON and the CSV always agree.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -113,9 +114,11 @@ def _breakdown(con: duckdb.DuckDBPyConnection, key: str, span: Window, names: pd
     return frame
 
 
-def _top_resources(con: duckdb.DuckDBPyConnection, span: Window) -> pd.DataFrame:
-    frame = footprint(con, by="resource,service,region,account", window=span)
-    return frame[frame["resource"].notna()].head(TOP_RESOURCES)
+def _top_resources(con: duckdb.DuckDBPyConnection, span: Window, team_tag: str) -> pd.DataFrame:
+    """The resources that emit most, with what names them where the bill says: instance type, Name and team tag."""
+    frame = footprint(con, by=f"resource,service,region,account,instance_type,tag:Name,tag:{team_tag}", window=span)
+    frame = frame.rename(columns={"tag:Name": "name_tag", f"tag:{team_tag}": "team_tag"})
+    return frame[frame["resource"].notna()].head(TOP_RESOURCES).assign(team_tag_key=team_tag)
 
 
 def _sources(con: duckdb.DuckDBPyConnection, span: Window) -> pd.DataFrame:
@@ -172,6 +175,14 @@ def _forecast(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
         return {"method": FORECAST_METHOD, "total": [], "by_service": [], "note": str(error)}
 
 
+def _priced(totals: dict[str, Any] | None, usd_per_tonne: float | None) -> dict[str, float] | None:
+    """What the month's emissions cost at a carbon price (USD per tonne), with the range of the emissions."""
+    if usd_per_tonne is None or totals is None:
+        return None
+    return {"usd_per_tonne": usd_per_tonne, **{f"usd{suffix}": totals[f"total_kgco2e{suffix}"] / 1000 * usd_per_tonne
+                                               for suffix in ("", "_low", "_high")}}
+
+
 def _reconciled(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
     """Our figures beside the providers' own for the month (`cloudcarbon reconcile --by provider,service`), or
     which months their figures cover when they do not cover this one."""
@@ -186,10 +197,13 @@ def _reconciled(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
 
 
 def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | None = None,
-                 missing_sources: Sequence[str] = (), budgets: Sequence[Budget] = ()) -> Report:
+                 missing_sources: Sequence[str] = (), budgets: Sequence[Budget] = (),
+                 carbon_price: float | None = None) -> Report:
     """Everything the monthly report shows for `month` (YYYY-MM), from the store behind `con`.
     `missing_sources` names the sources a scheduled run could not update (the report says so)."""
     first = parse_month(month)
+    if carbon_price is not None and not (math.isfinite(carbon_price) and carbon_price > 0):
+        raise UsageError(f"--carbon-price {carbon_price:g}: give a price above 0 in USD per tonne of CO2e, e.g. 80")
     if by_tag is not None and not TAG_KEY.fullmatch(by_tag):
         raise UsageError(f"--by-tag {shown(by_tag)}: give a tag key such as team or cost_center")
     prepare(con)
@@ -210,7 +224,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
     if by_tag:
         tagged = _with_share(footprint(con, by=f"tag:{by_tag}", window=span))
         breakdowns[f"tag:{by_tag}"] = records(tagged.rename(columns={f"tag:{by_tag}": "tag"}))
-    breakdowns["resource"] = records(_top_resources(con, span))
+    breakdowns["resource"] = records(_top_resources(con, span, by_tag or "team"))
     found = opportunities(con, span)
     freshness = con.execute(read_query("report_freshness")).df()
 
@@ -219,7 +233,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
                            previous_month=f"{add_months(first, -1):%Y-%m}", method="METHODOLOGY.md",
                            missing_sources=list(missing_sources)),
         "summary": {"totals": totals, "previous": previous, "change": _change(totals, previous),
-                    "previous_period": previous_span.label()},
+                    "previous_period": previous_span.label(), "carbon_price": _priced(totals, carbon_price)},
         "freshness": records(freshness),
         "trend": [{"month": m, **{k: v for k, v in by_month.get(m, {}).items() if k != "month"}} for m in months],
         "breakdowns": breakdowns,

@@ -51,10 +51,19 @@ def trend_chart(trend: list[dict[str, Any]]) -> str:
               for row in trend if row.get("total_kgco2e") is not None]
     months = [row["month"] for row in trend]
     x = {"field": "month", "type": "ordinal", "sort": months, "title": None, "axis": {"labelAngle": 0}}
+    held = [row["month"] for row in trend if row.get("total_kgco2e") is not None]
+    # Where the data begins, when the 12 months start before it: empty bars there are no data, not zero.
+    begins = [{"data": {"values": [{"month": held[0], "label": "data begins"}]},
+               "mark": {"type": "rule", "strokeDash": [4, 3], "color": RANGE},
+               "encoding": {"x": {**x, "bandPosition": 0}}},
+              {"data": {"values": [{"month": held[0], "label": "data begins"}]},
+               "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 3, "y": 2, "color": RANGE},
+               "encoding": {"x": {**x, "bandPosition": 0}, "text": {"field": "label"}}},
+              ] if held and held[0] != months[0] else []
     return _svg({
         "width": 860,
         "height": 220,
-        "layer": [
+        "layer": [*begins,
             {"data": {"values": bars}, "mark": {"type": "bar", "width": {"band": 0.7}},
              "encoding": {
                  "x": x,

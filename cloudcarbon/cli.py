@@ -307,8 +307,10 @@ def coefficients_show_command(instance_type: str, region: str | None, provider: 
 
     with duckdb.connect() as con:
         frame = show_instance(con, instance_type, provider=provider, region=region, year=year)
+    # An accelerator (H100, tpu-v5p) belongs to no provider: its title says what it is.
+    kind = "accelerator" if not frame.empty and frame["coefficient"].iloc[0] == "accelerator" else provider
     emit(frame, fmt, output, meta=provenance(command="coefficients show", instance_type=instance_type,
-                                             region=region), title=f"{provider} {instance_type}")
+                                             region=region), title=f"{kind} {instance_type}")
 
 
 @coefficients_group.command("zones", epilog=EPILOG)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from datetime import date
@@ -81,6 +82,11 @@ class CloudcarbonGroup(click.Group):
             raise one_line(error) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader of stdout stopped (`| head`): not an error of ours. Quiet, and no second failure when
+            # Python flushes stdout at exit; 141 = 128 + SIGPIPE, as shells report a command ended by it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(141) from None
         except BaseException as error:
             if _signals:  # whatever the interrupted code turned the signal into
                 _interrupted(_signals[0])

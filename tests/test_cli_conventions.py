@@ -237,3 +237,16 @@ def test_extras_hold_what_the_base_install_leaves_out() -> None:
     assert set(extras["all"][0].split("[")[1].rstrip("]").split(",")) == set(extras) - {"all", "dev"}
     for extra in ("aws", "gcp", "azure"):  # Athena, BigQuery and the Consumption API hand over Arrow tables
         assert any(d.startswith("pyarrow") for d in extras[extra]), extra
+
+
+def test_a_reader_that_stops_early_is_not_an_error(demo_store: Path) -> None:
+    # `cloudcarbon footprint ... | head -1`: the pipe closes while we write. Made certain here by a writer that
+    # meets a closed pipe, in a real process (the handler points stdout at /dev/null so the exit flush is quiet).
+    code = ("import sys; import cloudcarbon.output as o\n"
+            "def closed(*a, **k): raise BrokenPipeError(32, 'Broken pipe')\n"
+            "o.emit = closed\n"
+            "from cloudcarbon.cli import main\n"
+            f"sys.argv = ['cloudcarbon', '--db', {str(demo_store)!r}, 'footprint', '--format', 'csv']\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 141 and done.stderr == "", (done.returncode, done.stderr)

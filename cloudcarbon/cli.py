@@ -164,12 +164,16 @@ def ingest() -> None:
 @click.option("--forecast", is_flag=True,
               help="Forecast next month and the calendar year per --by group (trend of the last complete months; "
                    "with --month M or --until, from the months up to it).")
+@click.option("--temporal", type=click.Choice(["annual", "hourly"]), default="annual", show_default=True,
+              help="hourly: each hourly bill line at its hour's grid intensity (hour-of-day x month profile of its "
+                   "zone), with the change against the annual figure.")
 @period_options
 @output_options
 @db_option
 @click.pass_context
 def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None, gpu_utilization: float | None,
-                      trace: bool, forecast: bool, month: str | None, since: str | None, until: str | None, fmt: str,
+                      trace: bool, forecast: bool, temporal: str, month: str | None, since: str | None,
+                      until: str | None, fmt: str,
                       output: str | None, db: str | None) -> None:
     """Energy (kWh) and CO2e (operational, embodied, total; low/high) with cost, grouped as asked.
 
@@ -179,6 +183,7 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
         cloudcarbon footprint --by month,tag:team --format csv -o footprint.csv
         cloudcarbon footprint --month 2026-09 --trace --format csv -o trace.csv
         cloudcarbon footprint --forecast --by service
+        cloudcarbon footprint --month 2026-09 --by region --temporal hourly
     """
     from cloudcarbon import footprint as fp
     from cloudcarbon.output import emit, emit_query, provenance
@@ -187,6 +192,9 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
     if trace and ctx.get_parameter_source("by") is not click.core.ParameterSource.DEFAULT:
         raise UsageError("--trace lists every usage row with its coefficients; it takes no --by (drop one of them)")
     span = window(month, since, until)
+    if temporal == "hourly" and (trace or forecast or cpu_utilization is not None or gpu_utilization is not None):
+        raise UsageError("--temporal hourly weighs each hour with the library's assumptions; it takes no --trace, "
+                         "--forecast or utilisation (drop one of them)")
     if forecast:
         _forecast(ctx, by, span, since, trace or cpu_utilization is not None or gpu_utilization is not None, fmt,
                   output, db)
@@ -205,13 +213,19 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
             if left_out:
                 click.echo(f"{left_out:,} more rows: write them all with --format csv --output trace.csv", err=True)
             return
-        frame = fp.footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
-                             gpu_utilization=gpu_utilization)
+        if temporal == "hourly":
+            from cloudcarbon.temporal import BASIS, hourly_footprint
+
+            frame = hourly_footprint(con, by=by, window=span)
+            meta["temporal"] = BASIS
+        else:
+            frame = fp.footprint(con, by=by, window=span, cpu_utilization=cpu_utilization,
+                                 gpu_utilization=gpu_utilization)
         if frame.empty:
             raise CloudcarbonError(_no_usage(con, month, since, until))
     columns = fp.table_columns(frame)
     if fmt != "table":
-        frame = fp.with_method_columns(frame)
+        frame = fp.with_method_columns(frame, temporal)
     emit(frame, fmt, output, meta=meta, title=title, table_columns=columns)
 
 

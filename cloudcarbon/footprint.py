@@ -79,12 +79,15 @@ CARBON_METHOD = ("cloudcarbon usage-based estimate (METHODOLOGY.md), location-ba
                  "operational scope 2 on-premises, else scope 3 category 1; embodied scope 3")
 
 
-def with_method_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with x_CarbonMethod and x_CarbonModelVersion (tool and coefficient versions) on every row."""
+def with_method_columns(frame: pd.DataFrame, temporal: str = "annual") -> pd.DataFrame:
+    """`frame` with x_CarbonMethod and x_CarbonModelVersion (tool and coefficient versions) on every row, so two
+    methods (annual or hourly intensity) are never mixed silently."""
     from cloudcarbon import __version__
     from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
 
-    return frame.assign(x_CarbonMethod=CARBON_METHOD,
+    method = CARBON_METHOD if temporal == "annual" else CARBON_METHOD.replace(
+        "annual grid intensity", "hourly grid intensity (hour-of-day x month profile, annual where none)")
+    return frame.assign(x_CarbonMethod=method,
                         x_CarbonModelVersion=f"cloudcarbon {__version__}; coefficients {COEFFICIENTS_VERSION}")
 
 
@@ -92,7 +95,10 @@ def table_columns(frame: pd.DataFrame) -> dict[str, str]:
     """The columns worth a terminal's width: the grouping keys, then the headline figures."""
     figures = {"vcpu_hours", "gpu_hours", *SUMS, "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high",
                "scope2_kgco2e", "scope3_kgco2e", "cost", "currency"}
-    return {**{c: c for c in frame.columns if c not in figures}, **HEADLINE}
+    temporal = {"operational_kgco2e_annual": "op. annual", "temporal_change_pct": "hourly Δ %"}
+    hidden = {*temporal, "temporal_change_kgco2e", "hourly_energy_share"}  # in every other format
+    keys = {c: c for c in frame.columns if c not in figures and c not in hidden}
+    return {**keys, **HEADLINE, **{c: label for c, label in temporal.items() if c in frame.columns}}
 
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pandas as pd
 
+from cloudcarbon import grid_signals
 from cloudcarbon.errors import UsageError
 from cloudcarbon.queries import read_query
 
@@ -20,6 +21,7 @@ from cloudcarbon.queries import read_query
 MAX_WINDOW = timedelta(days=366)
 PROFILE_BASIS = "hour-of-day x month profile"
 FALLBACK_BASIS = "annual-average fallback"
+LIVE_BASIS = "live forecast where it covers the window, hour-of-day x month profile elsewhere"
 
 
 @dataclass(frozen=True)
@@ -74,17 +76,30 @@ LEFT JOIN (SELECT provider, region, any_value(zone ORDER BY year DESC) AS zone F
 """
 _LABELS_SQL = f"""
 SELECT r.*, j.zone,
-       CASE WHEN p.source IS NULL THEN '{FALLBACK_BASIS}' ELSE '{PROFILE_BASIS}' END AS hourly_basis,
-       'average' AS hourly_signal,
-       coalesce(p.source, CASE WHEN j.zone IS NULL THEN 'no region, so no grid zone'
-                               ELSE 'no hourly profile for zone ' || j.zone END || ': flat annual figure')
+       CASE WHEN s.source IS NOT NULL THEN '{LIVE_BASIS}'
+            WHEN p.source IS NULL THEN '{FALLBACK_BASIS}' ELSE '{PROFILE_BASIS}' END AS hourly_basis,
+       coalesce(s.signal, 'average') AS hourly_signal,
+       concat_ws('; ', s.source, coalesce(p.source, CASE WHEN j.zone IS NULL THEN 'no region, so no grid zone'
+                               ELSE 'no hourly profile for zone ' || j.zone END || ': flat annual figure'))
            AS hourly_source,
        p.licence AS hourly_licence
 FROM shifted r JOIN shift_jobs j USING (job)
 LEFT JOIN (SELECT zone, any_value(source ORDER BY month, hour_utc) AS source,
                   string_agg(DISTINCT licence, '; ') AS licence
            FROM coef_grid_hourly GROUP BY zone) p ON p.zone = j.zone
+LEFT JOIN (SELECT zone, any_value(signal) AS signal, any_value(source) || ' (' || count(*) || ' h)' AS source
+           FROM shift_signal GROUP BY zone) s ON s.zone = j.zone
 ORDER BY r.job, r.role DESC
+"""
+# Each job's zone with its place and the annual figure a forecast is a ratio to (the year nearest the window).
+_PLACES_SQL = """
+SELECT j.zone, any_value(r.latitude) AS latitude, any_value(r.longitude) AS longitude,
+       arg_min(g.gco2e_per_kwh, abs(g.year - $year)) AS annual
+FROM shift_input i JOIN shift_jobs j USING (job)
+LEFT JOIN coef_regions r ON r.provider = lower(i.provider) AND r.region = i.region
+JOIN coef_grid g ON g.provider = lower(i.provider) AND g.region = i.region
+WHERE j.zone IS NOT NULL
+GROUP BY j.zone
 """
 
 
@@ -94,9 +109,17 @@ def best_starts(con: duckdb.DuckDBPyConnection, jobs: pd.DataFrame, window: Wind
     ties), with the saving against now and the profile's basis, signal, source and licence."""
     con.register("shift_input", jobs)
     con.execute(_JOBS_SQL)
+    signals = grid_signals.Signals()
+    if grid_signals.configured():
+        places = [grid_signals.Place(*row) for row in
+                  con.execute(_PLACES_SQL, {"year": window.start.year}).fetchall() if row[3]]
+        signals = grid_signals.forecasts(places, window.start, window.end)
+    con.register("shift_signal", signals.frame.astype({"hour": "datetime64[us]", "ratio": "float64"}))
     params = {"start": window.start, "end": window.end, "duration_h": window.duration_h}
     con.execute(f"CREATE OR REPLACE TEMP TABLE shifted AS {read_query('time_shift')}", params)
-    return con.execute(_LABELS_SQL).df()
+    rows = con.execute(_LABELS_SQL).df()
+    rows.attrs["signal_notes"] = signals.notes
+    return rows
 
 
 def best_start(con: duckdb.DuckDBPyConnection, requested: pd.Series, window: Window) -> pd.DataFrame:
@@ -144,7 +167,9 @@ def assumptions(rows: pd.DataFrame, window: Window) -> list[str]:
     return [f"time shifting: candidate starts every hour from {window.start:%Y-%m-%dT%H:%M}Z while a "
             f"{window.duration_h:g} h job ends by {window.end:%Y-%m-%dT%H:%M}Z ({int(first.candidates)} "
             "candidates); energy spread evenly over the job's hours",
-            f"hourly_basis: {first.hourly_basis} (zone {first.zone}); {first.hourly_signal} intensity, not marginal; "
+            f"hourly_basis: {first.hourly_basis} (zone {first.zone}); {first.hourly_signal} intensity"
+            f"{', not marginal' if first.hourly_signal == 'average' else ' (marginal: what one more kWh emits)'}; "
             f"source: {first.hourly_source}" + (f"; licence {first.hourly_licence}" if first.hourly_licence else ""),
             "the profile is a typical hour of day by month (ratios to the annual mean) applied to the annual "
-            "figure; the weather of the actual day is not known"]
+            "figure; the weather of the actual day is known only where a live forecast covers it",
+            *rows.attrs.get("signal_notes", [])]

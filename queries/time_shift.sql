@@ -5,6 +5,7 @@
 -- profile: the annual-average fallback). The ratio's bounds across the profile's years widen low/high.
 -- Input relation `shift_jobs`: job (id), zone, the annual-figure operational kgCO2e (op, op_low, op_high) and
 -- embodied kgCO2e (emb, emb_low, emb_high) of each job (estimate's one, or recommend-region's candidates).
+-- Input relation `shift_signal` (zone, hour, ratio): forecast ratios to the annual figure; empty offline.
 -- Parameters: $start, $end (TIMESTAMP, UTC), $duration_h.
 -- Method: METHODOLOGY.md ("When to run a planned job").
 WITH starts AS (
@@ -21,11 +22,13 @@ WITH starts AS (
                   INTERVAL 1 HOUR)) AS h)
 ), factors AS (
     SELECT j.job, c.k, c.s,
-           sum(c.share_h * coalesce(g.ratio, 1)) / $duration_h AS f,
-           sum(c.share_h * coalesce(g.ratio_min, 1)) / $duration_h AS f_low,
-           sum(c.share_h * coalesce(g.ratio_max, 1)) / $duration_h AS f_high
+           sum(c.share_h * coalesce(sg.ratio, g.ratio, 1)) / $duration_h AS f,
+           sum(c.share_h * coalesce(sg.ratio, g.ratio_min, 1)) / $duration_h AS f_low,
+           sum(c.share_h * coalesce(sg.ratio, g.ratio_max, 1)) / $duration_h AS f_high
     FROM shift_jobs j CROSS JOIN covered c
     LEFT JOIN coef_grid_hourly g ON g.zone = j.zone AND g.month = month(c.h) AND g.hour_utc = hour(c.h)
+    -- A live forecast (grid_signals.py), where the user has one, replaces the profile for the hours it covers.
+    LEFT JOIN shift_signal sg ON sg.zone = j.zone AND sg.hour = c.h
     GROUP BY j.job, c.k, c.s
 ), totals AS (
     SELECT x.job, k, s, f, op * f + emb AS total, op_low * f_low + emb_low AS total_low,

@@ -65,6 +65,9 @@ def _no_user_store(monkeypatch: pytest.MonkeyPatch) -> None:
     # A developer's CLOUDCARBON_DB must never leak into a test run (it would be written to).
     monkeypatch.delenv("CLOUDCARBON_DB", raising=False)
     monkeypatch.delenv("CLOUDCARBON_MEMORY_LIMIT", raising=False)
+    # Live grid-intensity forecasts only where a test sets a token (test_grid_signals.py).
+    for name in ("CLOUDCARBON_ELECTRICITYMAPS_TOKEN", "CLOUDCARBON_WATTTIME_USERNAME", "CLOUDCARBON_WATTTIME_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
     # Writers wait 5 s for readers here, not the default minute, so busy-store tests end quickly
     # (subprocesses inherit it); test_writer_fairness.py tests the default.
     monkeypatch.setenv("CLOUDCARBON_LOCK_WAIT", "5")

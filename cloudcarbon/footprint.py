@@ -104,6 +104,19 @@ def table_columns(frame: pd.DataFrame) -> dict[str, str]:
 
 
 
+def group_expressions(keys: list[str], params: dict, *, stored: bool = False) -> list[str]:
+    """`expr AS gN` per --by key, over usage rows (or the stored footprint's columns); a tag key's name goes into
+    `params` as $tag_N, never into the SQL text."""
+    grouped = []
+    for number, key in enumerate(keys):
+        if key.startswith("tag:"):
+            params[f"tag_{number}"] = key[4:]
+            grouped.append(f"tags[$tag_{number}] AS g{number}")
+        else:
+            grouped.append(f"{quote_identifier(key) if stored else GROUP_KEYS[key]} AS g{number}")
+    return grouped
+
+
 def footprint(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -123,13 +136,7 @@ def footprint(
         define_macros(con)
     else:
         prepare(con)
-    grouped = []
-    for number, key in enumerate(keys):
-        if key.startswith("tag:"):
-            params[f"tag_{number}"] = key[4:]
-            grouped.append(f"tags[$tag_{number}] AS g{number}")
-        else:
-            grouped.append(f"{quote_identifier(key) if stored else GROUP_KEYS[key]} AS g{number}")
+    grouped = group_expressions(keys, params, stored=stored)
     outputs = [f"g{number} AS {quote_identifier(key)}" for number, key in enumerate(keys)]
     group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(keys)))}" if keys else ""
     # Months in order, then the largest emitters; the keys break ties so output is stable.

@@ -9,8 +9,7 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
-from cloudcarbon.footprint import parse_by
-from cloudcarbon.groupings import GROUP_KEYS
+from cloudcarbon.footprint import group_expressions, parse_by
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import quote_identifier, read_query
 
@@ -31,13 +30,7 @@ def hourly_footprint(con: duckdb.DuckDBPyConnection, *, by: str | list[str] | No
     keys = parse_by(by)
     prepare(con)
     params = row_params(window)
-    grouped = []
-    for number, key in enumerate(keys):
-        if key.startswith("tag:"):
-            params[f"tag_{number}"] = key[4:]
-            grouped.append(f"tags[$tag_{number}] AS g{number}")
-        else:
-            grouped.append(f"{GROUP_KEYS[key]} AS g{number}")
+    grouped = group_expressions(keys, params)
     hours = ["hour(charge_period_start) AS x_hour_utc", "month(charge_period_start) AS x_month_of_year",
              "coalesce(charge_period_end - charge_period_start <= INTERVAL 1 HOUR, false) AS x_hourly"]
     outputs = ", ".join(f"g{number} AS {quote_identifier(key)}" for number, key in enumerate(keys))

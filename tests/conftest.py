@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,14 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo-store") / "demo.duckdb"
     run_demo(str(path))
     return path
+
+
+@pytest.fixture
+def demo_copy(demo_store: Path, tmp_path: Path) -> Path:
+    """A copy of the session's demo store that the test may change."""
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_store, copy)
+    return copy
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,8 @@ MONTH = "2026-10"
 
 
 @pytest.fixture
-def store(demo_store: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "demo.duckdb"
-    shutil.copy(demo_store, copy)
-    return copy
+def store(demo_copy: Path) -> Path:
+    return demo_copy
 
 
 def invoke(store: Path, *args: str) -> Result:

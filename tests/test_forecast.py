@@ -4,7 +4,6 @@ repeated with fewer than three), checked against a hand computation with numpy o
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -21,10 +20,8 @@ MONTHS = ["2026-08", "2026-09", "2026-10"]
 
 
 @pytest.fixture
-def store(demo_store: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "demo.duckdb"
-    shutil.copy(demo_store, copy)
-    return copy
+def store(demo_copy: Path) -> Path:
+    return demo_copy
 
 
 def invoke(store: Path, *args: str) -> Result:

@@ -131,3 +131,19 @@ def keep_screenshot(page: Any, tmp_path: Path, name: str) -> Path:
 
 def dump(value: Any) -> str:
     return json.dumps(value, indent=1)[:2000]
+
+
+def assert_numbers_match(numbers: list[dict[str, Any]], document: dict[str, Any]) -> None:
+    """Every tagged number on the page shows its report.json value, rounded as printed (a dash for none)."""
+    import re
+
+    for number in numbers:
+        expected = lookup(document, number["path"])
+        if expected is None:
+            assert number["text"] == "—", number
+            continue
+        shown = re.search(r"[-+]?[\d,]*\.?\d+", number["text"])
+        assert shown, number
+        digits = len(shown[0].split(".")[1]) if "." in shown[0] else 0
+        value = float(shown[0].replace(",", "")) * number["scale"]
+        assert abs(value - expected) <= 0.5 * 10 ** -digits * number["scale"] + 1e-9, (number, expected)

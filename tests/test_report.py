@@ -4,12 +4,11 @@ HTML page in a real headless Chromium (offline, no console errors, charts drawn,
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser import chart_marks, keep_screenshot, launch, lookup, open_page, page_numbers
+from browser import assert_numbers_match, chart_marks, keep_screenshot, launch, open_page, page_numbers
 from click.testing import CliRunner
 from conftest import fingerprint, one_line_error, usage_error
 from curfiles import item, write_cur
@@ -204,16 +203,7 @@ def test_report_page_in_chromium(browser, written: dict[str, Path], document: di
     assert marks["trend"] >= 2 * 3  # two stacked bars for each of the three demo months
     numbers = page_numbers(page)
     assert len(numbers) > 100
-    for number in numbers:
-        expected = lookup(document, number["path"])
-        if expected is None:
-            assert number["text"] == "—", number
-            continue
-        shown = re.search(r"[-+]?[\d,]*\.?\d+", number["text"])
-        assert shown, number
-        digits = len(shown[0].split(".")[1]) if "." in shown[0] else 0
-        value = float(shown[0].replace(",", "")) * number["scale"]
-        assert abs(value - expected) <= 0.5 * 10 ** -digits * number["scale"] + 1e-9, (number, expected)
+    assert_numbers_match(numbers, document)
     assert page.title() == "Cloud carbon report — October 2026"
     assert page.locator("#opportunities").is_visible()
     shot = keep_screenshot(page, tmp_path, "report-2026-10.png")

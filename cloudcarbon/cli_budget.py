@@ -10,7 +10,12 @@ from cloudcarbon.cli_options import EPILOG, db_option, output_options, store_pat
 
 @click.group("budget", epilog=EPILOG)
 def budget_group() -> None:
-    """Carbon and cost budgets per month: per account, service, region, provider or tag value."""
+    """Carbon and cost budgets per month: per account, service, region, provider or tag value.
+
+    \b
+    Example:
+        cloudcarbon budget check --config budgets.toml --month 2025-01
+    """
 
 
 @budget_group.command("check", epilog=EPILOG)

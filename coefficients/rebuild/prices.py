@@ -2,8 +2,8 @@
 
 - prices.csv: on-demand Linux USD per hour per (provider, region, instance type). AWS from karpenter's
   generated price list (Apache-2.0; us-east-1 and the two GovCloud regions, USD only), GCP from Cyclenerd's
-  per-region price file (Apache-2.0). Azure: the only saved Azure prices come from an AGPL export, so none
-  are shipped; `cloudcarbon prices refresh` is the way to fill regions without a price.
+  per-region price file (Apache-2.0), Azure from karpenter-provider-azure's generated list (Apache-2.0: the
+  Retail Prices API's Linux pay-as-you-go meters, 57 public regions; VM sizes only, dedicated hosts left out).
 - availability.csv: a type is offered in a region when that region's price list lists it (the same two
   sources). Only regions covered by a source get rows; elsewhere availability is unknown, not assumed.
 - machine_upgrades.csv and continents.csv are small hand-curated tables (MACHINE_UPGRADES, CONTINENTS
@@ -20,6 +20,7 @@ from ..facts.licences import APACHE, FACT
 
 KARPENTER = "karpenter-provider-aws@1d927085dd81 price list ({date})"
 CYCLENERD = "Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26ff84f (2026-07-30)"
+KARPENTER_AZURE = "karpenter-provider-azure@2b431da153a6 ({date})"  # Retail Prices API, Linux pay-as-you-go
 
 LAMBDA_A100 = ("Lambda Labs, 'NVIDIA A100 GPU Benchmarks for Deep Learning' (2020): language-model training "
                "1.95x-2.5x faster than V100 with FP16 Tensor Cores")
@@ -90,8 +91,25 @@ def gcp_prices(ref: Path) -> pd.DataFrame:
     })
 
 
+def azure_prices(ref: Path) -> pd.DataFrame:
+    raw = pd.read_csv(ref / "coefficients/prices/azure-karpenter-provider-azure/"
+                            "karpenter-azure_ondemand-linux-prices_2026-06-18.csv")
+    # VM sizes in USD; `other` keys are dedicated hosts (priced per host) and meters without a size name. Only
+    # sizes the instance table knows (written before this table): no other size can be estimated or moved to.
+    known = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "instances.csv")
+    known = set(known.loc[known.provider == "azure", "instance_type"])
+    raw = raw[(raw.sku_kind == "vm") & (raw.currency == "USD") & (raw.usd_per_hour > 0)
+              & raw.arm_sku_name.isin(known)]
+    return pd.DataFrame({
+        "provider": "azure", "region": raw.region, "instance_type": raw.arm_sku_name, "usd_per_hour": raw.usd_per_hour,
+        "price_date": raw.price_date, "source": [KARPENTER_AZURE.format(date=d) for d in raw.price_date],
+        "licence": APACHE,
+    })
+
+
 def build(ref: Path) -> dict[str, pd.DataFrame]:
-    prices = pd.concat([aws_prices(ref), gcp_prices(ref)]).drop_duplicates(["provider", "region", "instance_type"])
+    prices = pd.concat([aws_prices(ref), gcp_prices(ref), azure_prices(ref)]).drop_duplicates(
+        ["provider", "region", "instance_type"])
     prices = prices.sort_values(["provider", "region", "instance_type"])
     prices["usd_per_hour"] = prices.usd_per_hour.round(6)
     availability = prices[["provider", "region", "instance_type"]].copy()

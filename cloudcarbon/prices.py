@@ -24,8 +24,13 @@ def user_snapshot_path() -> Path:
     return Path(os.environ.get(PRICES_ENV_VAR) or Path(platformdirs.user_data_dir("cloudcarbon")) / "prices.csv")
 
 
-def _columns_sql() -> str:
-    return "{" + ", ".join(f"'{c}': '{t}'" for c, t in SCHEMAS["prices"].items()) + "}"
+def _snapshot_sql() -> str:
+    """The user's snapshot ($path) in coef_prices' columns; a file written before `price_basis` existed holds list
+    prices only."""
+    typed = ", ".join(f"CAST({c} AS {t}) AS {c}" if c != "price_basis"
+                      else "coalesce(price_basis, 'list') AS price_basis" for c, t in SCHEMAS["prices"].items())
+    return (f"SELECT {typed} FROM (SELECT * FROM read_csv($path, header = true, all_varchar = true) "
+            "UNION ALL BY NAME SELECT NULL::VARCHAR AS price_basis WHERE false)")
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
@@ -36,7 +41,7 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE coef_prices AS
-        WITH fresh AS (SELECT * FROM read_csv($path, header = true, auto_detect = false, columns = {_columns_sql()}))
+        WITH fresh AS ({_snapshot_sql()})
         SELECT * FROM fresh
         UNION ALL BY NAME
         SELECT * FROM coef_prices p
@@ -50,10 +55,13 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
 def describe(con: duckdb.DuckDBPyConnection) -> str:
     """One line naming the price sources and dates in use."""
     rows = con.execute(
-        "SELECT provider, count(DISTINCT region), min(price_date), max(price_date) FROM coef_prices "
+        "SELECT provider, count(DISTINCT region), min(price_date), max(price_date), "
+        "count(DISTINCT region) FILTER (WHERE price_basis = 'derived') FROM coef_prices "
         "GROUP BY provider ORDER BY provider"
     ).fetchall()
-    return "; ".join(f"{p}: {n} regions, {lo}..{hi}" for p, n, lo, hi in rows) or "no prices"
+    return "; ".join(f"{p}: {n} regions, {lo}..{hi}" + (f" ({d} derived: the {lo} us-east-1 list price x the region's "
+                                                         "2024-09 price ratio for the family)" if d else "")
+                     for p, n, lo, hi, d in rows) or "no prices"
 
 
 def _aws_rows(client, regions: list[str], instance_types: list[str]) -> list[dict]:
@@ -77,6 +85,7 @@ def _aws_rows(client, regions: list[str], instance_types: list[str]) -> list[dic
                             if usd > 0:
                                 rows.append({"provider": "aws", "region": region, "instance_type": instance_type,
                                              "usd_per_hour": usd, "price_date": date.today().isoformat(),
+                                             "price_basis": "list",
                                              "source": "AWS Pricing API get_products (on-demand, Linux, shared)",
                                              "licence": "public fact (no licence claimed)"})
     return rows
@@ -110,7 +119,7 @@ def _gcp_rows(client, con: duckdb.DuckDBPyConnection, regions: list[str], machin
             if core is not None and ram is not None:
                 rows.append({"provider": "gcp", "region": region, "instance_type": instance_type,
                              "usd_per_hour": round(vcpus * core + memory * ram, 6),
-                             "price_date": date.today().isoformat(),
+                             "price_date": date.today().isoformat(), "price_basis": "list",
                              "source": "GCP Cloud Billing Catalog list_skus (vCPU x core + GiB x RAM SKU)",
                              "licence": "public fact (no licence claimed)"})
     return rows
@@ -157,8 +166,7 @@ def refresh(
     path.parent.mkdir(parents=True, exist_ok=True)
     con.execute("CREATE OR REPLACE TEMP TABLE fresh_prices AS SELECT * FROM (SELECT unnest($rows, recursive := true))",
                 {"rows": rows or [{c: None for c in COLUMNS}]})
-    old = (f"SELECT * FROM read_csv($path, header = true, auto_detect = false, columns = {_columns_sql()})"
-           if path.exists() else "SELECT * FROM coef_prices WHERE false")
+    old = _snapshot_sql() if path.exists() else "SELECT * FROM coef_prices WHERE false"
     con.execute(
         f"""
         COPY (

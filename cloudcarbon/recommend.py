@@ -30,8 +30,8 @@ COLUMNS = (
     "energy_kwh", "energy_kwh_low", "energy_kwh_high", "operational_kgco2e", "operational_kgco2e_low",
     "operational_kgco2e_high", "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
     "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost", "cost_delta", "cost_delta_pct", "currency",
-    "cost_note", "price_date", "intensity_gco2e_per_kwh", "intensity_year", "intensity_signal", "intensity_source",
-    "cfe_pct", "cfe_year", "pue", "pue_source", "distance_km", "score", "vcpu_hours", "gpu_hours",
+    "cost_note", "price_date", "price_basis", "intensity_gco2e_per_kwh", "intensity_year", "intensity_signal",
+    "intensity_source", "cfe_pct", "cfe_year", "pue", "pue_source", "distance_km", "score", "vcpu_hours", "gpu_hours",
     "excluded_reason",
 )
 TABLE_COLUMNS = {

@@ -148,6 +148,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "instance_type": "VARCHAR",
         "usd_per_hour": "DOUBLE",
         "price_date": "DATE",
+        "price_basis": "VARCHAR",  # list, or derived (a current price x an older regional ratio; see source)
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },

@@ -57,6 +57,7 @@ SELECT
               || CASE WHEN pn.usd_per_hour IS NOT NULL THEN ' (or in ' || w.region_id || ')' ELSE '' END
     END AS x_cost_note,
     pn.price_date AS x_price_date,
+    pn.price_basis AS x_price_basis,
     CASE
         WHEN c.x_candidate IS NULL OR w.x_instance_type IS NULL THEN true
         WHEN tt.to_type IS NULL THEN false

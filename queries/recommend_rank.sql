@@ -26,6 +26,7 @@ WITH per AS (
         CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency,
         joined_distinct(list(x_cost_note), '; ') AS cost_note,
         max(x_price_date) AS price_date,
+        min(x_price_basis) AS price_basis,  -- 'derived' when any part of the cost is
         CASE WHEN bool_or(x_available = false) THEN false WHEN bool_or(x_available IS NULL) THEN NULL ELSE true END
             AS available,
         joined_distinct(list(x_available_note), '; ') AS availability_note,

@@ -55,9 +55,18 @@ def test_cost_is_the_on_demand_price_or_null_with_a_reason(run):
                             "WHERE provider = 'aws' AND region = 'us-east-1' AND instance_type = 'm5.large'"
                             ).fetchall()[0][0]
     assert rows[0]["cost"] == pytest.approx(10 * price)
+    # A region without a current list: priced from us-east-1 and the region's older price ratio, labelled.
     eu = _json(run("estimate", "--instance-type", "m5.large", "--region", "eu-west-1", "--hours", "10",
                    "--format", "json"))[0]
-    assert eu["cost"] is None and "no on-demand price" in eu["cost_note"]
+    with duckdb.connect() as con:
+        derived, basis = con.execute("SELECT usd_per_hour, price_basis FROM read_csv('coefficients/data/prices.csv') "
+                                     "WHERE provider = 'aws' AND region = 'eu-west-1' AND instance_type = 'm5.large'"
+                                     ).fetchall()[0]
+    assert basis == "derived" and eu["cost"] == pytest.approx(10 * derived)
+    # A region newer than every price table has no price: null, with the reason.
+    new = _json(run("estimate", "--instance-type", "m5.large", "--region", "ca-west-1", "--hours", "10",
+                    "--format", "json"))[0]
+    assert new["cost"] is None and "no on-demand price" in new["cost_note"]
 
 
 @pytest.mark.parametrize(("args", "names"), [

@@ -28,7 +28,8 @@ def _aws_product(usd: str) -> str:
 def test_aws_refresh_writes_the_snapshot_and_fills_a_missing_price(run, snapshot):
     before = json.loads(run("recommend-region", "--instance-type", "m5.large", "--region", "us-east-1", "--hours",
                             "100", "--allow", "eu-north-1", "--format", "json").stdout)["rows"]
-    assert [r["cost"] for r in before if r["region"] == "eu-north-1"] == [None]
+    (derived,) = [r for r in before if r["region"] == "eu-north-1"]
+    assert derived["price_basis"] == "derived" and derived["cost"] > 0
 
     client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
     with Stubber(client) as stub:
@@ -43,7 +44,7 @@ def test_aws_refresh_writes_the_snapshot_and_fills_a_missing_price(run, snapshot
     after = json.loads(run("recommend-region", "--instance-type", "m5.large", "--region", "us-east-1", "--hours",
                            "100", "--allow", "eu-north-1", "--format", "json").stdout)["rows"]
     moved = next(r for r in after if r["region"] == "eu-north-1")
-    assert moved["cost"] == pytest.approx(9.12) and moved["price_date"]
+    assert moved["cost"] == pytest.approx(9.12) and moved["price_date"] and moved["price_basis"] == "list"
 
 
 @responses.activate
@@ -83,3 +84,31 @@ def test_api_failures_are_one_line_and_leave_no_snapshot(run, snapshot, monkeypa
                               "--instance-type", "m5.large", expect=1), "aws")
     assert "very-secret-value" not in line and "AKIAEXAMPLESECRET" not in line
     assert not snapshot.exists()
+
+
+def test_a_snapshot_refreshed_before_price_basis_existed_still_serves_as_list_prices(run, snapshot):
+    snapshot.write_text("provider,region,instance_type,usd_per_hour,price_date,source,licence\n"
+                        'aws,eu-north-1,m5.large,0.0777,2026-01-05,"AWS Pricing API get_products (on-demand, Linux, '
+                        'shared)",public fact (no licence claimed)\n')
+    rows = json.loads(run("recommend-region", "--instance-type", "m5.large", "--region", "us-east-1", "--hours",
+                          "100", "--allow", "eu-north-1", "--format", "json").stdout)["rows"]
+    moved = next(r for r in rows if r["region"] == "eu-north-1")
+    assert moved["cost"] == pytest.approx(7.77) and moved["price_basis"] == "list"
+    assert moved["price_date"].startswith("2026-01-05")
+
+
+def test_the_shipped_snapshot_prices_every_aws_region_of_2024_and_labels_derived_prices():
+    from cloudcarbon.coefficients import loader
+
+    with duckdb.connect() as con:
+        loader.register(con)
+        counts = dict(con.execute("SELECT price_basis, count(DISTINCT region) FROM coef_prices WHERE provider = 'aws' "
+                                  "GROUP BY ALL").fetchall())
+        (source,) = con.execute("SELECT source FROM coef_prices WHERE provider = 'aws' AND region = 'eu-west-1' "
+                                "AND instance_type = 'm5.large'").fetchall()[0]
+        offered = con.execute("SELECT count(*) FROM coef_availability a JOIN coef_prices p USING (provider, region, "
+                              "instance_type) WHERE p.price_basis = 'derived'").fetchall()[0][0]
+    # Every commercial region of the 2024 all-region table (28) beside the three with a current list.
+    assert counts == {"list": 3, "derived": 28}
+    assert "2026-07-20 us-east-1 list" in source and "2024-09-27" in source and "m5 ratio" in source
+    assert offered == 0, "a derived price says nothing about where a type is offered"

@@ -20,6 +20,7 @@ from ..facts.licences import APACHE, FACT
 
 KARPENTER = "karpenter-provider-aws@1d927085dd81 price list ({date})"
 CYCLENERD = "Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26ff84f (2026-07-30)"
+COROOT = "coroot/cloud-pricing 2024-09-27"
 KARPENTER_AZURE = "karpenter-provider-azure@2b431da153a6 ({date})"  # Retail Prices API, Linux pay-as-you-go
 
 LAMBDA_A100 = ("Lambda Labs, 'NVIDIA A100 GPU Benchmarks for Deep Learning' (2020): language-model training "
@@ -82,6 +83,34 @@ def aws_prices(ref: Path) -> pd.DataFrame:
     })
 
 
+def aws_derived_prices(ref: Path, listed: pd.DataFrame) -> pd.DataFrame:
+    """AWS regions without a current list: the current us-east-1 price x that region's price ratio for the family
+    in the newest all-region table (coroot/cloud-pricing, 2024-09-27). That table's on-demand column mixes in
+    dedicated-tenancy rates for some types, so the ratio is the median over the family's types priced in both
+    regions, never one type's. Labelled `derived`, both dates in the source."""
+    raw = pd.read_csv(ref / "coefficients/prices/multi-coroot-cloud-pricing/coroot_aws-compute-prices_2024-09-27.csv")
+    raw = raw[raw.instance_type.str.contains(".", regex=False) & (raw.usd_per_hour_ondemand_tenancy_unfiltered > 0)
+              & (raw.currency == "USD")]
+    base = raw[raw.region == "us-east-1"].set_index("instance_type").usd_per_hour_ondemand_tenancy_unfiltered
+    # Commercial regions only: GovCloud has a current list, a Local Zone is not a region one moves to.
+    other = raw[(raw.region != "us-east-1") & ~raw.region.str.startswith("us-gov") & (raw.region.str.count("-") == 2)]
+    other = other.assign(ratio=other.usd_per_hour_ondemand_tenancy_unfiltered / other.instance_type.map(base),
+                         family=other.instance_type.str.split(".").str[0]).dropna(subset=["ratio"])
+    ratios = other.groupby(["region", "family"]).ratio.agg(["median", "count"]).reset_index()
+    current = listed[listed.region == "us-east-1"]
+    current = current.assign(family=current.instance_type.str.split(".").str[0])
+    derived = current.merge(ratios, on="family")
+    return pd.DataFrame({
+        "provider": "aws", "region": derived.region_y, "instance_type": derived.instance_type,
+        "usd_per_hour": derived.usd_per_hour * derived["median"], "price_date": derived.price_date,
+        "price_basis": "derived",
+        "source": [f"derived: {d} us-east-1 list x {COROOT} {f} ratio {r:.3f} (median of {n})"
+                   for d, f, r, n in zip(derived.price_date, derived.family, derived["median"], derived["count"],
+                                         strict=True)],
+        "licence": APACHE,
+    })
+
+
 def gcp_prices(ref: Path) -> pd.DataFrame:
     raw = pd.read_csv(ref / "coefficients/prices/cyclenerd_gcp_compute-instance-prices_2026-07-30.csv")
     raw = raw[raw.usd_hour.notna() & (raw.usd_hour > 0)]
@@ -108,13 +137,19 @@ def azure_prices(ref: Path) -> pd.DataFrame:
 
 
 def build(ref: Path) -> dict[str, pd.DataFrame]:
-    prices = pd.concat([aws_prices(ref), gcp_prices(ref), azure_prices(ref)]).drop_duplicates(
+    listed = pd.concat([aws_prices(ref), gcp_prices(ref), azure_prices(ref)]).assign(price_basis="list")
+    # A region's list price, where there is one, wins over a derived one.
+    prices = pd.concat([listed, aws_derived_prices(ref, listed[listed.provider == "aws"])]).drop_duplicates(
         ["provider", "region", "instance_type"])
     prices = prices.sort_values(["provider", "region", "instance_type"])
     prices["usd_per_hour"] = prices.usd_per_hour.round(6)
-    availability = prices[["provider", "region", "instance_type"]].copy()
-    availability["source"] = prices.source.where(
-        prices.provider != "gcp", CYCLENERD + "; priced = offered (over-approximates)")
+    prices = prices[["provider", "region", "instance_type", "usd_per_hour", "price_date", "price_basis", "source",
+                     "licence"]]
+    # Offered where a current list prices it; a derived price says nothing about availability.
+    offered = prices[prices.price_basis == "list"]
+    availability = offered[["provider", "region", "instance_type"]].copy()
+    availability["source"] = offered.source.where(
+        offered.provider != "gcp", CYCLENERD + "; priced = offered (over-approximates)")
     availability["licence"] = APACHE
     upgrades = pd.DataFrame(MACHINE_UPGRADES, columns=[
         "kind", "from_family", "to_family", "throughput_ratio", "ratio_low", "ratio_high", "workload", "source"])

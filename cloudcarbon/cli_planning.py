@@ -301,15 +301,17 @@ def prices_group() -> None:
 
 
 @prices_group.command("refresh", epilog=EPILOG)
-@click.option("--provider", type=click.Choice(["aws", "gcp"]), required=True)
+@click.option("--provider", type=click.Choice(["aws", "gcp", "azure"]), required=True)
 @click.option("--region", "regions", multiple=True, required=True, help="Region to price (repeatable).")
 @click.option("--instance-type", "instance_types", multiple=True, required=True, help="Type to price (repeatable).")
 def prices_refresh_command(provider, regions, instance_types) -> None:
-    """Fetch current on-demand prices (AWS Pricing API, GCP Cloud Billing Catalog) into the user snapshot.
+    """Fetch current on-demand prices (AWS Pricing API, GCP Cloud Billing Catalog, Azure Retail Prices API: no
+    credentials needed) into the user snapshot.
 
     \b
     Example:
         cloudcarbon prices refresh --provider gcp --region europe-north1 --instance-type n2-standard-8
+        cloudcarbon prices refresh --provider azure --region swedencentral --instance-type Standard_D4s_v5
     """
     import duckdb
 

@@ -1,5 +1,6 @@
 """On-demand prices: the shipped snapshot (coefficients/data/prices.csv), and `prices refresh`, which writes
-a newer snapshot to the user data directory from the AWS Pricing API and the GCP Cloud Billing Catalog.
+a newer snapshot to the user data directory from the AWS Pricing API, the GCP Cloud Billing Catalog and the Azure
+Retail Prices API.
 
 A refreshed row replaces the shipped row of the same (provider, region, instance type); nothing else
 changes. Prices never reach the store: they are read at query time, like every coefficient.
@@ -8,6 +9,7 @@ changes. Prices never reach the store: they are read at query time, like every c
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -67,7 +69,6 @@ def describe(con: duckdb.DuckDBPyConnection) -> str:
 def _aws_rows(client, regions: list[str], instance_types: list[str]) -> list[dict]:
     """On-demand Linux shared-tenancy prices from the AWS Pricing API (`get_products`)."""
     import json
-    from datetime import date
 
     rows = []
     for region in regions:
@@ -97,7 +98,6 @@ def _gcp_rows(client, con: duckdb.DuckDBPyConnection, regions: list[str], machin
     SKU descriptions name the family ("N2 Instance Core running in Americas"); on-demand SKUs have usage type
     OnDemand and a unit price per hour (units + nanos).
     """
-    from datetime import date
 
     rates: dict[tuple[str, str, str], float] = {}
     for sku in client.list_skus(parent="services/6F81-5844-456A"):
@@ -123,6 +123,42 @@ def _gcp_rows(client, con: duckdb.DuckDBPyConnection, regions: list[str], machin
                              "source": "GCP Cloud Billing Catalog list_skus (vCPU x core + GiB x RAM SKU)",
                              "licence": "public fact (no licence claimed)"})
     return rows
+
+
+AZURE_PRICES_URL = "https://prices.azure.com/api/retail/prices"
+AZURE_PAGES = 50  # pages of 1,000 meters: far beyond one size in a few regions
+
+
+def _azure_rows(regions: list[str], instance_types: list[str]) -> list[dict]:
+    """Linux pay-as-you-go prices from the Azure Retail Prices API (public, no credentials): the `Consumption`
+    meters of each size in each region, following NextPageLink. Windows, Spot and Low Priority meters are left out
+    (Windows meters carry the licence; the others are not on-demand)."""
+    import requests
+
+    def quoted(values: list[str]) -> str:
+        return " or ".join(f"{{field}} eq '{v.replace(chr(39), chr(39) * 2)}'" for v in values)
+
+    odata = (f"serviceName eq 'Virtual Machines' and priceType eq 'Consumption' and currencyCode eq 'USD' and "
+             f"({quoted(regions).format(field='armRegionName')}) and "
+             f"({quoted(instance_types).format(field='armSkuName')})")
+    url, params, rows, pages = AZURE_PRICES_URL, {"$filter": odata}, {}, 0
+    while url and pages < AZURE_PAGES:
+        answer = requests.get(url, params=params, timeout=30)
+        answer.raise_for_status()
+        body = answer.json()
+        for item in body.get("Items", []):
+            names = f"{item.get('productName', '')} {item.get('skuName', '')} {item.get('meterName', '')}"
+            if item.get("type") != "Consumption" or any(w in names for w in ("Windows", "Spot", "Low Priority")):
+                continue
+            if item.get("unitOfMeasure") != "1 Hour" or not item.get("retailPrice", 0) > 0:
+                continue
+            key = (item["armRegionName"], item["armSkuName"])
+            rows[key] = {"provider": "azure", "region": key[0], "instance_type": key[1],
+                         "usd_per_hour": float(item["retailPrice"]), "price_date": date.today().isoformat(),
+                         "price_basis": "list", "source": "Azure Retail Prices API (Consumption, Linux, USD)",
+                         "licence": "public fact (no licence claimed)"}
+        url, params, pages = body.get("NextPageLink"), None, pages + 1
+    return list(rows.values())
 
 
 def refresh(
@@ -151,8 +187,10 @@ def refresh(
 
             client = client or billing_v1.CloudCatalogClient(transport="rest")
             rows = _gcp_rows(client, con, regions, instance_types)
+        elif provider == "azure":
+            rows = _azure_rows(regions, instance_types)
         else:
-            raise InputError(f"--provider {provider!r}: prices refresh supports aws and gcp")
+            raise InputError(f"--provider {provider!r}: prices refresh supports aws, gcp and azure")
     except ImportError as error:
         extra = "aws" if provider == "aws" else "gcp"
         raise CloudcarbonError(f"prices refresh for {provider} needs {error.name}: pip install "

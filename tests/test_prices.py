@@ -112,3 +112,48 @@ def test_the_shipped_snapshot_prices_every_aws_region_of_2024_and_labels_derived
     assert counts == {"list": 3, "derived": 28}
     assert "2026-07-20 us-east-1 list" in source and "2024-09-27" in source and "m5 ratio" in source
     assert offered == 0, "a derived price says nothing about where a type is offered"
+
+
+def _azure_item(**given: object) -> dict:
+    """One meter as the Azure Retail Prices API returns it (fields as its documentation lists them)."""
+    item = {"currencyCode": "USD", "tierMinimumUnits": 0.0, "retailPrice": 0.101, "unitPrice": 0.101,
+            "armRegionName": "swedencentral", "location": "Sweden Central",
+            "effectiveStartDate": "2025-01-01T00:00:00Z",
+            "meterId": "00000000-0000-0000-0000-000000000001", "meterName": "D2s v5", "productId": "DZH318Z0BQPS",
+            "skuId": "DZH318Z0BQPS/00TG", "productName": "Virtual Machines Dsv5 Series", "skuName": "D2s v5",
+            "serviceName": "Virtual Machines", "serviceId": "DZH313Z7MMC8", "serviceFamily": "Compute",
+            "unitOfMeasure": "1 Hour", "type": "Consumption", "isPrimaryMeterRegion": True,
+            "armSkuName": "Standard_D2s_v5"}
+    return item | given
+
+
+@responses.activate
+def test_azure_refresh_follows_pages_and_keeps_linux_pay_as_you_go(run, snapshot):
+    url = prices.AZURE_PRICES_URL
+    second = f"{url}?$filter=x&$skip=1000"
+    responses.get(url, json={"BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
+                             "Items": [_azure_item(productName="Virtual Machines Dsv5 Series Windows",
+                                                   retailPrice=0.193),
+                                       _azure_item(skuName="D2s v5 Spot", meterName="D2s v5 Spot", retailPrice=0.02)],
+                             "NextPageLink": second, "Count": 2})
+    responses.get(second, json={"BillingCurrency": "USD", "Items": [_azure_item(), _azure_item(type="Reservation")],
+                                "NextPageLink": None, "Count": 2})
+    with duckdb.connect() as con:
+        path, count = prices.refresh(con, provider="azure", regions=["swedencentral"],
+                                     instance_types=["Standard_D2s_v5"])
+    assert count == 1 and "swedencentral,Standard_D2s_v5,0.101" in path.read_text()
+    sent = responses.calls[0].request.url
+    assert "armRegionName+eq+%27swedencentral%27" in sent and "priceType+eq+%27Consumption%27" in sent
+    rows = json.loads(run("recommend-region", "--provider", "azure", "--instance-type", "Standard_D2s_v5", "--region",
+                          "eastus", "--hours", "100", "--allow", "swedencentral", "--format", "json").stdout)["rows"]
+    moved = next(r for r in rows if r["region"] == "swedencentral")
+    assert moved["cost"] == pytest.approx(10.1) and moved["price_basis"] == "list"
+
+
+@responses.activate
+def test_azure_refresh_failure_is_one_line_and_keeps_the_snapshot(run, snapshot):
+    responses.get(prices.AZURE_PRICES_URL, status=503, json={"error": "unavailable"})
+    result = run("prices", "refresh", "--provider", "azure", "--region", "swedencentral", "--instance-type",
+                 "Standard_D2s_v5", expect=1)
+    assert result.stderr.count("\n") == 1 and "azure price API failed (HTTPError)" in result.stderr
+    assert not snapshot.exists()

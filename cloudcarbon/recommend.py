@@ -143,6 +143,9 @@ def rank(
         SELECT * FROM ({read_query('recommend_rank')})
     """, full)
     try:
+        priced, unpriced = con.execute(
+            "SELECT count(*) FILTER (WHERE cost IS NOT NULL), count(*) FILTER (WHERE cost IS NULL) "
+            "FROM recommend_ranked WHERE excluded_reason IS NULL AND NOT current").fetchall()[0]
         counts = dict(con.execute(
             "SELECT split_part(excluded_reason, ':', 1), count(*) FROM recommend_ranked "
             "WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
@@ -162,6 +165,8 @@ def rank(
         "cost: on-demand Linux list price per region from the price snapshot "
         f"({prices.describe(con)}); null where no price is known, with the reason in cost_note",
         "available: true/false only where an availability source covers the region; null = unknown",
+        f"pareto: the front of (kgCO2e, cost) over the {priced:,} candidate(s) with a known cost; {unpriced:,} without "
+        "one left out of it (cost null, reason in cost_note)",
     ]
     if cost_basis == "billed":
         assumptions.append("cost of a move: billed cost + instance-hours x (on-demand price there - price here); "

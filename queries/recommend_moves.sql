@@ -55,7 +55,12 @@ SELECT
               AND (pn.usd_per_hour IS NULL OR ($cost_basis = 'billed' AND pc.usd_per_hour IS NULL))
          THEN 'no on-demand price for ' || tt.to_type || ' in ' || c.x_candidate
               || CASE WHEN pn.usd_per_hour IS NOT NULL THEN ' (or in ' || w.region_id || ')' ELSE '' END
+         WHEN c.x_candidate IS NOT NULL AND w.x_instance_type IS NULL AND $cost_basis = 'billed'
+         THEN coalesce(w.service_name, 'usage') || ' storage/transfer/requests: no regional price'
     END AS x_cost_note,
+    -- Billed usage without an instance type re-placed elsewhere: its cost there is not known. A move made of nothing
+    -- else has no cost (never an asserted 0); beside priced instance hours it keeps its billed cost (the note says so).
+    c.x_candidate IS NOT NULL AND w.x_instance_type IS NULL AND $cost_basis = 'billed' AS x_unpriced_move,
     pn.price_date AS x_price_date,
     pn.price_basis AS x_price_basis,
     CASE

@@ -22,7 +22,8 @@ WITH per AS (
         exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS total_kgco2e,
         exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS total_kgco2e_low,
         exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS total_kgco2e_high,
-        CASE WHEN bool_or(x_cost IS NULL) THEN NULL ELSE exact_sum(x_cost) END AS cost,
+        CASE WHEN bool_or(x_cost IS NULL) OR (x_candidate IS NOT NULL AND bool_and(x_unpriced_move)) THEN NULL
+             ELSE exact_sum(x_cost) END AS cost,
         CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency,
         joined_distinct(list(x_cost_note), '; ') AS cost_note,
         max(x_price_date) AS price_date,

@@ -111,3 +111,21 @@ def test_from_the_store_the_best_few_per_workload_leave_duckdb(run):
 def test_adhoc_needs_its_three_options(run):
     result = run("recommend-region", "--instance-type", "m5.large", expect=2)
     assert "--region" in result.stderr
+
+
+def test_a_move_of_unpriced_usage_has_no_cost_and_stays_off_the_pareto_front(demo_copy):
+    from click.testing import CliRunner
+
+    from cloudcarbon.cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(demo_copy), "recommend-region", "--month", "2026-10", "--top", "0",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    moves = [r for r in document["rows"] if not r["current"]]
+    storage = [r for r in moves if r["workload"].endswith("/ (none)")]
+    assert storage and all(r["cost"] is None and r["cost_delta"] is None and r["pareto"] is None for r in storage)
+    assert all("no regional price" in r["cost_note"] for r in storage)
+    priced = [r for r in moves if r["cost"] is not None]
+    (line,) = [a for a in document["meta"]["assumptions"] if a.startswith("pareto:")]
+    assert f"over the {len(priced):,} candidate(s) with a known cost; {len(moves) - len(priced):,} without" in line

@@ -154,6 +154,14 @@ def test_opportunities_read_without_a_glossary(written: dict[str, Path], documen
     (context,) = whatif["context"]
     assert context["scenario"] == "mechanization" and context["kgco2e_more"] > 0
     assert "Context, not a saving" in section
+    # Each best move as a decision: what, from where to where, the saving, and the cost or why it is unknown.
+    moves = document["opportunities"]["recommend-region"]
+    assert len(moves["decisions"]) == len(moves["rows"])
+    for line, row in zip(moves["decisions"], moves["rows"], strict=True):
+        assert line.startswith("Move ") and f" to {row['region']}: −{row['pct_saved']:.0f} % CO2e" in line
+        cost = f"{row['cost_delta']:+,.2f}" if row["cost_delta"] is not None else "cost change unknown"
+        assert cost in line
+        assert escape(line) in section
 
 
 def test_carbon_price_top_resources_and_where_data_begins(written: dict[str, Path], document: dict) -> None:

@@ -23,8 +23,8 @@ ANALYSES: dict[str, Callable[..., Any]] = {
 TOP = 10
 # What the report shows of each analysis (the service returns every row and column).
 REPORT_COLUMNS = {
-    "recommend-region": ("workload", "region", "kgco2e", "kgco2e_saved", "pct_saved", "cost_delta", "currency",
-                         "intensity_gco2e_per_kwh", "pue", "pareto", "cost_note"),
+    "recommend-region": ("workload", "instance_type", "region", "kgco2e", "kgco2e_saved", "pct_saved", "cost_delta",
+                         "currency", "intensity_gco2e_per_kwh", "pue", "pareto", "cost_note"),
     "whatif": ("workload", "scenario", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved", "pct_saved",
                "cost_delta", "currency", "note"),
 }
@@ -32,7 +32,8 @@ REPORT_COLUMNS = {
 # Column headers in words with units, for readers without the field glossary.
 HEADERS = {
     "recommend-region": {
-        "workload": "Workload", "region": "Best region", "kgco2e": "CO2e there (kg)", "kgco2e_saved": "CO2e saved (kg)",
+        "workload": "Workload", "instance_type": "Instance type", "region": "Best region",
+        "kgco2e": "CO2e there (kg)", "kgco2e_saved": "CO2e saved (kg)",
         "pct_saved": "CO2e saved (%)", "cost_delta": "Cost change", "currency": "Currency",
         "intensity_gco2e_per_kwh": "Grid intensity there (gCO2e/kWh)", "pue": "PUE there",
         "pareto": "Best CO2e-for-cost trade-off", "cost_note": "Cost note"},
@@ -71,6 +72,24 @@ def highlights(name: str, result: Result) -> pd.DataFrame:
     return rows[[c for c in REPORT_COLUMNS[name] if c in rows.columns]]
 
 
+def decisions(name: str, result: Result) -> list[str]:
+    """recommend-region's best moves as sentences a budget holder acts on: what moves where, the CO2e saved and
+    what it costs (or why that is not known). Built from the highlighted rows (at most TOP)."""
+    if name != "recommend-region":
+        return []
+    rows = result.rows
+    here = rows[rows["current"].astype(bool)].drop_duplicates("workload").set_index("workload")["region"]
+    lines = []
+    for row in highlights(name, result).to_dict("records"):
+        what = row["instance_type"] or "usage without an instance type"
+        cost = (f"{row['cost_delta']:+,.2f} {row['currency']} a month" if pd.notna(row["cost_delta"])
+                else f"cost change unknown ({row['cost_note'] or 'no price'})")
+        lines.append(f"Move {what} ({row['workload']}) from {here.get(row['workload'], 'its region')} to "
+                     f"{row['region']}: −{row['pct_saved']:.0f} % CO2e ({row['kgco2e_saved']:,.1f} kg a month), "
+                     f"{cost}.")
+    return lines
+
+
 def counterfactual(rows: pd.DataFrame) -> pd.Series:
     """Whatif rows that are context, not a saving: cloud usage moved on-premises (mechanization) emits more, as
     the cloud's lower PUE already saves it; shown apart from the levers that would save."""
@@ -95,6 +114,7 @@ class Opportunities:
 
     def document(self) -> dict[str, Any]:
         return {name: {"rows": records(highlights(name, result)), "headers": HEADERS[name],
+                       "decisions": decisions(name, result),
                        "context": context(name, result),
                        "workloads": int(result.rows["workload"].nunique()) if "workload" in result.rows else None,
                        "assumptions": result.assumptions}

@@ -19,6 +19,7 @@ from cloudcarbon.cli_options import EPILOG, YEAR, db_option, name_envvars, outpu
 from cloudcarbon.cli_planning import estimate_command, prices_group, recommend_region_command, whatif_command
 from cloudcarbon.cli_reconcile import reconcile_command
 from cloudcarbon.cli_report import report_command, run_monthly_command, serve_command
+from cloudcarbon.cli_sci import sci_command
 from cloudcarbon.coefficients.loader import cloud_providers
 from cloudcarbon.errors import CloudcarbonError, UsageError
 from cloudcarbon.periods import add_months
@@ -424,6 +425,7 @@ cli.add_command(whatif_command)
 cli.add_command(prices_group)
 cli.add_command(reconcile_command)
 cli.add_command(budget_group)
+cli.add_command(sci_command)
 
 
 # Last, once every command is registered: each option's CLOUDCARBON_... variable.

@@ -31,12 +31,14 @@ def _print_files(files: dict[str, object]) -> None:
 @click.option("--by-tag", help="Also break the month down by this tag key, e.g. team.")
 @click.option("--budgets", type=click.Path(dir_okay=False),
               help="TOML file with [[budgets]] (as `budget check --config`): the report shows each against the month.")
+@click.option("--units", type=click.Path(dir_okay=False),
+              help="CSV of functional units (as `cloudcarbon sci --units`): the report shows SCI per unit.")
 @click.option("--carbon-price", type=float,
               help="USD per tonne of CO2e: the headline also says what the month's emissions cost at that price.")
 @db_option
 @click.pass_context
 def report_command(ctx: click.Context, month: str, output: str, by_tag: str | None, budgets: str | None,
-                   carbon_price: float | None, db: str | None) -> None:
+                   units: str | None, carbon_price: float | None, db: str | None) -> None:
     """The monthly FinOps report: one self-contained HTML page (opens offline, prints to PDF), the same
     data as CSV and JSON (FOCUS column names plus x_ emission columns) and a Markdown summary.
 
@@ -53,7 +55,7 @@ def report_command(ctx: click.Context, month: str, output: str, by_tag: str | No
     require_renderer()
     limits = load_budgets(budgets) if budgets else []
     with open_store(store_path(ctx, db), read_only=True) as con:
-        report = build_report(con, month, by_tag=by_tag, budgets=limits, carbon_price=carbon_price)
+        report = build_report(con, month, by_tag=by_tag, budgets=limits, carbon_price=carbon_price, units=units)
     _print_files(write_report(report, output))
 
 

@@ -53,7 +53,7 @@ def forecast(con: duckdb.DuckDBPyConnection, *, by: str | list[str] | None = Non
             WITH f AS ({read_query('forecast')})
             SELECT k.* EXCLUDE (g), f.* EXCLUDE (g)
             FROM f JOIN (SELECT DISTINCT g, {', '.join([*named.values(), ''])} 1 AS _ FROM forecast_history) k USING (g)
-            ORDER BY f.next_kgco2e DESC""", {"basis_months": BASIS_MONTHS, "z": Z}).df()
+            ORDER BY f.next_kgco2e DESC, f.next_cost DESC, g""", {"basis_months": BASIS_MONTHS, "z": Z}).df()
     finally:
         con.unregister("forecast_input")
     result = result.drop(columns="_").rename(columns={v: k for k, v in named.items()})

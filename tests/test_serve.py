@@ -125,12 +125,22 @@ def test_reconcile_equals_the_cli_on_the_demo_and_names_what_is_missing(server: 
     assert status == 400 and json.loads(body)["error"].startswith("provider='ibm'"), body
 
 
+def test_sci_by_a_tag_answers_as_the_cli_does(server: dict[str, str], demo_db: Path) -> None:
+    # The demo's tags carry no counts: a non-numeric tag and a missing one are 400s naming the tag.
+    status, _, body = get(f"{server['open']}/api/sci?month=2026-10&units_tag=team")
+    assert status == 400 and "units_tag='team'" in json.loads(body)["error"] and "not a number" in body, body
+    status, _, body = get(f"{server['open']}/api/sci?month=2026-10&units_tag=requests")
+    assert status == 400 and "no usage line of 2026-10 carries that tag" in json.loads(body)["error"], body
+    status, _, body = get(f"{server['open']}/api/sci?units_tag=requests")
+    assert status == 400 and "month" in json.loads(body)["error"], body
+
+
 def test_openapi_describes_the_endpoints(server: dict[str, str]) -> None:
     status, _, body = get(f"{server['open']}/openapi.json")
     assert status == 200
     spec = json.loads(body)
-    assert {"/api/footprint", "/api/unknowns", "/api/whatif", "/api/recommend-region", "/api/reconcile", "/api/report",
-            "/report"} <= set(spec["paths"])
+    assert {"/api/footprint", "/api/unknowns", "/api/whatif", "/api/recommend-region", "/api/reconcile", "/api/sci",
+            "/api/report", "/report"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/api/footprint"]["get"]["parameters"]}
     assert {"month", "since", "until", "by", "cpu_utilization"} <= names
 
@@ -142,7 +152,7 @@ def test_openapi_declares_the_errors_it_answers(server: dict[str, str]) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas["ErrorBody"]["required"] == ["error"] and "HTTPValidationError" not in schemas
     api = [path for path in spec["paths"] if path.startswith("/api/")]
-    assert len(api) == 6
+    assert len(api) == 7
     for path, operations in spec["paths"].items():
         responses = operations["get"]["responses"]
         assert "422" not in responses, path
@@ -196,6 +206,7 @@ PARAMETERS = {
     "/api/whatif": ["month", "since", "until", "by"],
     "/api/recommend-region": ["month", "since", "until", "by"],
     "/api/reconcile": ["month", "provider", "by"],
+    "/api/sci": ["month", "units_tag", "by"],
     "/api/report": ["month", "by_tag"],
     "/report": ["month", "by_tag"],
 }
@@ -207,7 +218,7 @@ ODD_VALUES = ["", "9999-12", "0001-01", "2100-01", "2026-1", "1999-12-31", "\x00
 def test_no_parameter_value_gets_a_500(server: dict[str, str], path: str) -> None:
     for name in PARAMETERS[path]:
         for value in ODD_VALUES:
-            needs_month = path.endswith(("report", "reconcile")) and name != "month"
+            needs_month = path.endswith(("report", "reconcile", "sci")) and name != "month"
             query = {name: value, **({"month": "2026-10"} if needs_month else {})}
             status, _, body = get(f"{server['open']}{path}?{urllib.parse.urlencode(query)}")
             assert status in (200, 400), (name, value[:40], status, body[:300])

@@ -175,6 +175,18 @@ def _forecast(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
         return {"method": FORECAST_METHOD, "total": [], "by_service": [], "note": str(error)}
 
 
+def _sci(con: duckdb.DuckDBPyConnection, first: date, units: str | None) -> dict[str, Any]:
+    """SCI per functional unit for the report's month (`cloudcarbon sci --units FILE`), when a units file is given."""
+    if units is None:
+        return {"rows": [], "method": None}
+    from cloudcarbon.sci import METHOD, sci
+
+    frame = sci(con, units=units)
+    month = frame[frame["month"] == f"{first:%Y-%m}"]
+    return {"rows": records(month), "method": METHOD,
+            "uncovered_kgco2e": frame.attrs["uncovered_kgco2e"].get(f"{first:%Y-%m}")}
+
+
 def _priced(totals: dict[str, Any] | None, usd_per_tonne: float | None) -> dict[str, float] | None:
     """What the month's emissions cost at a carbon price (USD per tonne), with the range of the emissions."""
     if usd_per_tonne is None or totals is None:
@@ -198,7 +210,7 @@ def _reconciled(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
 
 def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | None = None,
                  missing_sources: Sequence[str] = (), budgets: Sequence[Budget] = (),
-                 carbon_price: float | None = None) -> Report:
+                 carbon_price: float | None = None, units: str | None = None) -> Report:
     """Everything the monthly report shows for `month` (YYYY-MM), from the store behind `con`.
     `missing_sources` names the sources a scheduled run could not update (the report says so)."""
     first = parse_month(month)
@@ -240,6 +252,7 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
         "opportunities": found.document(),
         "budgets": records(check(con, list(budgets), f"{first:%Y-%m}")) if budgets else [],
         "forecast": _forecast(con, first),
+        "sci": _sci(con, first, units),
         "reconcile": _reconciled(con, first),
         "data_quality": _data_quality(con, span, trend_span),
         "sources": records(_sources(con, span)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ def co2_unit(kg: float | None) -> str:
 
 def num(path: list[Any], value: float | None, style: str = "plain") -> Markup:
     """A number on the page, tagged with where it lives in report.json and the factor between the two
-    (tests read the page and compare). Styles: plain, t (kg shown as tonnes), pct, signed_pct."""
+    (tests read the page and compare). Styles: plain, t (kg shown as tonnes), pct, signed_pct, kg, sig."""
     scale: float = 1
     if value is None:
         text = DASH
@@ -39,6 +40,8 @@ def num(path: list[Any], value: float | None, style: str = "plain") -> Markup:
         text, scale = f"{value / 1000:,.2f}", 1000
     elif style in ("pct", "signed_pct"):
         text, scale = f"{value:+.1%}" if style == "signed_pct" else f"{value:.1%}", 0.01
+    elif style == "sig" and 0 < abs(value) < 1000:  # small per-unit figures (gCO2e per request): 3 significant
+        text = f"{value:,.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"  # digits, never in e-notation
     elif style == "kg":
         text = plain(value, 1 if abs(value) < 100 else 0)
     else:

@@ -40,7 +40,7 @@ ByParam = Query(None, description=BY_HELP)
 # The library names what was wrong as the CLI spells it (`--month '2026-13': ...`); a caller of the service sent
 # query parameters, so the message names those (`month='2026-13': ...`).
 CLI_OPTION = re.compile(
-    r"""--(by-tag|by|month|since|until|provider|cpu-utilization|gpu-utilization)(?![\w-])( (?=['"\d]))?""")
+    r"""--(by-tag|by|month|since|until|provider|units-tag|cpu-utilization|gpu-utilization)(?![\w-])( (?=['"\d]))?""")
 
 
 class ErrorBody(BaseModel):
@@ -229,6 +229,21 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
             frame = reconcile(con, month=month, provider=provider, by=by)
         meta = provenance(command="reconcile", period=month, by=by, provider=provider,
                           method="METHODOLOGY.md, 'Provider-reported emissions'", compared=COMPARED)
+        return {"meta": meta, "rows": records(frame)}
+
+    @app.get("/api/sci", summary="Software Carbon Intensity per functional unit (as `cloudcarbon sci --units-tag`)")
+    def sci_json(request: Request, month: str = Query(..., description="YYYY-MM"),
+                 units_tag: str = Query(..., description="A tag on the bill whose numeric values count the "
+                                        "units (a units file cannot travel in a GET: use the CLI's --units)."),
+                 by: str | None = Query(None, description="Groupings: account, service, region, provider, tag:KEY.")
+                 ) -> dict:
+        from cloudcarbon.sci import METHOD, sci
+
+        _only(request, "month", "units_tag", "by")
+        with store() as con:
+            frame = sci(con, units_tag=units_tag, month=month, by=by)
+        meta = provenance(command="sci", period=month, by=by, method=METHOD,
+                          uncovered_kgco2e=frame.attrs["uncovered_kgco2e"])
         return {"meta": meta, "rows": records(frame)}
 
     describe = app.openapi

@@ -83,7 +83,7 @@ USAGE_ERRORS = [
     (["coefficients", "show", "m5.large", "--provider", "oracle"], ["--provider"]),
     (["coefficients", "show", "m5.large", "--year", "1800"], ["--year"]),
     (["coefficients", "zones", "--year", "3000"], ["--year"]),
-    (["prices", "refresh", "--provider", "azure", "--region", "x", "--instance-type", "y"], ["--provider"]),
+    (["prices", "refresh", "--provider", "oracle", "--region", "x", "--instance-type", "y"], ["--provider"]),
     (["doctor", "--format", "xml"], ["--format"]),
     (["backup"], ["DESTINATION"]),
     (["ingest", "aws"], ["SOURCES", "--athena"]),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from cloudcarbon.errors import InputError
 from cloudcarbon.footprint import footprint, parse_by
-from cloudcarbon.periods import Window, add_months
+from cloudcarbon.periods import Window
 from cloudcarbon.queries import read_query
 
 BASIS_MONTHS = 6
@@ -36,8 +36,6 @@ def forecast(con: duckdb.DuckDBPyConnection, *, by: str | list[str] | None = Non
     if history.empty:
         raise InputError(f"--forecast: the store holds no complete month before {end:%Y-%m}; ingest a billing export "
                          "first")
-    currencies = history.groupby(keys, dropna=False)["currency"].agg(
-        lambda c: c.iloc[0] if c.nunique() == 1 else "MIXED") if keys else None
     named = {key: f"k{number}" for number, key in enumerate(keys)}
     frame = history.rename(columns=named)
     con.register("forecast_input", frame)
@@ -47,19 +45,19 @@ def forecast(con: duckdb.DuckDBPyConnection, *, by: str | list[str] | None = Non
             CREATE OR REPLACE TEMP TABLE forecast_history AS
             SELECT {group} AS g, {', '.join([*named.values(), ''])}
                    year(CAST(month || '-01' AS DATE)) * 12 + month(CAST(month || '-01' AS DATE)) - 1 AS x,
-                   total_kgco2e AS kg, total_kgco2e_low AS kg_low, total_kgco2e_high AS kg_high, cost
+                   total_kgco2e AS kg, total_kgco2e_low AS kg_low, total_kgco2e_high AS kg_high, cost, currency
             FROM forecast_input""")
         result = con.execute(f"""
-            WITH f AS ({read_query('forecast')})
-            SELECT k.* EXCLUDE (g), f.* EXCLUDE (g)
-            FROM f JOIN (SELECT DISTINCT g, {', '.join([*named.values(), ''])} 1 AS _ FROM forecast_history) k USING (g)
+            WITH f AS ({read_query('forecast')}),
+            k AS (SELECT g, {', '.join([*named.values(), ''])}
+                         CASE WHEN count(DISTINCT currency) > 1 THEN 'MIXED' ELSE any_value(currency) END AS currency
+                  FROM forecast_history GROUP BY ALL)
+            SELECT k.* EXCLUDE (g), f.* EXCLUDE (g, year), CAST(f.year AS INTEGER) AS year,
+                   strftime(make_date(CAST(f.next_x // 12 AS INTEGER), CAST(f.next_x % 12 + 1 AS INTEGER), 1),
+                            '%Y-%m') AS next_month
+            FROM f JOIN k USING (g)
             ORDER BY f.next_kgco2e DESC, f.next_cost DESC, g""", {"basis_months": BASIS_MONTHS, "z": Z}).df()
     finally:
         con.unregister("forecast_input")
-    result = result.drop(columns="_").rename(columns={v: k for k, v in named.items()})
-    result["next_month"] = [f"{add_months(date(int(x) // 12, 1, 1), int(x) % 12):%Y-%m}" for x in result["next_x"]]
-    result["year"] = result["year"].astype(int)
-    result["currency"] = (result.set_index(keys).index.map(currencies).values if keys
-                          else history["currency"].iloc[0] if history["currency"].nunique() == 1 else "MIXED")
-    result["method"] = METHOD
+    result = result.rename(columns={v: k for k, v in named.items()}).assign(method=METHOD)
     return result[[*keys, *COLUMNS]]

@@ -14,10 +14,9 @@ import duckdb
 import pandas as pd
 
 from cloudcarbon.errors import InputError, UsageError, shown
-from cloudcarbon.footprint import footprint
-from cloudcarbon.groupings import GROUP_KEYS
+from cloudcarbon.footprint import footprint, group_expressions
+from cloudcarbon.groupings import GROUP_KEYS, parse_by
 from cloudcarbon.periods import parse_month, window
-from cloudcarbon.queries import quote_identifier
 
 REQUIRED = ("month", "functional_unit", "count")
 FIGURES = ("operational_kgco2e", "embodied_kgco2e", "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high")
@@ -26,6 +25,18 @@ COLUMNS = ("month", "functional_unit", "count", *FIGURES, "sci_gco2e_per_unit", 
 METHOD = ("SCI = (E x I + M) / R (Green Software Foundation, ISO/IEC 21031:2024): E x I = our operational CO2e "
           "(location-based annual average intensity, not marginal), M = our embodied CO2e, R = the functional units "
           "given; range from our estimate's low/high")
+
+
+# The first row of the units file (numbered as a spreadsheet shows it, the header being row 1) with a bad value.
+BAD_UNIT_ROW = """
+    SELECT row_index + 2, bad, CASE bad WHEN 'month' THEN month WHEN 'count' THEN count ELSE functional_unit END
+    FROM (SELECT *, CASE
+            WHEN NOT regexp_full_match(coalesce(month, ''), '[0-9]{4}-(0[1-9]|1[0-2])') THEN 'month'
+            WHEN NOT coalesce(TRY_CAST(count AS DOUBLE) > 0, false) THEN 'count'
+            WHEN nullif(trim(functional_unit), '') IS NULL THEN 'functional_unit' END AS bad
+          FROM units_input)
+    WHERE bad IS NOT NULL ORDER BY row_index LIMIT 1
+"""
 
 
 def _units(con: duckdb.DuckDBPyConnection, path: str) -> tuple[pd.DataFrame, list[str]]:
@@ -46,19 +57,16 @@ def _units(con: duckdb.DuckDBPyConnection, path: str) -> tuple[pd.DataFrame, lis
         if key not in GROUP_KEYS and not (key.startswith("tag:") and len(key) > 4):
             raise InputError(f"--units {path}: column {shown(key)} is not a grouping; use footprint's names "
                              f"({', '.join(k for k in GROUP_KEYS if k != 'month')}, tag:KEY)")
-    for number, row in enumerate(frame.itertuples(index=False), start=2):  # a user's file: tens of rows
-        try:
-            parse_month(str(row.month))
-        except UsageError:
-            raise InputError(f"--units {path}: row {number}, column month: {shown(str(row.month))} is not YYYY-MM")\
-                from None
-        count = pd.to_numeric(row.count, errors="coerce")
-        if pd.isna(count) or not count > 0:
-            raise InputError(f"--units {path}: row {number}, column count: {shown(str(row.count))} is not a "
-                             "positive number")
-        if pd.isna(row.functional_unit) or not str(row.functional_unit).strip():
-            raise InputError(f"--units {path}: row {number}, column functional_unit is empty; name the unit, "
-                             "e.g. requests")
+    con.register("units_input", frame.reset_index(names="row_index"))
+    try:
+        bad = con.execute(BAD_UNIT_ROW).fetchall()
+    finally:
+        con.unregister("units_input")
+    if bad:
+        row, column, value = bad[0]
+        what = {"month": "is not YYYY-MM", "count": "is not a positive number",
+                "functional_unit": "is empty; name the unit, e.g. requests"}[column]
+        raise InputError(f"--units {path}: row {row}, column {column}: {shown(value or '')} {what}")
     return frame.assign(count=pd.to_numeric(frame["count"])), keys
 
 
@@ -103,16 +111,9 @@ def _tag_units(con: duckdb.DuckDBPyConnection, key: str, month: str, keys: list[
     """R from a numeric tag on the bill: the sum of its values over the month's usage lines, per group."""
     span = window(month)
     params = {"tag": key, "since": span.since, "until": span.until}
-    grouped = []
-    for number, group in enumerate(keys):
-        if group.startswith("tag:"):
-            params[f"g{number}"] = group[4:]
-            grouped.append(f"tags[$g{number}] AS {quote_identifier(group)}")
-        elif group in GROUP_KEYS and group != "month":
-            grouped.append(f"{GROUP_KEYS[group]} AS {quote_identifier(group)}")
-        else:
-            raise UsageError(f"--by {shown(group)} is not a grouping; choose from "
-                             f"{', '.join(k for k in GROUP_KEYS if k != 'month')}, tag:KEY")
+    if "month" in parse_by(keys):
+        raise UsageError("--by month: a units tag counts one month (--month); choose other groupings")
+    grouped = group_expressions(keys, params)
     where = "charge_period_start >= $since AND charge_period_start < $until AND tags[$tag] IS NOT NULL"
     bad = con.execute(f"SELECT tags[$tag] FROM usage WHERE {where} AND TRY_CAST(tags[$tag] AS DOUBLE) IS NULL "
                       "LIMIT 1", params).fetchall()
@@ -124,4 +125,5 @@ def _tag_units(con: duckdb.DuckDBPyConnection, key: str, month: str, keys: list[
     frame = frame[frame["count"].notna()]  # without groups, the sum of no line is one row of NULL
     if frame.empty:
         raise InputError(f"--units-tag {shown(key)}: no usage line of {month} carries that tag")
+    frame = frame.rename(columns={f"g{number}": group for number, group in enumerate(keys)})
     return frame.assign(month=month, functional_unit=key).astype({k: "string" for k in keys})

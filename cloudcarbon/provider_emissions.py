@@ -11,7 +11,7 @@ identical copy is dropped, and two different values of the same refresh are refu
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -34,8 +34,8 @@ CREATE OR REPLACE TEMP MACRO kg_per_unit(unit) AS
     END
 """
 # The figure a provider reports once per month: two rows of one ingest with this key are one figure twice.
-FIGURE_KEY = ("provider_name", "sub_account_id", "billing_period_start", "region_id", "service_name", "scope",
-              "method")
+FIGURE_KEY = ("provider_name", "sub_account_id", "billing_period_start", "region_id", "service_name", "resource_id",
+              "scope", "method")
 
 
 @dataclass
@@ -44,6 +44,7 @@ class ProviderEmissionsSummary(IngestSummary):
 
     figures: int = 0
     superseded: int = 0  # source rows whose every figure a later refresh in the same ingest replaced
+    notes: list[str] = field(default_factory=list)  # what the provider left out (refused subscriptions)
 
     def line(self) -> str:
         periods = ", ".join(f"{p.provider} {p.billing_account_id} {p.billing_period_start:%Y-%m}"
@@ -57,7 +58,8 @@ class ProviderEmissionsSummary(IngestSummary):
             text += f"; {self.duplicates_dropped:,} duplicate line(s) dropped (identical copies)"
         if self.superseded:
             text += f"; {self.superseded:,} line(s) superseded by a later refresh of the same figures"
-        return text + f"; {len(self.periods)} period(s): {periods or 'none'} -> cloudcarbon reconcile"
+        text += f"; {len(self.periods)} period(s): {periods or 'none'} -> cloudcarbon reconcile"
+        return "".join([text, *(f"\nwarning: {note}" for note in self.notes)])
 
 
 def load(con: duckdb.DuckDBPyConnection, *, provider: str, source_format: str, files: list[str],
@@ -100,7 +102,8 @@ def _one_figure_each(con: duckdb.DuckDBPyConnection, files: list[str]) -> tuple[
     conflict = con.execute(
         f"""
         SELECT sub_account_id, billing_period_start, coalesce(region_id, any_value(region_name), '(no region)'),
-               coalesce(service_name, '(no service)'), scope, coalesce(method, ''),
+               coalesce(service_name, '(no service)') || coalesce(', resource ' || resource_id, ''), scope,
+               coalesce(method, ''),
                arg_min(x_source_file || ' data row ' || x_row, list_position($files, x_source_file) * 1e12 + x_row),
                arg_max(x_source_file || ' data row ' || x_row, list_position($files, x_source_file) * 1e12 + x_row)
         FROM new_figures GROUP BY {key}, x_refreshed_at HAVING count(DISTINCT kgco2e) > 1

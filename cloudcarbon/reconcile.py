@@ -38,12 +38,13 @@ FIGURES = [
     "ours_total_kgco2e_high", "theirs_location_kgco2e", "theirs_market_kgco2e", "theirs_scope1_kgco2e",
     "theirs_scope2_location_kgco2e", "theirs_scope2_market_kgco2e", "theirs_scope3_location_kgco2e",
     "theirs_scope3_market_kgco2e", "their_scopes", "their_model_version",
-    "ratio", "theirs_in_our_range", "unmapped_cost_share",
+    "their_method_compared", "ratio", "theirs_in_our_range", "unmapped_cost_share",
     "difference_kgco2e", "part_scope3_only_ours_kgco2e", "part_only_ours_kgco2e",
     "part_only_theirs_kgco2e", "part_rounding_kgco2e", "part_unexplained_kgco2e", "market_minus_location_kgco2e",
     "explanation", "their_source_files",
 ]
-COMPARED = "our total (location-based grid intensity) vs the provider's location-based total"
+COMPARED = ("our total (location-based grid intensity) vs the provider's location-based total, or its market-based "
+            "total where it reports only that (Azure)")
 # The terminal's columns (every other format carries every column, the parts and the explanation included).
 TABLE_COLUMNS = {"ours_total_kgco2e": "ours kgCO2e", "ours_total_kgco2e_low": "low", "ours_total_kgco2e_high": "high",
                  "theirs_location_kgco2e": "theirs (location)", "theirs_market_kgco2e": "theirs (market)",
@@ -91,13 +92,11 @@ def reconcile(con: duckdb.DuckDBPyConnection, *, month: str, provider: str | Non
     stored_provider = provider_name(provider)
     first = parse_month(month)
     span = window(month)
-    # Filtering by provider needs the provider of each of our groups.
-    filtered = stored_provider is not None and "provider" not in keys
-    ours_keys = ["provider", *keys] if filtered else keys
+    # Our groups always carry their provider: --provider filters on it, and services map per provider.
+    ours_keys = keys if "provider" in keys else ["provider", *keys]
     ours, unmapped = footprint(con, by=ours_keys, window=span), _unmapped(con, ours_keys, span)
     if stored_provider is not None:
         ours, unmapped = (frame[frame["provider"] == stored_provider] for frame in (ours, unmapped))
-        ours, unmapped = (frame.drop(columns="provider") if filtered else frame for frame in (ours, unmapped))
     params = {"month": first, "provider": stored_provider}
     if not con.execute("SELECT count(*) FROM provider_emissions WHERE billing_period_start = $month "
                        "AND ($provider IS NULL OR provider_name = $provider)", params).fetchall()[0][0]:
@@ -113,20 +112,30 @@ def reconcile(con: duckdb.DuckDBPyConnection, *, month: str, provider: str | Non
 
 
 def _unmapped(con: duckdb.DuckDBPyConnection, keys: list[str], span: Window) -> pd.DataFrame:
-    """Per group, the share of our cost in usage we estimate at no energy (no energy model, an unknown instance type:
-    `cloudcarbon unknowns`): usage the provider counts and we do not. A share of cost, never turned into kg."""
+    """Per group, our cost in usage we estimate at no energy (no energy model, an unknown instance type:
+    `cloudcarbon unknowns`) and all our cost: usage the provider counts and we do not, as a share of cost once the
+    groups are set in one vocabulary (_sql), never turned into kg."""
     # g0, g1 ...: the footprint's rows carry coefficient columns of the keys' names (provider, region).
     grouped = [f"{FOOTPRINT_KEYS[key]} AS g{number}" for number, key in enumerate(keys)]
     prepare(con)  # estimates from usage: footprint() read stored figures and loaded no coefficient tables
     return con.execute(
         f"""
         SELECT {''.join(f'g{number} AS {quote_identifier(key)}, ' for number, key in enumerate(keys))}
-               exact_sum(CASE WHEN coalesce(energy_kwh, 0) = 0 THEN abs(effective_cost) END)
-                   / nullif(exact_sum(abs(effective_cost)), 0) AS unmapped_cost_share
+               CAST(exact_sum(CASE WHEN coalesce(energy_kwh, 0) = 0 THEN abs(effective_cost) END) AS DOUBLE)
+                   AS unmapped_cost, CAST(exact_sum(abs(effective_cost)) AS DOUBLE) AS cost
         FROM ({footprint_sql(summed_usage_sql(grouped))}) GROUP BY ALL
         """,
         row_params(span),
     ).df()
+
+
+def _service(alias: str, column: str) -> str:
+    """A service as one vocabulary names it: FOCUS ServiceCategory where coef_service_categories maps the provider's
+    spelling (Azure meter categories and resource types), else as the provider names it (AWS product codes, Google
+    Cloud service descriptions, the same on both sides)."""
+    return (f"coalesce((SELECT v.service_category FROM coef_service_categories v JOIN coef_providers p "
+            f"ON p.provider = v.provider WHERE p.display_name = {alias}.provider_name_ AND v.name = lower({column})), "
+            f"{column})")
 
 
 def _sql(keys: list[str]) -> str:
@@ -135,8 +144,21 @@ def _sql(keys: list[str]) -> str:
     join = " AND ".join(f"o.{q} IS NOT DISTINCT FROM t.{q}" for q in quoted)
     same_group = " AND ".join(f"o.{q} IS NOT DISTINCT FROM m.{q}" for q in quoted)
     shown_keys = ", ".join(f"coalesce(o.{q}, t.{q}) AS {q}" for q in quoted)
+    # Our groups, with their services in the shared vocabulary, summed again where two spellings meet.
+    ours_keys = ", ".join(_service("f", "f.service") + " AS service" if key == "service" else f"f.{q}"
+                          for key, q in zip(keys, quoted, strict=True))
+    ours_sums = ", ".join(f"sum(f.{column}) AS {column}" for column in (
+        "operational_kgco2e", "embodied_kgco2e", "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high",
+        "operational_kgco2e_low", "operational_kgco2e_high"))
     return f"""
-    WITH theirs AS (
+    WITH ours AS (
+        SELECT {ours_keys}, {ours_sums} FROM (SELECT *, provider AS provider_name_ FROM ours_frame) f GROUP BY ALL
+    ),
+    unmapped AS (
+        SELECT {ours_keys}, sum(f.unmapped_cost) / nullif(sum(f.cost), 0) AS unmapped_cost_share
+        FROM (SELECT *, provider AS provider_name_ FROM unmapped_frame) f GROUP BY ALL
+    ),
+    theirs AS (
         SELECT {''.join(k + ', ' for k in theirs_keys)}
                exact_sum(CASE WHEN scope = 'total' AND method = 'location' THEN kgco2e END) AS theirs_location,
                exact_sum(CASE WHEN scope = 'total' AND method = 'market' THEN kgco2e END) AS theirs_market,
@@ -151,7 +173,8 @@ def _sql(keys: list[str]) -> str:
                bool_and(NOT contains(scopes_covered, '3')) FILTER (WHERE scope = 'total') AS without_scope3,
                any_value(provider_name) AS their_provider,
                list(DISTINCT x_source_file ORDER BY x_source_file) AS their_source_files,
-               exact_sum(CASE WHEN scope = 'total' AND method = 'location' THEN rounding_kg END) AS rounding_bound
+               exact_sum(CASE WHEN scope = 'total' AND method = 'location' THEN rounding_kg END) AS rounding_location,
+               exact_sum(CASE WHEN scope = 'total' AND method = 'market' THEN rounding_kg END) AS rounding_market
         FROM (
             -- Half the last reported digit, in kg: the most a figure may differ from what it rounds.
             SELECT *, 0.5 * pow(10, -max(decimals) OVER (PARTITION BY x_source_file, reported_unit))
@@ -159,7 +182,8 @@ def _sql(keys: list[str]) -> str:
                                  WHEN 'lbco2e' THEN 0.45359237 ELSE 1000 END AS rounding_kg
             FROM (SELECT *, least(9, length(coalesce(nullif(split_part(CAST(reported_value AS VARCHAR), '.', 2), ''),
                                                      ''))) AS decimals
-                  FROM provider_emissions
+                  FROM (SELECT * REPLACE ({_service('e', 'e.service_name')} AS service_name)
+                        FROM (SELECT *, provider_name AS provider_name_ FROM provider_emissions) e)
                   WHERE billing_period_start = $month AND ($provider IS NULL OR provider_name = $provider))
         )
         GROUP BY ALL
@@ -182,16 +206,23 @@ def _sql(keys: list[str]) -> str:
                t.theirs_scope3_location AS theirs_scope3_location_kgco2e,
                t.theirs_scope3_market AS theirs_scope3_market_kgco2e,
                CAST(m.unmapped_cost_share AS DOUBLE) AS unmapped_cost_share,
-               t.their_scopes, t.their_model_version, t.without_scope3, t.rounding_bound,
+               -- Their location-based total where they report one; else their market-based total (Azure reports
+               -- market-based only), named as such.
+               coalesce(t.theirs_location, t.theirs_market) AS theirs_compared,
+               CASE WHEN t.theirs_location IS NOT NULL THEN 'location'
+                    WHEN t.theirs_market IS NOT NULL THEN 'market' END AS their_method_compared,
+               CASE WHEN t.theirs_location IS NOT NULL THEN t.rounding_location ELSE t.rounding_market END
+                   AS rounding_bound,
+               t.their_scopes, t.their_model_version, t.without_scope3,
                coalesce(t.their_provider, $provider, 'the provider') AS their_provider, t.their_source_files
-        FROM ours_frame o FULL JOIN theirs t ON {join}
-        LEFT JOIN unmapped_frame m ON {same_group}
+        FROM ours o FULL JOIN theirs t ON {join}
+        LEFT JOIN unmapped m ON {same_group}
     ),
     parts AS (
         SELECT *,
                coalesce(ours_total_kgco2e, 0) > 0 AS have_ours,
-               theirs_location_kgco2e IS NOT NULL AS have_theirs,
-               coalesce(ours_total_kgco2e, 0) - coalesce(theirs_location_kgco2e, 0) AS difference_kgco2e
+               theirs_compared IS NOT NULL AS have_theirs,
+               coalesce(ours_total_kgco2e, 0) - coalesce(theirs_compared, 0) AS difference_kgco2e
         FROM joined
     ),
     split AS (
@@ -199,7 +230,7 @@ def _sql(keys: list[str]) -> str:
                CASE WHEN have_ours AND have_theirs AND without_scope3 THEN ours_embodied_kgco2e ELSE 0 END
                    AS part_scope3_only_ours_kgco2e,
                CASE WHEN have_ours AND NOT have_theirs THEN ours_total_kgco2e ELSE 0 END AS part_only_ours_kgco2e,
-               CASE WHEN have_theirs AND NOT have_ours THEN -theirs_location_kgco2e ELSE 0 END
+               CASE WHEN have_theirs AND NOT have_ours THEN -theirs_compared ELSE 0 END
                    AS part_only_theirs_kgco2e,
                CASE WHEN have_ours AND have_theirs THEN greatest(-rounding_bound, least(rounding_bound,
                    difference_kgco2e - part_scope3_only_ours_kgco2e)) ELSE 0 END AS part_rounding_kgco2e
@@ -208,23 +239,23 @@ def _sql(keys: list[str]) -> str:
     SELECT *,
            difference_kgco2e - part_scope3_only_ours_kgco2e - part_only_ours_kgco2e - part_only_theirs_kgco2e
                - part_rounding_kgco2e AS part_unexplained_kgco2e,
-           CASE WHEN have_ours AND theirs_location_kgco2e > 0 THEN ours_total_kgco2e / theirs_location_kgco2e END
-               AS ratio,
+           CASE WHEN have_ours AND theirs_compared > 0 THEN ours_total_kgco2e / theirs_compared END AS ratio,
            CASE WHEN have_ours AND have_theirs
-                THEN theirs_location_kgco2e BETWEEN comparable_low AND comparable_high END AS theirs_in_our_range,
+                THEN theirs_compared BETWEEN comparable_low AND comparable_high END AS theirs_in_our_range,
            theirs_market_kgco2e - theirs_location_kgco2e AS market_minus_location_kgco2e,
            CASE
                WHEN have_ours AND have_theirs THEN printf(
-                   'ours %.4g kg (range %.4g-%.4g%s) vs %s location-based %.4g kg (model %s, scopes %s): ratio %s, '
-                   || 'theirs %s; difference %.4g kg = %s%sunexplained %.4g kg (PUE, grid factors and year, their '
+                   'ours %.4g kg (range %.4g-%.4g%s) vs %s %s-based %.4g kg (model %s, scopes %s): ratio %s, '
+                   || 'theirs %s; difference %.4g kg = %s%sunexplained %.4g kg (%sPUE, grid factors and year, their '
                    || 'allocation of shared and idle capacity, utilisation)%s',
                    ours_total_kgco2e, comparable_low, comparable_high,
                    CASE WHEN without_scope3 THEN ' operational, as they count scopes 1+2 only' ELSE '' END,
-                   their_provider, theirs_location_kgco2e, coalesce(their_model_version, '?'), their_scopes,
-                   coalesce(printf('%.3g', ours_total_kgco2e / nullif(theirs_location_kgco2e, 0)),
+                   their_provider, their_method_compared, theirs_compared, coalesce(their_model_version, '?'),
+                   their_scopes,
+                   coalesce(printf('%.3g', ours_total_kgco2e / nullif(theirs_compared, 0)),
                             'undefined (theirs is 0)'),
-                   CASE WHEN theirs_location_kgco2e < comparable_low THEN 'below our range'
-                        WHEN theirs_location_kgco2e > comparable_high THEN 'above our range'
+                   CASE WHEN theirs_compared < comparable_low THEN 'below our range'
+                        WHEN theirs_compared > comparable_high THEN 'above our range'
                         ELSE 'inside our range' END,
                    difference_kgco2e,
                    CASE WHEN part_scope3_only_ours_kgco2e <> 0 THEN printf(
@@ -234,22 +265,25 @@ def _sql(keys: list[str]) -> str:
                        'rounding of their figures to the unit they report %.4g kg + ', part_rounding_kgco2e)
                         ELSE '' END,
                    difference_kgco2e - part_scope3_only_ours_kgco2e - part_rounding_kgco2e,
-                   CASE WHEN theirs_market_kgco2e IS NOT NULL THEN printf(
+                   CASE WHEN their_method_compared = 'market' THEN 'their renewable energy purchases, which their '
+                        || 'market-based figure subtracts and our location-based one does not, ' ELSE '' END,
+                   CASE WHEN their_method_compared = 'location' AND theirs_market_kgco2e IS NOT NULL THEN printf(
                        '; their market-based figure is %.4g kg (energy attribute certificates and contracts)',
                        theirs_market_kgco2e) ELSE '' END)
                    || CASE WHEN unmapped_cost_share > 0 THEN printf(
                        '; %.1f%% of our cost here is usage we do not estimate (cloudcarbon unknowns), which they count',
                        100 * unmapped_cost_share) ELSE '' END
                WHEN have_theirs THEN printf(
-                   '%s reports %.4g kg location-based (model %s, scopes %s) for usage we do not estimate: no usage '
+                   '%s reports %.4g kg %s-based (model %s, scopes %s) for usage we do not estimate: no usage '
                    || 'rows this month, or none with an energy model (cloudcarbon unknowns)',
-                   their_provider, theirs_location_kgco2e, coalesce(their_model_version, '?'), their_scopes)
+                   their_provider, theirs_compared, their_method_compared, coalesce(their_model_version, '?'),
+                   their_scopes)
                WHEN have_ours THEN printf(
-                   'ours %.4g kg; %s reports no location-based figure for it (not published yet, rounded to '
-                   || 'nothing, or its carbon export not ingested)', ours_total_kgco2e, their_provider)
+                   'ours %.4g kg; %s reports no figure for it (not published yet, rounded to nothing, or its carbon '
+                   || 'export not ingested)', ours_total_kgco2e, their_provider)
                ELSE 'no emissions on either side'
            END AS explanation
     FROM split
-    ORDER BY coalesce(theirs_location_kgco2e, 0) + coalesce(ours_total_kgco2e, 0) DESC
+    ORDER BY coalesce(theirs_compared, 0) + coalesce(ours_total_kgco2e, 0) DESC
              {''.join(', ' + q + ' NULLS LAST' for q in quoted)}
     """

@@ -180,6 +180,14 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },
+    # A service as either side of `reconcile` spells it (lower case) -> FOCUS ServiceCategory (Azure today).
+    "service_categories": {
+        "provider": "VARCHAR",
+        "name": "VARCHAR",
+        "service_category": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
     "continents": {
         "country": "VARCHAR",
         "continent": "VARCHAR",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cloudcarbon.connectors.base import Connector
 
-NAMES = ("aws", "gcp", "azure", "focus", "onprem", "aws_carbon", "telemetry", "gcp_carbon", "opencost")
+NAMES = ("aws", "gcp", "azure", "focus", "onprem", "aws_carbon", "telemetry", "gcp_carbon", "opencost", "azure_carbon")
 
 
 def get(name: str) -> Connector:

@@ -132,9 +132,13 @@ class FileIngest(Generic[D]):
     def explain(self, error: duckdb.Error, container: str) -> str:
         return explain_read_error(error, container)
 
+    def line_based(self, file: str) -> bool:
+        """A plain-text export written line by line, whose last line lacks its newline only when it was cut off."""
+        return file.lower().endswith(PLAIN_TEXT)
+
     def cut_off(self, fs: fsspec.AbstractFileSystem, file: str, size: int, detected: D) -> bool:
-        """A plain-text export whose last line lacks its newline was cut off."""
-        return file.lower().endswith(PLAIN_TEXT) and not ends_with_newline(fs, file)
+        """A line-based export whose last line lacks its newline was cut off."""
+        return self.line_based(file) and not ends_with_newline(fs, file)
 
     def normalize(self, source_sql: str) -> str:
         return f"WITH {self.src} AS ({source_sql}) SELECT * FROM ({connector_sql(self.package, 'normalize')})"
@@ -232,7 +236,7 @@ class FileIngest(Generic[D]):
             except InputError:
                 # A last line cut off mid-record can break detection itself (JSON lines): say what happened.
                 with self.remote_errors(file):
-                    if size and file.lower().endswith(PLAIN_TEXT) and not ends_with_newline(fs, file):
+                    if size and self.line_based(file) and not ends_with_newline(fs, file):
                         raise InputError(TRUNCATED.format(file=file)) from None
                 raise
             with self.remote_errors(file):

@@ -171,7 +171,7 @@ def test_shell_completion() -> None:
         assert script.returncode == 0 and marker in script.stdout, (shell, script.stdout[:300], script.stderr)
         assert f"_CLOUDCARBON_COMPLETE={shell}_source cloudcarbon" in readme
     assert complete("cloudcarbon foot") == ["footprint"]
-    assert complete("cloudcarbon ingest a") == ["aws", "aws-carbon", "azure"]
+    assert complete("cloudcarbon ingest a") == ["aws", "aws-carbon", "azure", "azure-carbon"]
     assert complete("cloudcarbon footprint --format ") == ["table", "csv", "json", "jsonl", "parquet"]
     assert "--month" in complete("cloudcarbon report --")
 

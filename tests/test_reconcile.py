@@ -127,7 +127,7 @@ def test_a_group_only_we_estimate_and_the_grouping_asked(tmp_path: Path) -> None
     rows = {r["service"]: r for r in reconciled(db, "--by", "service", "--provider", "aws")}
     assert set(rows) == {"AmazonEC2", "AmazonS3"} and next(iter(rows["AmazonS3"])) == "service"
     assert rows["AmazonEC2"]["part_only_ours_kgco2e"] == pytest.approx(mine[("AmazonEC2",)]["total_kgco2e"])
-    assert "reports no location-based figure" in rows["AmazonEC2"]["explanation"]
+    assert "AWS reports no figure for it" in rows["AmazonEC2"]["explanation"]
     assert rows["AmazonS3"]["theirs_location_kgco2e"] == 4.0  # both regions summed
     assert rows["AmazonS3"]["part_only_theirs_kgco2e"] == -4.0
 

@@ -22,7 +22,7 @@ from ..facts import gcp as gcp_facts
 from ..facts import hardware, providers, workloads
 from ..facts.constants import CONSTANTS
 from ..facts.licences import APACHE, FACT
-from . import aws, azure, gcp, grid_hourly, onprem, prices
+from . import aws, azure, gcp, grid_hourly, onprem, prices, services
 from .common import GRID_COLUMNS, join
 
 VERSION = "2026.12.1"
@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     write(onprem.build_zones(ref), "zones")
     write(grid_hourly.build_grid_hourly(ref), "grid_hourly")
     write(build_providers(), "providers")
+    write(services.build_service_categories(ref), "service_categories")
     # The planning tables are written as built (prices.build rounds its own figures).
     for name, frame in prices.build(ref).items():
         frame.to_csv(DATA_DIR / f"{name}.csv", index=False, lineterminator="\n")

@@ -1,0 +1,1 @@
+"""Microsoft's own reported Azure emissions (Carbon Optimization carbonEmissionReports) into provider_emissions."""

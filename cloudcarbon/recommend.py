@@ -30,7 +30,8 @@ COLUMNS = (
     "energy_kwh", "energy_kwh_low", "energy_kwh_high", "operational_kgco2e", "operational_kgco2e_low",
     "operational_kgco2e_high", "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
     "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost", "cost_delta", "cost_delta_pct", "currency",
-    "cost_note", "price_date", "price_basis", "intensity_gco2e_per_kwh", "intensity_year", "intensity_signal",
+    "migration_gb", "migration_cost", "payback_months", "migration_note", "cost_note", "price_date", "price_basis",
+    "intensity_gco2e_per_kwh", "intensity_year", "intensity_signal",
     "intensity_source", "cfe_pct", "cfe_year", "pue", "pue_source", "distance_km", "score", "vcpu_hours", "gpu_hours",
     "excluded_reason",
 )
@@ -42,6 +43,11 @@ TABLE_COLUMNS = {
 }
 
 
+PRICE_BASES = ("list", "effective")
+# Hours in a month as the providers bill a GB-month (AWS, Azure and Google Cloud all use 730).
+HOURS_PER_MONTH = 730.0
+
+
 @dataclass(frozen=True)
 class Constraints:
     """Hard constraints, applied before ranking, and the ranking rule."""
@@ -51,8 +57,12 @@ class Constraints:
     max_distance_km: float | None = None
     carbon_price: float | None = None
     cross_cloud: bool = False
+    # How a move's price difference is costed: at list prices, or scaled by the discount the bill shows.
+    price_basis: str = "list"
 
     def __post_init__(self) -> None:
+        if self.price_basis not in PRICE_BASES:
+            raise UsageError(f"--price-basis {shown(self.price_basis)}: choose {' or '.join(PRICE_BASES)}")
         for name, value in (("--max-cost-increase", self.max_cost_increase),
                             ("--max-distance-km", self.max_distance_km), ("--carbon-price", self.carbon_price)):
             if value is not None and not (value >= 0 and value < float("inf")):
@@ -67,7 +77,7 @@ class Constraints:
     def params(self) -> dict:
         return {"allow": [a.lower() for a in self.allow] or None, "max_cost_increase": self.max_cost_increase,
                 "max_distance_km": self.max_distance_km, "carbon_price": self.carbon_price,
-                "cross_cloud": self.cross_cloud}
+                "cross_cloud": self.cross_cloud, "price_basis": self.price_basis}
 
 
 NO_CONSTRAINTS = Constraints()
@@ -125,14 +135,17 @@ def rank(
     job: Job | None = None,
     top: int | None = None,
     with_excluded: bool = True,
+    window_hours: float = HOURS_PER_MONTH,
 ) -> Ranking:
     """Rank candidate regions for the workloads that `workloads_sql` yields (usage_input + x_workload); a
     planned `job`'s stated figures replace the library's assumptions in every candidate. Only the `top`
     candidates per workload (beside its current placement) and, `with_excluded`, the excluded ones leave
-    DuckDB: a month of many workloads ranks hundreds of thousands of candidates."""
+    DuckDB: a month of many workloads ranks hundreds of thousands of candidates. `window_hours`: how long the
+    usage ran, to turn its storage GiB-hours into the GB a move carries."""
     _check_allow(con, constraints.allow)
     fp = job_footprint_sql("SELECT * FROM moves") if job else footprint_sql("SELECT * FROM moves")
     full = {**row_params(**(overrides or {})), **params, **constraints.params(), "cost_basis": cost_basis,
+            "window_hours": window_hours,
             **(job.params(con) if job else {})}
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE recommend_ranked AS
@@ -169,8 +182,17 @@ def rank(
         "one left out of it (cost null, reason in cost_note)",
     ]
     if cost_basis == "billed":
-        assumptions.append("cost of a move: billed cost + instance-hours x (on-demand price there - price here); "
-                           "usage without an instance type keeps its billed cost")
+        scaled = (" x the discount the bill shows for the row's family, storage class or transfer (billed cost / "
+                  "quantity x list price here)" if constraints.price_basis == "effective" else "")
+        assumptions += [
+            "cost of a move: billed cost + quantity x (list price there - list price here)" + scaled + ": "
+            "instance-hours at on-demand prices, storage GB-months (GiB-hours x 1.0737 / 730) at the region's "
+            "price for the class (object, archive, block SSD/HDD), network GB at its internet egress price; "
+            f"requests and other charges keep their billed cost (price basis: {constraints.price_basis})",
+            "migration_cost: one-off, the data stored (mean GB over the period) x the transfer price out of the "
+            "current region (inter-region, or internet egress to another provider); payback_months = "
+            "migration_cost / the monthly saving, where the move saves money",
+        ]
     return Ranking(kept, excluded, constraints.rule(), assumptions, counts)
 
 
@@ -218,7 +240,20 @@ def recommend_from_store(
     # On-premises sites have no candidate regions; `whatif` (mechanization) covers their cloud move.
     sql = f"SELECT * FROM ({sql}) WHERE lower(provider_name) <> 'on-premises'"
     params.update(since=window.since, until=window.until)
-    return rank(con, sql, params, constraints, cost_basis="billed", top=top, with_excluded=with_excluded)
+    return rank(con, sql, params, constraints, cost_basis="billed", top=top, with_excluded=with_excluded,
+                window_hours=window_hours(con, window))
+
+
+def window_hours(con: duckdb.DuckDBPyConnection, window: Window) -> float:
+    """How long the window's usage ran: the window itself, or where it is open, the usage it holds (a month
+    by default): what turns stored GiB-hours into the GB a move would carry."""
+    start, end = con.execute(
+        "SELECT coalesce(CAST($since AS TIMESTAMP), min(charge_period_start)), "
+        "coalesce(CAST($until AS TIMESTAMP), max(charge_period_end)) FROM usage "
+        "WHERE ($since IS NULL OR charge_period_start >= $since) AND ($until IS NULL OR charge_period_start < $until)",
+        {"since": window.since, "until": window.until}).fetchall()[0]
+    hours = (end - start).total_seconds() / 3600 if start and end else 0
+    return hours if hours > 0 else HOURS_PER_MONTH
 
 
 def recommend_adhoc(
@@ -242,6 +277,8 @@ def recommend_adhoc(
     if accelerator is not None and constraints.cross_cloud:
         raise UsageError("--cross-cloud moves instance types between providers; an --accelerator job has none: "
                          "drop --cross-cloud or give --instance-type")
+    if constraints.price_basis == "effective":
+        raise UsageError("--price-basis effective reads the discount from the bill; a planned job has none: drop it")
     plan = validate_plan(con, provider=provider, instance_type=instance_type, accelerator=accelerator,
                          region=region, hours=hours, count=count, gpu_hours=gpu_hours, year=year,
                          host_stated=job.host_watts is not None)

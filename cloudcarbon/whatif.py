@@ -17,14 +17,15 @@ from cloudcarbon.errors import UsageError
 from cloudcarbon.estimation import footprint_sql, prepare, row_params
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
-from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, Ranking, rank, store_workloads_sql
+from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, Ranking, rank, store_workloads_sql, window_hours
 
 LEVERS = ("map", "machine", "mechanization", "model")
 MODEL_FACTOR_RANGE = "Patterson et al. 2022 report 5-10x less compute for sparse or distilled models"
 
 COLUMNS = (
     "workload", "scenario", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved", "pct_saved",
-    "energy_kwh", "operational_kgco2e", "embodied_kgco2e", "cost", "cost_delta", "currency", "applied", "note",
+    "energy_kwh", "operational_kgco2e", "embodied_kgco2e", "cost", "cost_delta", "migration_cost", "currency",
+    "applied", "note",
 )
 
 
@@ -90,14 +91,16 @@ def whatif(
         params.update(select_params)
 
     if ranking is None:
-        ranking = rank(con, workloads_sql, params, constraints, cost_basis="billed", top=1, with_excluded=False)
+        ranking = rank(con, workloads_sql, params, constraints, cost_basis="billed", top=1, with_excluded=False,
+                       window_hours=window_hours(con, window))
     best = ranking.rows
     # One region per workload (ties broken by name), and only a move that lowers CO2e.
     best = best[(best["rank"] == 1) & ~best.current & (best.kgco2e_saved > 0)].drop_duplicates("workload")
     if "map" not in chosen:
         best = best.iloc[0:0]
     con.register("map_choice", pd.DataFrame({
-        "x_workload": best.workload, "region": best.region, "cost_delta": best.cost_delta.astype("float64")}))
+        "x_workload": best.workload, "region": best.region, "cost_delta": best.cost_delta.astype("float64"),
+        "migration_cost": best.migration_cost.astype("float64")}))
     sql = f"""
         WITH workloads AS ({workloads_sql}),
         fp AS ({footprint_sql(read_query('whatif_levers'))})
@@ -177,7 +180,8 @@ def _totals(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     # A total cost is unknown as soon as one workload's is (never a partial sum passed off as the total).
     sums = frame.groupby("scenario", observed=True)[
-        ["kgco2e", "kgco2e_low", "kgco2e_high", "energy_kwh", "operational_kgco2e", "embodied_kgco2e", "cost"]
+        ["kgco2e", "kgco2e_low", "kgco2e_high", "energy_kwh", "operational_kgco2e", "embodied_kgco2e", "cost",
+         "migration_cost"]
     ].agg(lambda s: s.sum(skipna=False)).reset_index()
     current = sums.loc[sums.scenario == "current"].iloc[0]
     sums["kgco2e_saved"] = current.kgco2e - sums.kgco2e

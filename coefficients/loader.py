@@ -152,6 +152,30 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },
+    # Storage per GB-month by price class (object | archive | block-ssd | block-hdd), built by
+    # coefficients/rebuild/storage_prices.py.
+    "storage_prices": {
+        "provider": "VARCHAR",
+        "region": "VARCHAR",
+        "storage_class": "VARCHAR",
+        "usd_per_gb_month": "DOUBLE",
+        "price_date": "DATE",
+        "price_basis": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
+    # Data transfer out of a region per GB: to_region a region id, '*' (any other region of the provider) or
+    # 'internet' (the first paid tier).
+    "transfer_prices": {
+        "provider": "VARCHAR",
+        "from_region": "VARCHAR",
+        "to_region": "VARCHAR",
+        "usd_per_gb": "DOUBLE",
+        "price_date": "DATE",
+        "price_basis": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
     "availability": {
         "provider": "VARCHAR",
         "region": "VARCHAR",

@@ -26,6 +26,11 @@ WITH per AS (
              ELSE exact_sum(x_cost) END AS cost,
         CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency,
         joined_distinct(list(x_cost_note), '; ') AS cost_note,
+        -- One-off: the data the workload stores, moved to the candidate (0 where it stays; NULL where unpriced).
+        CASE WHEN x_candidate IS NULL THEN 0 ELSE coalesce(exact_sum(x_migration_gb), 0) END AS migration_gb,
+        CASE WHEN x_candidate IS NULL THEN 0 WHEN bool_or(x_migration_note IS NOT NULL) THEN NULL
+             ELSE coalesce(exact_sum(x_migration_gb * x_transfer_usd_per_gb), 0) END AS migration_cost,
+        joined_distinct(list(x_migration_note), '; ') AS migration_note,
         max(x_price_date) AS price_date,
         min(x_price_basis) AS price_basis,  -- 'derived' when any part of the cost is
         CASE WHEN bool_or(x_available = false) THEN false WHEN bool_or(x_available IS NULL) THEN NULL ELSE true END
@@ -71,6 +76,8 @@ judged AS (
         100 * (cur.total_kgco2e - p.total_kgco2e) / nullif(cur.total_kgco2e, 0) AS pct_saved,
         p.cost - cur.cost AS cost_delta,
         100 * (p.cost - cur.cost) / nullif(cur.cost, 0) AS cost_delta_pct,
+        -- Months of the saving that pay the one-off move back (only a move that saves money pays back).
+        CASE WHEN p.cost < cur.cost THEN p.migration_cost / (cur.cost - p.cost) END AS payback_months,
         CASE WHEN p.x_candidate IS NULL THEN 0 ELSE d.distance_km END AS distance_km,
         cfe.cfe_pct, cfe.cfe_year,
         CASE

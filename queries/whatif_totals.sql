@@ -1,6 +1,7 @@
 -- What-if results per workload and scenario: the footprint of each lever's rows (`fp`: footprint_rows.sql
 -- over whatif_levers.sql) with facility energy scaled to the scenario's PUE, summed per workload, costed
--- (the Map move's cost delta from relation `map_choice`: x_workload, region, cost_delta), and compared
+-- (the Map move's cost delta and one-off migration cost from relation `map_choice`: x_workload, region, cost_delta,
+-- migration_cost), and compared
 -- with the workload's current scenario.
 -- Mechanization: facility energy scales with PUE.
 WITH adjusted AS (
@@ -33,7 +34,10 @@ priced AS (
     SELECT p.* REPLACE (CASE WHEN p.onprem AND p.scenario IN ('mechanization', 'combined') THEN NULL
                              ELSE p.cost + CASE WHEN p.scenario IN ('map', 'combined') AND mc.region IS NOT NULL
                                                 THEN mc.cost_delta ELSE 0 END END AS cost),
-           mc.region AS map_region
+           mc.region AS map_region,
+           -- One-off: moving the data of a workload the Map lever moves (NULL where the transfer is unpriced).
+           CASE WHEN p.scenario IN ('map', 'combined') AND mc.region IS NOT NULL THEN mc.migration_cost ELSE 0 END
+               AS migration_cost
     FROM per p LEFT JOIN map_choice mc ON mc.x_workload = p.workload
 )
 SELECT p.*, c.kgco2e - p.kgco2e AS kgco2e_saved,

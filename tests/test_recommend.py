@@ -113,19 +113,82 @@ def test_adhoc_needs_its_three_options(run):
     assert "--region" in result.stderr
 
 
-def test_a_move_of_unpriced_usage_has_no_cost_and_stays_off_the_pareto_front(demo_copy):
+def _recommend(db, *args: str) -> dict:
     from click.testing import CliRunner
 
     from cloudcarbon.cli import cli
 
-    result = CliRunner().invoke(cli, ["--db", str(demo_copy), "recommend-region", "--month", "2026-10", "--top", "0",
-                                      "--format", "json"])
+    result = CliRunner().invoke(cli, ["--db", str(db), "recommend-region", "--month", "2026-10", "--top", "0",
+                                      "--format", "json", *args])
     assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def _hand_prices(db, region: str, to: str) -> tuple[float, float, float, float, float]:
+    """S3 Standard GB-months and billed cost in `region` in October, both regions' prices per GB-month from the
+    shipped table, and the transfer price of the pair: what a move's figures are computed from."""
+    import duckdb
+
+    from cloudcarbon.coefficients.loader import data_path
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        gb_months, billed = con.execute(
+            "SELECT sum(x_storage_gib_hours) * 1.073741824 / 730, sum(effective_cost) FROM usage WHERE "
+            "billing_period_start = '2026-10-01' AND service_name = 'AmazonS3' AND x_storage_class = 'object' "
+            "AND region_id = $r", {"r": region}).fetchall()[0]
+        here, there = (con.execute(
+            f"SELECT usd_per_gb_month FROM read_csv('{data_path('storage_prices')}') WHERE provider = 'aws' AND "
+            "storage_class = 'object' AND region = $r", {"r": r}).fetchall()[0][0] for r in (region, to))
+        transfer = con.execute(
+            f"SELECT usd_per_gb FROM read_csv('{data_path('transfer_prices')}') WHERE provider = 'aws' AND "
+            "from_region = $a AND to_region = $b", {"a": region, "b": to}).fetchall()[0][0]
+    return gb_months, billed, here, there, transfer
+
+
+def test_storage_moves_are_priced_there_with_a_one_off_transfer_and_unpriced_usage_stays_off_the_front(demo_copy):
+    document = _recommend(demo_copy, "--by", "provider,service,region")
     moves = [r for r in document["rows"] if not r["current"]]
-    storage = [r for r in moves if r["workload"].endswith("/ (none)")]
-    assert storage and all(r["cost"] is None and r["cost_delta"] is None and r["pareto"] is None for r in storage)
-    assert all("no regional price" in r["cost_note"] for r in storage)
+    s3 = {r["region"]: r for r in moves if r["workload"] == "AWS / AmazonS3 / us-west-2"}
+    gb_months, billed, here, there, transfer = _hand_prices(demo_copy, "us-west-2", "eu-north-1")
+    move = s3["eu-north-1"]
+    # October runs 744 hours: the data moved is the mean GB stored, GB-months x 730 / 744.
+    assert move["cost_delta"] == pytest.approx(gb_months * (there - here), rel=1e-6)
+    assert move["migration_gb"] == pytest.approx(gb_months * 730 / 744, rel=1e-6)
+    assert move["migration_cost"] == pytest.approx(gb_months * 730 / 744 * transfer, rel=1e-6)
+    assert move["payback_months"] is None  # it costs more: nothing pays the move back
+    assert move["price_basis"] == "derived" and not move["migration_note"]
+    current = next(r for r in document["rows"] if r["current"] and r["workload"] == "AWS / AmazonS3 / us-west-2")
+    assert current["migration_cost"] == 0 and current["cost"] == pytest.approx(billed, rel=1e-6)
+    # Usage with no regional price (load balancer hours) moved elsewhere has no cost, never an asserted 0.
+    elb = [r for r in moves if r["workload"] == "AWS / AWSELB / us-east-1"]
+    assert elb and all(r["cost"] is None and r["pareto"] is None for r in elb)
+    assert all("no regional price" in r["cost_note"] for r in elb)
     priced = [r for r in moves if r["cost"] is not None]
     (line,) = [a for a in document["meta"]["assumptions"] if a.startswith("pareto:")]
     assert f"over the {len(priced):,} candidate(s) with a known cost; {len(moves) - len(priced):,} without" in line
+    assert any(a.startswith("migration_cost: one-off") for a in document["meta"]["assumptions"])
+    saving = [r for r in moves if r["cost_delta"] is not None and r["cost_delta"] < 0 and r["migration_cost"]]
+    assert all(r["payback_months"] == pytest.approx(r["migration_cost"] / -r["cost_delta"]) for r in saving)
+
+
+def test_the_effective_price_basis_scales_a_move_by_the_discount_the_bill_shows(demo_copy):
+    listed = _recommend(demo_copy, "--by", "provider,service,region")
+    effective = _recommend(demo_copy, "--by", "provider,service,region", "--price-basis", "effective")
+    pick = {(r["workload"], r["region"]): r for r in listed["rows"]}
+    scaled = {(r["workload"], r["region"]): r for r in effective["rows"]}
+    key = ("AWS / AmazonS3 / us-west-2", "eu-north-1")
+    # The discount of S3 object storage: its billed cost over its GB-months at list price, both regions together.
+    rows = [_hand_prices(demo_copy, region, "eu-north-1") for region in ("us-east-1", "us-west-2")]
+    ratio = sum(billed for _, billed, *_ in rows) / sum(gb * here for gb, _, here, *_ in rows)
+    assert 0.5 < ratio < 1.0
+    assert scaled[key]["cost_delta"] == pytest.approx(pick[key]["cost_delta"] * ratio, rel=1e-6)
+    assert scaled[key]["migration_cost"] == pytest.approx(pick[key]["migration_cost"])
+    assert any("discount the bill shows" in a for a in effective["meta"]["assumptions"])
+
+
+def test_the_effective_price_basis_needs_a_bill(run):
+    usage_error(run("recommend-region", "--instance-type", "m5.large", "--region", "us-east-1", "--hours", "10",
+                    "--price-basis", "effective", expect=2), "--price-basis")
+    usage_error(run("recommend-region", "--price-basis", "cheapest", expect=2), "--price-basis")
+
+

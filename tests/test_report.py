@@ -160,8 +160,13 @@ def test_opportunities_read_without_a_glossary(written: dict[str, Path], documen
     for line, row in zip(moves["decisions"], moves["rows"], strict=True):
         assert line.startswith("Move ") and f" to {row['region']}: −{row['pct_saved']:.0f} % CO2e" in line
         cost = f"{row['cost_delta']:+,.2f}" if row["cost_delta"] is not None else "cost change unknown"
-        assert cost in line
+        assert cost in line and " nan " not in line
+        # A move that carries stored data says what moving it costs once, and when the saving pays it back.
+        if row["migration_cost"]:
+            assert f"one-off {row['migration_cost']:,.2f} {row['currency']} to move" in line
         assert escape(line) in section
+    assert any(row["migration_cost"] for row in moves["rows"]), "the demo moves stored data somewhere"
+    assert "One-off cost to move the data" in section
 
 
 def test_carbon_price_top_resources_and_where_data_begins(written: dict[str, Path], document: dict) -> None:

@@ -72,3 +72,16 @@ def test_bad_levers_and_model_tags_are_one_line(demo):
 
     usage_error(demo("whatif", "--lever", "magic", expect=2), "magic")
     usage_error(demo("whatif", "--model-factor", "5", "--model-tag", "team", expect=2), "KEY=VALUE")
+
+
+def test_the_map_lever_carries_the_one_off_cost_of_moving_each_workloads_data(demo):
+    rows = _rows(demo("whatif", "--lever", "map", "--month", "2026-10", "--format", "json"))
+    best = json.loads(demo("recommend-region", "--month", "2026-10", "--top", "1", "--format", "json").stdout)["rows"]
+    moved = {r["workload"]: r for r in best if r["rank"] == 1 and not r["current"] and r["kgco2e_saved"] > 0}
+    maps = [r for r in rows if r["scenario"] == "map" and r["workload"] != "TOTAL"]
+    assert maps and all(r["migration_cost"] == pytest.approx(moved[r["workload"]]["migration_cost"])
+                        for r in maps if r["workload"] in moved)
+    assert all(r["migration_cost"] == 0 for r in rows if r["scenario"] == "current")
+    # The total is the sum over workloads (unknown as soon as one is).
+    total = _by(rows, "TOTAL", "map")["migration_cost"]
+    assert total > 0 and total == pytest.approx(sum(r["migration_cost"] for r in maps))

@@ -24,9 +24,10 @@ TOP = 10
 # What the report shows of each analysis (the service returns every row and column).
 REPORT_COLUMNS = {
     "recommend-region": ("workload", "instance_type", "region", "kgco2e", "kgco2e_saved", "pct_saved", "cost_delta",
-                         "currency", "intensity_gco2e_per_kwh", "pue", "pareto", "cost_note"),
+                         "migration_cost", "payback_months", "currency", "intensity_gco2e_per_kwh", "pue", "pareto",
+                         "cost_note"),
     "whatif": ("workload", "scenario", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved", "pct_saved",
-               "cost_delta", "currency", "note"),
+               "cost_delta", "migration_cost", "currency", "note"),
 }
 
 # Column headers in words with units, for readers without the field glossary.
@@ -34,13 +35,15 @@ HEADERS = {
     "recommend-region": {
         "workload": "Workload", "instance_type": "Instance type", "region": "Best region",
         "kgco2e": "CO2e there (kg)", "kgco2e_saved": "CO2e saved (kg)",
-        "pct_saved": "CO2e saved (%)", "cost_delta": "Cost change", "currency": "Currency",
-        "intensity_gco2e_per_kwh": "Grid intensity there (gCO2e/kWh)", "pue": "PUE there",
+        "pct_saved": "CO2e saved (%)", "cost_delta": "Cost change a month",
+        "migration_cost": "One-off cost to move the data", "payback_months": "Pays back in (months)",
+        "currency": "Currency", "intensity_gco2e_per_kwh": "Grid intensity there (gCO2e/kWh)", "pue": "PUE there",
         "pareto": "Best CO2e-for-cost trade-off", "cost_note": "Cost note"},
     "whatif": {
         "workload": "Scope", "scenario": "Lever", "kgco2e": "CO2e with the lever (kg)", "kgco2e_low": "Low (kg)",
         "kgco2e_high": "High (kg)", "kgco2e_saved": "CO2e saved (kg)", "pct_saved": "CO2e saved (%)",
-        "cost_delta": "Cost change", "currency": "Currency", "note": "How"},
+        "cost_delta": "Cost change a month", "migration_cost": "One-off cost to move the data",
+        "currency": "Currency", "note": "How"},
 }
 
 
@@ -80,14 +83,27 @@ def decisions(name: str, result: Result) -> list[str]:
     rows = result.rows
     here = rows[rows["current"].astype(bool)].drop_duplicates("workload").set_index("workload")["region"]
     lines = []
-    for row in highlights(name, result).to_dict("records"):
-        what = row["instance_type"] or "usage without an instance type"
+    for row in rows.loc[highlights(name, result).index].to_dict("records"):  # every column: the move's data too
+        what = row["instance_type"] if pd.notna(row["instance_type"]) and row["instance_type"] else (
+            "usage without an instance type")
         cost = (f"{row['cost_delta']:+,.2f} {row['currency']} a month" if pd.notna(row["cost_delta"])
                 else f"cost change unknown ({row['cost_note'] or 'no price'})")
         lines.append(f"Move {what} ({row['workload']}) from {here.get(row['workload'], 'its region')} to "
                      f"{row['region']}: −{row['pct_saved']:.0f} % CO2e ({row['kgco2e_saved']:,.1f} kg a month), "
-                     f"{cost}.")
+                     f"{cost}{_one_off(row)}.")
     return lines
+
+
+def _one_off(row: dict[str, Any]) -> str:
+    """', one-off 310.00 USD to move 2,048 GB (pays back in 3.1 months)' where the move carries stored data."""
+    gb, cost = row.get("migration_gb"), row.get("migration_cost")
+    if not gb or pd.isna(gb) or gb <= 0:
+        return ""
+    if cost is None or pd.isna(cost):
+        return f", moving its {gb:,.0f} GB of data at a cost not known ({row.get('migration_note') or 'no price'})"
+    payback = row.get("payback_months")
+    back = f" (pays back in {payback:,.1f} months)" if payback is not None and pd.notna(payback) else ""
+    return f", one-off {cost:,.2f} {row['currency']} to move {gb:,.0f} GB{back}"
 
 
 def counterfactual(rows: pd.DataFrame) -> pd.Series:

@@ -22,7 +22,7 @@ from ..facts import gcp as gcp_facts
 from ..facts import hardware, providers, workloads
 from ..facts.constants import CONSTANTS
 from ..facts.licences import APACHE, FACT
-from . import aws, azure, gcp, grid_hourly, onprem, prices, services
+from . import aws, azure, gcp, grid_hourly, onprem, prices, services, storage_prices
 from .common import GRID_COLUMNS, join
 
 VERSION = "2026.12.1"
@@ -128,7 +128,10 @@ def main(argv: list[str] | None = None) -> None:
     write(build_providers(), "providers")
     write(services.build_service_categories(ref), "service_categories")
     # The planning tables are written as built (prices.build rounds its own figures).
-    for name, frame in prices.build(ref).items():
+    planning = prices.build(ref)
+    regions = pd.read_csv(DATA_DIR / "regions.csv")
+    planning |= storage_prices.build(ref, planning["prices"], regions)
+    for name, frame in planning.items():
         frame.to_csv(DATA_DIR / f"{name}.csv", index=False, lineterminator="\n")
         print(f"{name}.csv: {len(frame)} rows")
     (DATA_DIR / "VERSION").write_text(VERSION + "\n")

@@ -378,11 +378,11 @@ def demo_command(ctx: click.Context, db: str | None) -> None:
     click.echo(summary.line(), err=True)
     emit(frame, "table", None, title="cloudcarbon demo — footprint by month and service",
          table_columns=table_columns(frame))
-    totals = frame[["energy_kwh", "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost"]].sum()
+    totals = frame[["energy_kwh", "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "water_l", "cost"]].sum()
     click.echo(
         f"Total: {totals.energy_kwh:,.0f} kWh, {totals.total_kgco2e / 1000:,.2f} tCO2e "
         f"(range {totals.total_kgco2e_low / 1000:,.2f}-{totals.total_kgco2e_high / 1000:,.2f}), "
-        f"cost {totals.cost:,.0f} {frame.currency.iloc[0]}",
+        f"{totals.water_l:,.0f} L of water, cost {totals.cost:,.0f} {frame.currency.iloc[0]}",
         err=True,
     )
     click.echo(

@@ -22,16 +22,22 @@ def _constraint_options(command):
         click.option("--price-basis", type=click.Choice(["list", "effective"]), default="list", show_default=True,
                      help="Cost a move's price difference at list prices, or scaled by the discount your bill shows "
                           "for the family, storage class or transfer (Savings Plans, committed use)."),
+        click.option("--rank-by", type=click.Choice(["carbon", "water"]), default="carbon", show_default=True,
+                     help="Rank candidate regions by CO2e (or cost + --carbon-price), or by litres of water."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis="list"):
+def _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis="list",
+                 rank_by="carbon"):
     from cloudcarbon.recommend import Constraints, parse_allow
 
-    return Constraints(parse_allow(allow), max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis)
+    if rank_by == "water" and carbon_price is not None:
+        raise click.UsageError("--rank-by water and --carbon-price are two ranking rules: give one")
+    return Constraints(parse_allow(allow), max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis,
+                       rank_by)
 
 
 def _notes(lines: list[str]) -> None:
@@ -165,7 +171,8 @@ def estimate_command(provider, instance_type, region, hours, count, accelerator,
 def recommend_region_command(ctx, provider, instance_type, region, hours, count, accelerator, gpu_hours, avg_power_w,
                              host_watts, workload, gpu_utilization, lifespan_years, embodied_kgco2e, by, top,
                              show_excluded, allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud,
-                             price_basis, duration, run_window, month, since, until, fmt, output, db) -> None:
+                             price_basis, rank_by, duration, run_window, month, since, until, fmt, output,
+                             db) -> None:
     """Where each workload should run: candidate regions by location-based CO2e and cost, under hard
     constraints, with the Pareto front of (CO2e, cost) marked.
 
@@ -188,7 +195,8 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
         hours = duration
     table_columns = TABLE_COLUMNS if timing is None else {**TABLE_COLUMNS, "best_start_utc": "best start (UTC)",
                                                           "best_kgco2e": "kgCO2e then", "when_rank": "when rank"}
-    constraints = _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis)
+    constraints = _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis,
+                               rank_by)
     stated = {"--avg-power-w": avg_power_w, "--host-watts": host_watts, "--workload": workload,
               "--gpu-utilization": gpu_utilization, "--lifespan-years": lifespan_years,
               "--embodied-kgco2e": embodied_kgco2e, "--gpu-hours": gpu_hours}
@@ -264,8 +272,8 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
 @db_option
 @click.pass_context
 def whatif_command(ctx, levers, by, model_factor, model_tag, model_account, onprem_pue, cloud_pue, allow,
-                   max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis, month, since, until,
-                   fmt, output, db) -> None:
+                   max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis, rank_by, month, since,
+                   until, fmt, output, db) -> None:
     """Per workload and in total: current versus each 4M lever (Map, Machine, Mechanization, Model) and all
     combined, CO2e with low/high and cost deltas, with every assumption printed.
 
@@ -280,7 +288,8 @@ def whatif_command(ctx, levers, by, model_factor, model_tag, model_account, onpr
     from cloudcarbon.whatif import whatif
 
     span = window(month, since, until)
-    constraints = _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis)
+    constraints = _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis,
+                               rank_by)
     with open_store(store_path(ctx, db), read_only=True) as con:
         result = whatif(con, levers=levers, by=by, window=span, model_factor=model_factor, model_tags=model_tag,
                         model_accounts=model_account, onprem_pue=onprem_pue, cloud_pue=cloud_pue,

@@ -26,7 +26,8 @@ COLUMNS = (
     "energy_kwh", "energy_kwh_low", "energy_kwh_high",
     "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high",
     "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
-    "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost", "currency", "cost_note",
+    "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "water_onsite_l", "water_grid_l", "water_l",
+    "water_l_low", "water_l_high", "water_stress", "cost", "currency", "cost_note",
     "pue", "pue_low", "pue_high", "pue_source", "intensity_gco2e_per_kwh", "intensity_low", "intensity_high",
     "intensity_year", "intensity_signal", "intensity_source",
     "accelerator_w", "accelerator_w_low", "accelerator_w_high", "power_basis", "host_w",
@@ -36,7 +37,8 @@ COLUMNS = (
 TABLE_COLUMNS = {
     "role": "", "region": "region", "energy_kwh": "kWh", "operational_kgco2e": "operational kgCO2e",
     "embodied_kgco2e": "embodied kgCO2e", "total_kgco2e": "total kgCO2e", "total_kgco2e_low": "low",
-    "total_kgco2e_high": "high", "cost": "cost", "pue": "PUE", "intensity_gco2e_per_kwh": "g/kWh",
+    "total_kgco2e_high": "high", "water_l": "water L", "cost": "cost", "pue": "PUE",
+    "intensity_gco2e_per_kwh": "g/kWh",
 }
 REQUESTED_SQL = """
     SELECT 'requested' AS role, provider_name AS provider, region_id AS region,
@@ -47,6 +49,7 @@ REQUESTED_SQL = """
            operational_kgco2e + embodied_kgco2e AS total_kgco2e,
            operational_kgco2e_low + embodied_kgco2e_low AS total_kgco2e_low,
            operational_kgco2e_high + embodied_kgco2e_high AS total_kgco2e_high,
+           water_onsite_l, water_grid_l, water_l, water_l_low, water_l_high, water_stress,
            effective_cost AS cost, billing_currency AS currency,
            CASE WHEN x_accelerator IS NOT NULL THEN 'accelerators alone: no instance type to price'
                 WHEN effective_cost IS NULL THEN 'no on-demand price for ' || x_instance_type || ' in '

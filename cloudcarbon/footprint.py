@@ -37,6 +37,11 @@ SUMS = (
     "embodied_kgco2e",
     "embodied_kgco2e_low",
     "embodied_kgco2e_high",
+    "water_onsite_l",
+    "water_grid_l",
+    "water_l",
+    "water_l_low",
+    "water_l_high",
 )
 
 # Per-row columns for --trace: the usage row, then each coefficient and where it came from.
@@ -57,7 +62,10 @@ TRACE_COLUMNS = (
     "gpu_kwh_high", "storage_kwh", "network_kwh",
     "energy_kwh", "energy_kwh_low", "energy_kwh_high",
     "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high", "embodied_kgco2e",
-    "embodied_kgco2e_low", "embodied_kgco2e_high", "x_source_file", "x_ingest_id",
+    "embodied_kgco2e_low", "embodied_kgco2e_high",
+    "wue_l_per_kwh", "wue_low", "wue_high", "wue_source", "grid_water_l_per_kwh", "grid_water_low",
+    "grid_water_high", "grid_water_source", "water_stress", "water_stress_source", "water_onsite_l", "water_grid_l",
+    "water_l", "water_l_low", "water_l_high", "x_source_file", "x_ingest_id",
 )
 
 
@@ -173,7 +181,7 @@ def footprint(
                "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high",
                "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
                "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "scope2_kgco2e", "scope3_kgco2e",
-               "cost", "currency"]
+               "water_onsite_l", "water_grid_l", "water_l", "water_l_low", "water_l_high", "cost", "currency"]
     return frame[ordered]
 
 

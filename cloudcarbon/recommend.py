@@ -29,7 +29,8 @@ COLUMNS = (
     "available", "availability_note", "kgco2e", "kgco2e_low", "kgco2e_high", "kgco2e_saved", "pct_saved",
     "energy_kwh", "energy_kwh_low", "energy_kwh_high", "operational_kgco2e", "operational_kgco2e_low",
     "operational_kgco2e_high", "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
-    "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "cost", "cost_delta", "cost_delta_pct", "currency",
+    "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "water_onsite_l", "water_grid_l", "water_l",
+    "water_l_low", "water_l_high", "water_l_saved", "water_stress", "cost", "cost_delta", "cost_delta_pct", "currency",
     "migration_gb", "migration_cost", "payback_months", "migration_note", "cost_note", "price_date", "price_basis",
     "intensity_gco2e_per_kwh", "intensity_year", "intensity_signal",
     "intensity_source", "cfe_pct", "cfe_year", "pue", "pue_source", "distance_km", "score", "vcpu_hours", "gpu_hours",
@@ -38,12 +39,14 @@ COLUMNS = (
 TABLE_COLUMNS = {
     "workload": "workload", "rank": "#", "pareto": "pareto", "region": "region", "available": "offered",
     "kgco2e": "kgCO2e", "kgco2e_low": "low", "kgco2e_high": "high", "pct_saved": "% saved",
-    "cost": "cost", "cost_delta": "Δ cost", "intensity_gco2e_per_kwh": "g/kWh", "intensity_year": "year",
+    "water_l": "water L", "cost": "cost", "cost_delta": "Δ cost", "intensity_gco2e_per_kwh": "g/kWh",
+    "intensity_year": "year",
     "pue": "PUE", "cfe_pct": "CFE %", "distance_km": "km",
 }
 
 
 PRICE_BASES = ("list", "effective")
+RANK_BY = ("carbon", "water")
 # Hours in a month as the providers bill a GB-month (AWS, Azure and Google Cloud all use 730).
 HOURS_PER_MONTH = 730.0
 
@@ -59,8 +62,12 @@ class Constraints:
     cross_cloud: bool = False
     # How a move's price difference is costed: at list prices, or scaled by the discount the bill shows.
     price_basis: str = "list"
+    # What ranks the candidates: CO2e (or cost + carbon price), or the water consumed.
+    rank_by: str = "carbon"
 
     def __post_init__(self) -> None:
+        if self.rank_by not in RANK_BY:
+            raise UsageError(f"--rank-by {shown(self.rank_by)}: choose {' or '.join(RANK_BY)}")
         if self.price_basis not in PRICE_BASES:
             raise UsageError(f"--price-basis {shown(self.price_basis)}: choose {' or '.join(PRICE_BASES)}")
         for name, value in (("--max-cost-increase", self.max_cost_increase),
@@ -69,6 +76,9 @@ class Constraints:
                 raise UsageError(f"{name} {value}: give a number of at least 0")
 
     def rule(self) -> str:
+        if self.rank_by == "water":
+            return ("ranked by litres of water consumed (on site, WUE x IT energy, plus generating the electricity); "
+                    "CO2e and cost shown beside")
         if self.carbon_price is None:
             return "ranked by total kgCO2e (location-based grid intensity); cost shown, not used"
         return (f"ranked by cost + {self.carbon_price:g} USD per tonne x tCO2e (location-based); "
@@ -77,7 +87,7 @@ class Constraints:
     def params(self) -> dict:
         return {"allow": [a.lower() for a in self.allow] or None, "max_cost_increase": self.max_cost_increase,
                 "max_distance_km": self.max_distance_km, "carbon_price": self.carbon_price,
-                "cross_cloud": self.cross_cloud, "price_basis": self.price_basis}
+                "cross_cloud": self.cross_cloud, "price_basis": self.price_basis, "rank_by": self.rank_by}
 
 
 NO_CONSTRAINTS = Constraints()

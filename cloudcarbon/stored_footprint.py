@@ -31,6 +31,7 @@ FIGURES = (
     "vcpu_hours", "gpu_hours", "energy_kwh", "energy_kwh_low", "energy_kwh_high",
     "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high",
     "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
+    "water_onsite_l", "water_grid_l", "water_l", "water_l_low", "water_l_high",
 )
 # Every stored figure: 20 integer digits (kg, kWh, currency units; a year of the world's emissions is 4e13 kg) and
 # 18 decimals, the precision the analyses sum in (queries/macros.sql, exact_sum).
@@ -80,7 +81,9 @@ def _build_sql() -> str:
                *(f"{GROUP_KEYS[key]} AS k{number}" for number, key in enumerate(STORED_KEYS))]
     keys = [f"k{number} AS {quote_identifier(key)}" for number, key in enumerate(STORED_KEYS)]
     # Stored as exact decimals: summing them again (footprint, SQL users) is exact and needs no casts per row.
-    sums = [f"CAST(exact_sum({name}) AS {DECIMAL}) AS {name}" for name in FIGURES]
+    # Litres of a group-day stay far below exact_sum's overflow guard (1e19): one decimal sum each, less memory.
+    sums = [f"sum(CAST({name} AS {DECIMAL})) AS {name}" if name.startswith("water_")
+            else f"CAST(exact_sum({name}) AS {DECIMAL}) AS {name}" for name in FIGURES]
     return f"""
         SELECT billing_period_start, billing_account_id, day, strftime(day, '%Y-%m') AS month,
                {', '.join(keys)}, tags, billing_currency AS currency,

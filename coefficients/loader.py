@@ -141,6 +141,24 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "source": "VARCHAR",
         "licence": "VARCHAR",
     },
+    # Water per provider and region ('*': a region the table does not know), built by coefficients/rebuild/water.py:
+    # on-site WUE (L per kWh of IT energy), grid water (L consumed per kWh generated), each with a range and source.
+    "water": {
+        "provider": "VARCHAR",
+        "region": "VARCHAR",
+        "wue_l_per_kwh": "DOUBLE",
+        "wue_low": "DOUBLE",
+        "wue_high": "DOUBLE",
+        "wue_source": "VARCHAR",
+        "grid_water_l_per_kwh": "DOUBLE",
+        "grid_water_low": "DOUBLE",
+        "grid_water_high": "DOUBLE",
+        "grid_water_source": "VARCHAR",
+        "water_stress": "VARCHAR",
+        "water_stress_source": "VARCHAR",
+        "source": "VARCHAR",
+        "licence": "VARCHAR",
+    },
     # Planning tables (what-if and recommend-region), built by coefficients/rebuild/prices.py.
     "prices": {
         "provider": "VARCHAR",

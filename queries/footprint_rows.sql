@@ -183,7 +183,18 @@ rows AS (
         CASE WHEN grid_user THEN 'user-supplied' ELSE coalesce(grid.pick, gf.pick).signal END AS grid_signal,
         CASE WHEN grid_user THEN 'user-supplied (--grid-intensity)' ELSE coalesce(grid.pick, gf.pick).source END
             AS grid_source,
-        NOT grid_user AND grid.pick IS NULL AS grid_fallback
+        NOT grid_user AND grid.pick IS NULL AS grid_fallback,
+        -- Water: on site per kWh of IT energy (WUE), and where the electricity is generated per kWh drawn; a region
+        -- the table does not know takes the provider's fleet row ('*').
+        coalesce(wr.wue_l_per_kwh, wf.wue_l_per_kwh) AS wue_l_per_kwh,
+        coalesce(wr.wue_low, wf.wue_low) AS wue_low, coalesce(wr.wue_high, wf.wue_high) AS wue_high,
+        coalesce(wr.wue_source, wf.wue_source) AS wue_source,
+        coalesce(wr.grid_water_l_per_kwh, wf.grid_water_l_per_kwh) AS grid_water_l_per_kwh,
+        coalesce(wr.grid_water_low, wf.grid_water_low) AS grid_water_low,
+        coalesce(wr.grid_water_high, wf.grid_water_high) AS grid_water_high,
+        coalesce(wr.grid_water_source, wf.grid_water_source) AS grid_water_source,
+        coalesce(wr.water_stress, wf.water_stress) AS water_stress,
+        coalesce(wr.water_stress_source, wf.water_stress_source) AS water_stress_source
     FROM u
     CROSS JOIN k
     LEFT JOIN coef_instances i ON i.provider = u.provider AND i.instance_type = u.x_instance_type
@@ -199,6 +210,8 @@ rows AS (
     LEFT JOIN grid ON grid.provider = u.provider AND grid.region_id IS NOT DISTINCT FROM u.region_id
         AND grid.usage_year = u.usage_year
     LEFT JOIN grid_fallback gf ON gf.provider = u.provider AND gf.usage_year = u.usage_year
+    LEFT JOIN coef_water wr ON wr.provider = u.provider AND wr.region = u.region_id
+    LEFT JOIN coef_water wf ON wf.provider = u.provider AND wf.region = '*'
 ),
 energy AS (
     SELECT
@@ -251,5 +264,11 @@ SELECT
     energy_kwh_high * e.grid_gco2e_per_kwh_high / 1000 AS operational_kgco2e_high,
     e.embodied_kgco2e_hours / e.lifespan_h AS embodied_kgco2e,
     e.embodied_kgco2e_hours / e.lifespan_h AS embodied_kgco2e_low,
-    e.embodied_kgco2e_hours / e.lifespan_h_short AS embodied_kgco2e_high
+    e.embodied_kgco2e_hours / e.lifespan_h_short AS embodied_kgco2e_high,
+    -- Litres consumed: IT energy x WUE on site, facility energy x the grid's water per kWh off site.
+    energy_kwh / e.pue * e.wue_l_per_kwh AS water_onsite_l,
+    energy_kwh * e.grid_water_l_per_kwh AS water_grid_l,
+    water_onsite_l + water_grid_l AS water_l,
+    energy_kwh_low / e.pue_low * e.wue_low + energy_kwh_low * e.grid_water_low AS water_l_low,
+    energy_kwh_high / e.pue_high * e.wue_high + energy_kwh_high * e.grid_water_high AS water_l_high
 FROM energy e

@@ -76,6 +76,11 @@ SELECT * REPLACE (
     job_it_kwh_high * job_pue_high * job_grid_high / 1000 AS operational_kgco2e_high,
     job_embodied_kgco2e_hours / job_lifespan_h AS embodied_kgco2e,
     job_embodied_kgco2e_hours / job_lifespan_h AS embodied_kgco2e_low,
-    job_embodied_kgco2e_hours / job_lifespan_h_short AS embodied_kgco2e_high
+    job_embodied_kgco2e_hours / job_lifespan_h_short AS embodied_kgco2e_high,
+    job_it_kwh * wue_l_per_kwh AS water_onsite_l,
+    job_it_kwh * pue * grid_water_l_per_kwh AS water_grid_l,
+    job_it_kwh * (wue_l_per_kwh + pue * grid_water_l_per_kwh) AS water_l,
+    job_it_kwh_low * (wue_low + job_pue_low * grid_water_low) AS water_l_low,
+    job_it_kwh_high * (wue_high + job_pue_high * grid_water_high) AS water_l_high
 )
 FROM j

@@ -5,7 +5,8 @@
 -- ISO country codes or continents/continent codes; NULL = anywhere), availability where a source exists,
 -- a region without its own grid intensity, $max_distance_km from every current region (haversine),
 -- $max_cost_increase (percent).
--- Order: total kgCO2e (location-based), or with $carbon_price (USD per tonne) cost + carbon price x tCO2e.
+-- Order: total kgCO2e (location-based), or with $carbon_price (USD per tonne) cost + carbon price x tCO2e, or with
+-- $rank_by = 'water' the litres of water consumed (on site and in generating the electricity).
 -- The Pareto front of (kgCO2e, cost) among the kept candidates with a known cost is marked.
 WITH per AS (
     SELECT
@@ -22,6 +23,9 @@ WITH per AS (
         exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS total_kgco2e,
         exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS total_kgco2e_low,
         exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS total_kgco2e_high,
+        exact_sum(water_onsite_l) AS water_onsite_l, exact_sum(water_grid_l) AS water_grid_l,
+        exact_sum(water_l) AS water_l, exact_sum(water_l_low) AS water_l_low, exact_sum(water_l_high) AS water_l_high,
+        joined_distinct(list(water_stress), '; ') AS water_stress,
         CASE WHEN bool_or(x_cost IS NULL) OR (x_candidate IS NOT NULL AND bool_and(x_unpriced_move)) THEN NULL
              ELSE exact_sum(x_cost) END AS cost,
         CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency,
@@ -73,6 +77,7 @@ judged AS (
         p.x_candidate IS NULL AS current,
         pl.country, ct.continent,
         cur.total_kgco2e - p.total_kgco2e AS kgco2e_saved,
+        cur.water_l - p.water_l AS water_l_saved,
         100 * (cur.total_kgco2e - p.total_kgco2e) / nullif(cur.total_kgco2e, 0) AS pct_saved,
         p.cost - cur.cost AS cost_delta,
         100 * (p.cost - cur.cost) / nullif(cur.cost, 0) AS cost_delta_pct,
@@ -110,7 +115,8 @@ judged AS (
 ),
 kept AS (
     SELECT j.*,
-           CASE WHEN $carbon_price IS NULL THEN j.total_kgco2e ELSE j.cost + j.total_kgco2e / 1000 * $carbon_price END
+           CASE WHEN $rank_by = 'water' THEN j.water_l
+                WHEN $carbon_price IS NULL THEN j.total_kgco2e ELSE j.cost + j.total_kgco2e / 1000 * $carbon_price END
                AS score
     FROM judged j WHERE j.excluded_reason IS NULL
 ),

@@ -58,7 +58,7 @@ FOCUS_COLUMNS = {
 # The tag in which `ingest focus` keeps a FOCUS 1.3+ HostProviderName that is another entity than the service
 # provider (connectors/focus/normalize.sql); elsewhere the host is the provider itself.
 HOST_TAG = "tag:x_HostProviderName"
-FIGURES = ("energy_kwh", "operational_kgco2e", "embodied_kgco2e", "total_kgco2e")
+FIGURES = ("energy_kwh", "operational_kgco2e", "embodied_kgco2e", "total_kgco2e", "water_l")
 TAG_KEY = re.compile(r"[\w.:/@+=-]{1,128}")
 
 
@@ -82,7 +82,8 @@ def _totals(row: dict[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
     keys = [f"{f}{s}" for f in FIGURES for s in ("", "_low", "_high")]
-    totals = {k: row[k] for k in ("vcpu_hours", "gpu_hours", *keys, "cost", "currency")}
+    totals = {k: row[k] for k in ("vcpu_hours", "gpu_hours", *keys, "water_onsite_l", "water_grid_l", "cost",
+                                  "currency")}
     cost = row["cost"]
     totals["kgco2e_per_1000_cost"] = row["total_kgco2e"] / cost * 1000 if cost else None
     return totals
@@ -90,7 +91,8 @@ def _totals(row: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _change(current: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, float | None]:
     """Relative change against the previous month, per headline figure (None where undefined)."""
-    fields = ("total_kgco2e", "operational_kgco2e", "embodied_kgco2e", "energy_kwh", "cost", "kgco2e_per_1000_cost")
+    fields = ("total_kgco2e", "operational_kgco2e", "embodied_kgco2e", "energy_kwh", "water_l", "cost",
+              "kgco2e_per_1000_cost")
     if previous is None:
         return dict.fromkeys(fields)
     return {f: (current[f] - previous[f]) / previous[f] if current[f] is not None and previous[f] else None

@@ -22,7 +22,7 @@ from ..facts import gcp as gcp_facts
 from ..facts import hardware, providers, workloads
 from ..facts.constants import CONSTANTS
 from ..facts.licences import APACHE, FACT
-from . import aws, azure, gcp, grid_hourly, onprem, prices, services, storage_prices
+from . import aws, azure, gcp, grid_hourly, onprem, prices, services, storage_prices, water
 from .common import GRID_COLUMNS, join
 
 VERSION = "2026.12.1"
@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> None:
     write(build_providers(), "providers")
     write(services.build_service_categories(ref), "service_categories")
     # The planning tables are written as built (prices.build rounds its own figures).
+    write(water.build(ref, pd.read_csv(DATA_DIR / "regions.csv"), pd.read_csv(DATA_DIR / "grid.csv"),
+                      pd.read_csv(DATA_DIR / "zones.csv")), "water")
     planning = prices.build(ref)
     regions = pd.read_csv(DATA_DIR / "regions.csv")
     planning |= storage_prices.build(ref, planning["prices"], regions)

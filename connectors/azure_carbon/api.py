@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +36,9 @@ SUBSCRIPTIONS_PER_REQUEST = 100  # the API's limit on subscriptionList
 PAGE_SIZE = 5000  # the API's largest page
 SUBSCRIPTION = re.compile(r"^/?subscriptions/([0-9a-fA-F-]{36})/?$")
 LABEL = "Carbon Optimization API"
+RETRIES = 5
+RETRY_STATUS = (429, 500, 502, 503, 504)
+MAX_WAIT = 60.0  # seconds: a longer Retry-After is cut short, the next attempt may still be refused
 
 
 @dataclass
@@ -57,17 +61,18 @@ def subscriptions(scope: str) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _session() -> Any:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
-
-    # The report is a read: POST is safe to retry; Retry-After is honoured on 429 and 503.
-    retry = Retry(total=5, backoff_factor=1, status_forcelist=(429, 500, 502, 503, 504), allowed_methods={"POST"},
-                  respect_retry_after_header=True, raise_on_status=False)
-    session = requests.Session()
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    return session
+def _post(session: Any, query: dict[str, Any], token: str) -> Any:
+    """One report request, retried on throttling and server errors as `Retry-After` says (else 1, 2, 4 ... s):
+    the report is a read, so a POST is safe to repeat."""
+    attempt = 0
+    while True:
+        response = session.post(URL, params={"api-version": API_VERSION}, json=query, timeout=(10, 120),
+                                headers={"Authorization": f"Bearer {token}"})
+        if response.status_code not in RETRY_STATUS or attempt == RETRIES:
+            return response
+        after = response.headers.get("Retry-After", "")
+        time.sleep(min(float(after), MAX_WAIT) if after.replace(".", "", 1).isdigit() else 2.0 ** attempt)
+        attempt += 1
 
 
 def _credential() -> Any:
@@ -91,8 +96,10 @@ def _http_error(status: int, payload: Any) -> InputError:
 
 def fetch(ids: list[str], month: str, folder: Path, credential: Any, fetched: Fetched) -> None:
     """Every page of the four reports for `month` (YYYY-MM-01), saved into `folder` and added to `fetched`."""
+    import requests
+
     token = credential.get_token(TOKEN_SCOPE).token
-    session = _session()
+    session = requests.Session()
     for scopes in REPORTS:
         for first in range(0, len(ids), SUBSCRIPTIONS_PER_REQUEST):
             skip_token = None
@@ -102,8 +109,7 @@ def fetch(ids: list[str], month: str, folder: Path, credential: Any, fetched: Fe
                     "carbonScopeList": list(scopes), "dateRange": {"start": month, "end": month},
                     "categoryType": "Resource", "orderBy": "LatestMonthEmissions", "sortDirection": "Desc",
                     "pageSize": PAGE_SIZE, **({"skipToken": skip_token} if skip_token else {})}
-                response = session.post(URL, params={"api-version": API_VERSION}, json=query, timeout=(10, 120),
-                                        headers={"Authorization": f"Bearer {token}"})
+                response = _post(session, query, token)
                 try:
                     body = response.json()
                 except ValueError:

@@ -12,8 +12,8 @@ WITH per AS (
     SELECT
         x_workload, x_candidate, x_candidate_provider,
         any_value(provider_name) AS provider,
-        joined_distinct(list(region_id), ', ') AS region,
-        joined_distinct(list(x_instance_type), ', ') AS instance_type,
+        joined_distinct(list(DISTINCT region_id), ', ') AS region,
+        joined_distinct(list(DISTINCT x_instance_type), ', ') AS instance_type,
         exact_sum(vcpu_hours) AS vcpu_hours, exact_sum(gpu_hours) AS gpu_hours,
         exact_sum(energy_kwh) AS energy_kwh, exact_sum(energy_kwh_low) AS energy_kwh_low, exact_sum(energy_kwh_high) AS energy_kwh_high,
         exact_sum(operational_kgco2e) AS operational_kgco2e, exact_sum(operational_kgco2e_low) AS operational_kgco2e_low,
@@ -25,30 +25,30 @@ WITH per AS (
         exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS total_kgco2e_high,
         exact_sum(water_onsite_l) AS water_onsite_l, exact_sum(water_grid_l) AS water_grid_l,
         exact_sum(water_l) AS water_l, exact_sum(water_l_low) AS water_l_low, exact_sum(water_l_high) AS water_l_high,
-        joined_distinct(list(water_stress), '; ') AS water_stress,
+        joined_distinct(list(DISTINCT water_stress), '; ') AS water_stress,
         CASE WHEN bool_or(x_cost IS NULL) OR (x_candidate IS NOT NULL AND bool_and(x_unpriced_move)) THEN NULL
              ELSE exact_sum(x_cost) END AS cost,
         CASE WHEN count(DISTINCT billing_currency) > 1 THEN 'MIXED' ELSE any_value(billing_currency) END AS currency,
-        joined_distinct(list(x_cost_note), '; ') AS cost_note,
+        joined_distinct(list(DISTINCT x_cost_note), '; ') AS cost_note,
         -- One-off: the data the workload stores, moved to the candidate (0 where it stays; NULL where unpriced).
         CASE WHEN x_candidate IS NULL THEN 0 ELSE coalesce(exact_sum(x_migration_gb), 0) END AS migration_gb,
         CASE WHEN x_candidate IS NULL THEN 0 WHEN bool_or(x_migration_note IS NOT NULL) THEN NULL
              ELSE coalesce(exact_sum(x_migration_gb * x_transfer_usd_per_gb), 0) END AS migration_cost,
-        joined_distinct(list(x_migration_note), '; ') AS migration_note,
+        joined_distinct(list(DISTINCT x_migration_note), '; ') AS migration_note,
         max(x_price_date) AS price_date,
         min(x_price_basis) AS price_basis,  -- 'derived' when any part of the cost is
         CASE WHEN bool_or(x_available = false) THEN false WHEN bool_or(x_available IS NULL) THEN NULL ELSE true END
             AS available,
-        joined_distinct(list(x_available_note), '; ') AS availability_note,
+        joined_distinct(list(DISTINCT x_available_note), '; ') AS availability_note,
         -- Energy-weighted, so a workload spread over regions shows its effective intensity and PUE.
         coalesce(exact_sum(operational_kgco2e) * 1000 / nullif(exact_sum(energy_kwh), 0), exact_sum(grid_gco2e_per_kwh) / count(grid_gco2e_per_kwh))
             AS intensity_gco2e_per_kwh,
         joined_distinct(list(CAST(grid_year AS VARCHAR)), ', ') AS intensity_year,
-        joined_distinct(list(grid_signal), '; ') AS intensity_signal,
-        joined_distinct(list(grid_source), '; ') AS intensity_source,
+        joined_distinct(list(DISTINCT grid_signal), '; ') AS intensity_signal,
+        joined_distinct(list(DISTINCT grid_source), '; ') AS intensity_source,
         bool_or(grid_fallback) AS grid_fallback,
         coalesce(exact_sum(energy_kwh) / nullif(exact_sum(energy_kwh / pue), 0), exact_sum(pue) / count(pue)) AS pue,
-        joined_distinct(list(pue_source), '; ') AS pue_source
+        joined_distinct(list(DISTINCT pue_source), '; ') AS pue_source
     FROM fp
     GROUP BY x_workload, x_candidate, x_candidate_provider
 ),

@@ -63,10 +63,21 @@ def test_cost_is_the_on_demand_price_or_null_with_a_reason(run):
                                      "WHERE provider = 'aws' AND region = 'eu-west-1' AND instance_type = 'm5.large'"
                                      ).fetchall()[0]
     assert basis == "derived" and eu["cost"] == pytest.approx(10 * derived)
-    # A region newer than every price table has no price: null, with the reason.
+    # A region newer than every price table is priced as the nearest priced region of its country, labelled.
+    with duckdb.connect() as con:
+        west, source = con.execute("SELECT usd_per_hour, source FROM read_csv('coefficients/data/prices.csv') "
+                                   "WHERE provider = 'aws' AND region = 'ca-west-1' AND instance_type = 'm5.large'"
+                                   ).fetchall()[0]
+        central = con.execute("SELECT usd_per_hour FROM read_csv('coefficients/data/prices.csv') WHERE provider = "
+                              "'aws' AND region = 'ca-central-1' AND instance_type = 'm5.large'").fetchall()[0][0]
+    assert west == central and "nearest priced region ca-central-1" in source
     new = _json(run("estimate", "--instance-type", "m5.large", "--region", "ca-west-1", "--hours", "10",
                     "--format", "json"))[0]
-    assert new["cost"] is None and "no on-demand price" in new["cost_note"]
+    assert new["cost"] == pytest.approx(10 * west)
+    # Outside the commercial market (China: another partition, priced in CNY) there is no price: null, with the reason.
+    china = _json(run("estimate", "--instance-type", "m5.large", "--region", "cn-north-1", "--hours", "10",
+                      "--format", "json"))[0]
+    assert china["cost"] is None and "no on-demand price" in china["cost_note"]
 
 
 @pytest.mark.parametrize(("args", "names"), [

@@ -97,7 +97,7 @@ def test_a_snapshot_refreshed_before_price_basis_existed_still_serves_as_list_pr
     assert moved["price_date"].startswith("2026-01-05")
 
 
-def test_the_shipped_snapshot_prices_every_aws_region_of_2024_and_labels_derived_prices():
+def test_the_shipped_snapshot_prices_every_commercial_aws_region_and_labels_derived_prices():
     from cloudcarbon.coefficients import loader
 
     with duckdb.connect() as con:
@@ -108,8 +108,9 @@ def test_the_shipped_snapshot_prices_every_aws_region_of_2024_and_labels_derived
                                 "AND instance_type = 'm5.large'").fetchall()[0]
         offered = con.execute("SELECT count(*) FROM coef_availability a JOIN coef_prices p USING (provider, region, "
                               "instance_type) WHERE p.price_basis = 'derived'").fetchall()[0][0]
-    # Every commercial region of the 2024 all-region table (28) beside the three with a current list.
-    assert counts == {"list": 3, "derived": 28}
+    # Every commercial region of the 2024 all-region table (28) and the six launched since (priced as their nearest
+    # priced region) beside the three with a current list; the two China regions (CNY, another partition) have none.
+    assert counts == {"list": 3, "derived": 34}
     assert "2026-07-20 us-east-1 list" in source and "2024-09-27" in source and "m5 ratio" in source
     assert offered == 0, "a derived price says nothing about where a type is offered"
 

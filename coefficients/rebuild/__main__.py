@@ -22,7 +22,7 @@ from ..facts import gcp as gcp_facts
 from ..facts import hardware, providers, workloads
 from ..facts.constants import CONSTANTS
 from ..facts.licences import APACHE, FACT
-from . import aws, azure, gcp, grid_hourly, onprem, prices, services, storage_prices, water
+from . import aws, azure, gcp, grid_hourly, nearest_prices, onprem, prices, services, storage_prices, water
 from .common import GRID_COLUMNS, join
 
 VERSION = "2026.12.1"
@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
                       pd.read_csv(DATA_DIR / "zones.csv")), "water")
     planning = prices.build(ref)
     regions = pd.read_csv(DATA_DIR / "regions.csv")
+    planning["prices"] = nearest_prices.fill(planning["prices"], regions).sort_values(
+        ["provider", "region", "instance_type"])
     planning |= storage_prices.build(ref, planning["prices"], regions)
     for name, frame in planning.items():
         frame.to_csv(DATA_DIR / f"{name}.csv", index=False, lineterminator="\n")

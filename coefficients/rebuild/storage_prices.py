@@ -19,6 +19,7 @@ import yaml
 
 from ..facts.licences import APACHE
 from ..facts.storage_prices import ANCHORS, CLOUDPRICE_EGRESS, INTER_REGION
+from . import nearest_prices
 from .prices import COROOT, CYCLENERD
 
 SKYPLANE = "skyplane-project/skyplane@0513671c90b7 aws_transfer_costs.csv (2023-04)"
@@ -96,5 +97,9 @@ def build(ref: Path, prices: pd.DataFrame, regions: pd.DataFrame) -> dict[str, p
                               "source": SKYPLANE, "licence": APACHE})
     transfer = pd.concat([aws_pairs, _inter_region(regions), _internet(ref, "aws"), _internet(ref, "azure"),
                           gcp_internet])
+    storage = nearest_prices.fill(storage, regions)
+    # Every region has its inter-region rate ('*'); internet egress is filled on its own.
+    internet = transfer.to_region == "internet"
+    transfer = pd.concat([transfer[~internet], nearest_prices.fill(transfer[internet], regions, "from_region")])
     return {"storage_prices": storage.sort_values(["provider", "region", "storage_class"])[STORAGE_COLUMNS],
             "transfer_prices": transfer.sort_values(["provider", "from_region", "to_region"])[TRANSFER_COLUMNS]}

@@ -1,8 +1,8 @@
 """Regions no open price table lists (launched after every table, or new to a provider's list): priced as the
-nearest region of the same provider that has prices (in the same country where there is one), labelled `derived` with that region and its distance, so a
-move there has a cost and says how it was reached. Regions outside the commercial market keep no price: China
-(another partition, priced in CNY), government and defence clouds, canary regions (EUAP), and Google Cloud's
-multi-regions (no machines run "in" them)."""
+nearest region of the same provider that has prices (in the same country where there is one), labelled `derived`
+with that region and its distance, so a move there has a cost and says how it was reached. Regions outside the
+commercial market keep no price: China (another partition, priced in CNY), government and defence clouds, canary
+regions (EUAP), and Google Cloud's multi-regions (no machines run "in" them)."""
 
 from __future__ import annotations
 

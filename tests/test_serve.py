@@ -203,8 +203,8 @@ def test_a_missing_or_empty_month_is_400_naming_the_parameter(server: dict[str, 
 PARAMETERS = {
     "/api/footprint": ["month", "since", "until", "by", "cpu_utilization", "gpu_utilization"],
     "/api/unknowns": ["month", "since", "until"],
-    "/api/whatif": ["month", "since", "until", "by"],
-    "/api/recommend-region": ["month", "since", "until", "by"],
+    "/api/whatif": ["month", "since", "until", "by", "rank_by", "price_basis"],
+    "/api/recommend-region": ["month", "since", "until", "by", "rank_by", "price_basis"],
     "/api/reconcile": ["month", "provider", "by"],
     "/api/sci": ["month", "units_tag", "by"],
     "/api/report": ["month", "by_tag"],
@@ -225,6 +225,21 @@ def test_no_parameter_value_gets_a_500(server: dict[str, str], path: str) -> Non
             if status == 400:
                 message = json.loads(body)["error"]
                 assert "\n" not in message and len(message) < 400, (name, value[:40], message[:300])
+
+
+def test_recommend_region_ranks_by_water_and_prices_at_the_bills_discount_on_request(server: dict[str, str]) -> None:
+    base = f"{server['open']}/api/recommend-region?month=2026-10&by=provider,service,region"
+    status, _, body = get(f"{base}&rank_by=water&price_basis=effective")
+    assert status == 200, body[:300]
+    document = json.loads(body)
+    assert document["meta"]["rank_by"] == "water" and document["meta"]["price_basis"] == "effective"
+    for workload in {r["workload"] for r in document["rows"]}:
+        kept = sorted((r for r in document["rows"] if r["workload"] == workload and not r["current"]),
+                      key=lambda r: r["rank"])
+        assert [r["water_l"] for r in kept] == sorted(r["water_l"] for r in kept), workload
+    assert any("discount the bill shows" in a for a in document["meta"]["assumptions"])
+    status, _, body = get(f"{base}&rank_by=cheapest")
+    assert status == 400 and "rank_by" in json.loads(body)["error"], body[:300]
 
 
 def test_a_long_value_is_not_echoed_back_whole(server: dict[str, str]) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cloudcarbon.output import records
 from cloudcarbon.periods import Window
-from cloudcarbon.recommend import recommend_from_store
+from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, recommend_from_store
 from cloudcarbon.whatif import whatif
 
 # Each is called as function(con, window=..., by=...) and returns an object with `rows` (a DataFrame) and
@@ -55,9 +55,10 @@ class Result:
     assumptions: list[str]
 
 
-def run_analysis(name: str, con: duckdb.DuckDBPyConnection, *, window: Window, by: str | None = None) -> Result:
-    """Run `name` over the store for `window`."""
-    found = ANALYSES[name](con, window=window, by=by)
+def run_analysis(name: str, con: duckdb.DuckDBPyConnection, *, window: Window, by: str | None = None,
+                 constraints: Constraints = NO_CONSTRAINTS) -> Result:
+    """Run `name` over the store for `window` (ranked and priced as `constraints` say)."""
+    found = ANALYSES[name](con, window=window, by=by, constraints=constraints)
     return Result(found.rows, list(found.assumptions))
 
 

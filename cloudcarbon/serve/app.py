@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 from fastapi import FastAPI, Query, Request
@@ -35,6 +35,9 @@ SinceParam = Query(None, description="From this date (YYYY-MM-DD or YYYY-MM), in
 UntilParam = Query(None, description="Up to this date, exclusive.")
 BY_HELP = "Comma-separated groupings, as `cloudcarbon footprint --by`."
 ByParam = Query(None, description=BY_HELP)
+RankByParam = Query("carbon", description="Rank candidate regions by CO2e (carbon) or by litres of water (water).")
+PriceBasisParam = Query("list", description="Cost moves at list prices (list) or scaled by the discount the bill "
+                                            "shows (effective).")
 
 
 # The library names what was wrong as the CLI spells it (`--month '2026-13': ...`); a caller of the service sent
@@ -198,23 +201,31 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
         return {"meta": provenance(command="unknowns", period=span.label()), "rows": records(frame)}
 
     def analysis(name: str, request: Request, month: str | None, since: str | None, until: str | None,
-                 by: str | None) -> dict:
-        _only(request, *PERIOD, "by")
+                 by: str | None, rank_by: str, price_basis: str) -> dict:
+        from cloudcarbon.recommend import Constraints
+
+        _only(request, *PERIOD, "by", "rank_by", "price_basis")
         span = window(month, since, until)
+        constraints = Constraints(rank_by=rank_by, price_basis=price_basis)
         with store() as con:
-            result = run_analysis(name, con, window=span, by=by)
-        meta = provenance(command=name, period=span.label(), by=by, assumptions=result.assumptions)
+            result = run_analysis(name, con, window=span, by=by, constraints=constraints)
+        meta = provenance(command=name, period=span.label(), by=by, rank_by=rank_by, price_basis=price_basis,
+                          assumptions=result.assumptions)
         return {"meta": meta, "rows": records(result.rows)}
 
     @app.get("/api/whatif", summary="Savings from the 4M levers (as `cloudcarbon whatif`)")
     def whatif_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
-                    until: str | None = UntilParam, by: str | None = ByParam) -> dict:
-        return analysis("whatif", request, month, since, until, by)
+                    until: str | None = UntilParam, by: str | None = ByParam,
+                    rank_by: Literal["carbon", "water"] = RankByParam,
+                    price_basis: Literal["list", "effective"] = PriceBasisParam) -> dict:
+        return analysis("whatif", request, month, since, until, by, rank_by, price_basis)
 
     @app.get("/api/recommend-region", summary="Regions ranked by CO2e and cost (as `cloudcarbon recommend-region`)")
     def recommend_json(request: Request, month: str | None = MonthParam, since: str | None = SinceParam,
-                       until: str | None = UntilParam, by: str | None = ByParam) -> dict:
-        return analysis("recommend-region", request, month, since, until, by)
+                       until: str | None = UntilParam, by: str | None = ByParam,
+                       rank_by: Literal["carbon", "water"] = RankByParam,
+                       price_basis: Literal["list", "effective"] = PriceBasisParam) -> dict:
+        return analysis("recommend-region", request, month, since, until, by, rank_by, price_basis)
 
     @app.get("/api/reconcile", summary="Our footprint beside the provider's own figures (as `cloudcarbon reconcile`)")
     def reconcile_json(request: Request, month: str = Query(..., description="YYYY-MM"),

@@ -34,8 +34,6 @@ def _constraints(allow, max_cost_increase, max_distance_km, carbon_price, cross_
                  rank_by="carbon"):
     from cloudcarbon.recommend import Constraints, parse_allow
 
-    if rank_by == "water" and carbon_price is not None:
-        raise click.UsageError("--rank-by water and --carbon-price are two ranking rules: give one")
     return Constraints(parse_allow(allow), max_cost_increase, max_distance_km, carbon_price, cross_cloud, price_basis,
                        rank_by)
 

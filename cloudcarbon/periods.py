@@ -31,6 +31,16 @@ class Window:
         end = f"{self.until:%Y-%m-%d}" if self.until else "…"
         return f"{start} to {end} (exclusive)"
 
+    def month_starts(self) -> list[date]:
+        """The first days of the months the window touches (a bounded window; empty when open)."""
+        if self.since is None or self.until is None:
+            return []
+        first, found = self.since.date().replace(day=1), []
+        while first < self.until.date():
+            found.append(first)
+            first = add_months(first, 1)
+        return found
+
 
 ALL_TIME = Window()
 

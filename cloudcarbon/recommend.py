@@ -68,6 +68,8 @@ class Constraints:
     def __post_init__(self) -> None:
         if self.rank_by not in RANK_BY:
             raise UsageError(f"--rank-by {shown(self.rank_by)}: choose {' or '.join(RANK_BY)}")
+        if self.rank_by == "water" and self.carbon_price is not None:
+            raise UsageError("--rank-by water and --carbon-price are two ranking rules: give one")
         if self.price_basis not in PRICE_BASES:
             raise UsageError(f"--price-basis {shown(self.price_basis)}: choose {' or '.join(PRICE_BASES)}")
         for name, value in (("--max-cost-increase", self.max_cost_increase),

@@ -81,9 +81,7 @@ def _build_sql() -> str:
                *(f"{GROUP_KEYS[key]} AS k{number}" for number, key in enumerate(STORED_KEYS))]
     keys = [f"k{number} AS {quote_identifier(key)}" for number, key in enumerate(STORED_KEYS)]
     # Stored as exact decimals: summing them again (footprint, SQL users) is exact and needs no casts per row.
-    # Litres of a group-day stay far below exact_sum's overflow guard (1e19): one decimal sum each, less memory.
-    sums = [f"sum(CAST({name} AS {DECIMAL})) AS {name}" if name.startswith("water_")
-            else f"CAST(exact_sum({name}) AS {DECIMAL}) AS {name}" for name in FIGURES]
+    sums = [f"CAST(exact_sum({name}) AS {DECIMAL}) AS {name}" for name in FIGURES]
     return f"""
         SELECT billing_period_start, billing_account_id, day, strftime(day, '%Y-%m') AS month,
                {', '.join(keys)}, tags, billing_currency AS currency,

@@ -3,6 +3,8 @@ Optimization REST API (`POST /providers/Microsoft.Carbon/carbonEmissionReports`,
 with azure-identity's DefaultAzureCredential.
 
 Four item-detail reports per month, by resource: scopes 1+2+3 together (Microsoft's own total) and each scope alone.
+Requests go through azure-core's pipeline (bearer token, retries that honour `Retry-After`), as the Consumption API's
+client does.
 Every page is saved as the REST API's examples write a call (request beside response) and ingested through the same
 path as saved files, so the API and a saved report land identically.
 """
@@ -13,9 +15,7 @@ import json
 import re
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,9 @@ SUBSCRIPTIONS_PER_REQUEST = 100  # the API's limit on subscriptionList
 PAGE_SIZE = 5000  # the API's largest page
 SUBSCRIPTION = re.compile(r"^/?subscriptions/([0-9a-fA-F-]{36})/?$")
 LABEL = "Carbon Optimization API"
-RETRIES = 5
-RETRY_STATUS = (429, 500, 502, 503, 504)
-MAX_WAIT = 60.0  # seconds: a longer Retry-After is cut short, the next attempt may still be refused
+# The report is a read: POST is safe to retry (azure-core retries only idempotent methods unless told).
+RETRY = {"retry_total": 5, "retry_backoff_factor": 1.0, "retry_backoff_max": 60}
+RETRY_METHODS = frozenset({"POST"})
 
 
 @dataclass
@@ -61,18 +61,11 @@ def subscriptions(scope: str) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _post(session: Any, query: dict[str, Any], token: str) -> Any:
-    """One report request, retried on throttling and server errors as `Retry-After` says (else 1, 2, 4 ... s):
-    the report is a read, so a POST is safe to repeat."""
-    attempt = 0
-    while True:
-        response = session.post(URL, params={"api-version": API_VERSION}, json=query, timeout=(10, 120),
-                                headers={"Authorization": f"Bearer {token}"})
-        if response.status_code not in RETRY_STATUS or attempt == RETRIES:
-            return response
-        after = response.headers.get("Retry-After", "")
-        time.sleep(min(float(after), MAX_WAIT) if after.replace(".", "", 1).isdigit() else 2.0 ** attempt)
-        attempt += 1
+def _client(credential: Any) -> Any:
+    from azure.core import PipelineClient
+    from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
+
+    return PipelineClient(URL, policies=[RetryPolicy(**RETRY), BearerTokenCredentialPolicy(credential, TOKEN_SCOPE)])
 
 
 def _credential() -> Any:
@@ -96,10 +89,9 @@ def _http_error(status: int, payload: Any) -> InputError:
 
 def fetch(ids: list[str], month: str, folder: Path, credential: Any, fetched: Fetched) -> None:
     """Every page of the four reports for `month` (YYYY-MM-01), saved into `folder` and added to `fetched`."""
-    import requests
+    from azure.core.rest import HttpRequest
 
-    token = credential.get_token(TOKEN_SCOPE).token
-    session = requests.Session()
+    client = _client(credential)
     for scopes in REPORTS:
         for first in range(0, len(ids), SUBSCRIPTIONS_PER_REQUEST):
             skip_token = None
@@ -109,7 +101,8 @@ def fetch(ids: list[str], month: str, folder: Path, credential: Any, fetched: Fe
                     "carbonScopeList": list(scopes), "dateRange": {"start": month, "end": month},
                     "categoryType": "Resource", "orderBy": "LatestMonthEmissions", "sortDirection": "Desc",
                     "pageSize": PAGE_SIZE, **({"skipToken": skip_token} if skip_token else {})}
-                response = _post(session, query, token)
+                response = client.send_request(HttpRequest("POST", URL, params={"api-version": API_VERSION},
+                                                           json=query), retry_on_methods=RETRY_METHODS)
                 try:
                     body = response.json()
                 except ValueError:
@@ -128,30 +121,20 @@ def fetch(ids: list[str], month: str, folder: Path, credential: Any, fetched: Fe
                     break
 
 
-def months(window: Window) -> list[str]:
-    """The first days (YYYY-MM-01) of the whole months a window covers: the API reports by month."""
-    if window.since is None or window.until is None:
-        raise UsageError("--scope needs a period: --month YYYY-MM")
-    first, end = window.since.date().replace(day=1), window.until.date()
-    found = []
-    while first < end:
-        found.append(f"{first:%Y-%m-%d}")
-        first = (first + timedelta(days=32)).replace(day=1)
-    return found
-
-
 def ingest_api(con: duckdb.DuckDBPyConnection, *, window: Window, scope: str, credential: Any = None,
                progress: bool | None = None) -> IngestSummary:
     """Read the window's months for the subscriptions of `scope` into provider_emissions; subscriptions Microsoft
     refused are named in the summary."""
-    ids, wanted = subscriptions(scope), months(window)
+    if window.since is None or window.until is None:
+        raise UsageError("--scope needs a period: --month YYYY-MM")
+    ids = subscriptions(scope)
     folder = Path(tempfile.mkdtemp(prefix="cloudcarbon-azure-carbon-"))
     try:
         fetched = Fetched()
         try:
             credential = credential or _credential()
-            for month in wanted:
-                fetch(ids, month, folder, credential, fetched)
+            for month in window.month_starts():
+                fetch(ids, f"{month:%Y-%m-%d}", folder, credential, fetched)
         except CloudcarbonError:
             raise
         except Exception as error:
@@ -183,8 +166,8 @@ def ingest_api(con: duckdb.DuckDBPyConnection, *, window: Window, scope: str, cr
 
 
 def _network_error(error: Exception) -> InputError | None:
-    import requests
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 
-    if isinstance(error, requests.ConnectionError | requests.Timeout):
+    if isinstance(error, ServiceRequestError | ServiceResponseError):
         return InputError(f"{LABEL}: cannot reach management.azure.com ({type(error).__name__}); check the network")
     return None

@@ -23,7 +23,7 @@ from cloudcarbon.cli_sci import sci_command
 from cloudcarbon.coefficients.loader import cloud_providers
 from cloudcarbon.errors import CloudcarbonError, UsageError
 from cloudcarbon.periods import add_months
-from cloudcarbon.store import DB_ENV_VAR, bounded, default_db_path, interrupt_statements, open_store, store_damage
+from cloudcarbon.store import DB_ENV_VAR, default_db_path, interrupt_statements, open_store, store_damage
 
 # SIGTERM (timeout, systemd, cron wrappers) and SIGINT end a command like an error, so that rollbacks and
 # `finally` blocks run: an interrupted ingest removes its scratch store. Inside a statement DuckDB turns the
@@ -204,8 +204,7 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
                       method="METHODOLOGY.md", cpu_utilization=cpu_utilization, gpu_utilization=gpu_utilization)
     title = f"cloudcarbon footprint — {span.label()}"
     with open_store(store_path(ctx, db), read_only=True) as con:
-        if trace:  # a row per usage row: streamed, never held whole, in bounded memory
-            bounded(con)
+        if trace:  # a row per usage row: streamed, never held whole, in bounded memory (as every connection)
             sql, params = fp.trace_query(con, window=span, cpu_utilization=cpu_utilization,
                                          gpu_utilization=gpu_utilization)
             if not con.execute(f"SELECT count(*) FROM ({sql}) LIMIT 1", params).fetchall()[0][0]:
@@ -213,6 +212,13 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
             left_out = emit_query(con, sql, params, fmt, output, meta=meta, title=title)
             if left_out:
                 click.echo(f"{left_out:,} more rows: write them all with --format csv --output trace.csv", err=True)
+            return
+        if temporal == "annual" and fmt != "table":  # streamed from DuckDB: no frame, no pandas
+            sql, params = fp.footprint_query(con, by=by, window=span, cpu_utilization=cpu_utilization,
+                                             gpu_utilization=gpu_utilization, extra=fp.method_columns())
+            if not fp.has_usage(con, span):  # every usage row makes a footprint row
+                raise CloudcarbonError(_no_usage(con, month, since, until))
+            emit_query(con, sql, params, fmt, output, meta=meta, title=title)
             return
         if temporal == "hourly":
             from cloudcarbon.temporal import BASIS, hourly_footprint

@@ -43,6 +43,11 @@ SUMS = (
     "water_l_low",
     "water_l_high",
 )
+# The figures of a footprint row, in the order every output shows them.
+ORDERED_FIGURES = (
+    *SUMS[:11], "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "scope2_kgco2e", "scope3_kgco2e",
+    *SUMS[11:], "cost", "currency",
+)
 
 # Per-row columns for --trace: the usage row, then each coefficient and where it came from.
 TRACE_COLUMNS = (
@@ -87,16 +92,21 @@ CARBON_METHOD = ("cloudcarbon usage-based estimate (METHODOLOGY.md), location-ba
                  "operational scope 2 on-premises, else scope 3 category 1; embodied scope 3")
 
 
-def with_method_columns(frame: pd.DataFrame, temporal: str = "annual") -> pd.DataFrame:
-    """`frame` with x_CarbonMethod and x_CarbonModelVersion (tool and coefficient versions) on every row, so two
+def method_columns(temporal: str = "annual") -> dict[str, str]:
+    """x_CarbonMethod and x_CarbonModelVersion (tool and coefficient versions), for every row of an output, so two
     methods (annual or hourly intensity) are never mixed silently."""
     from cloudcarbon import __version__
     from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
 
     method = CARBON_METHOD if temporal == "annual" else CARBON_METHOD.replace(
         "annual grid intensity", "hourly grid intensity (hour-of-day x month profile, annual where none)")
-    return frame.assign(x_CarbonMethod=method,
-                        x_CarbonModelVersion=f"cloudcarbon {__version__}; coefficients {COEFFICIENTS_VERSION}")
+    version = f"cloudcarbon {__version__}; coefficients {COEFFICIENTS_VERSION}"
+    return {"x_CarbonMethod": method, "x_CarbonModelVersion": version}
+
+
+def with_method_columns(frame: pd.DataFrame, temporal: str = "annual") -> pd.DataFrame:
+    """`frame` with the method columns (method_columns) on every row."""
+    return frame.assign(**method_columns(temporal))
 
 
 def table_columns(frame: pd.DataFrame) -> dict[str, str]:
@@ -125,15 +135,17 @@ def group_expressions(keys: list[str], params: dict, *, stored: bool = False) ->
     return grouped
 
 
-def footprint(
+def footprint_query(
     con: duckdb.DuckDBPyConnection,
     *,
     by: str | list[str] | None = None,
     window: Window = ALL_TIME,
     cpu_utilization: float | None = None,
     gpu_utilization: float | None = None,
-) -> pd.DataFrame:
-    """Energy and CO2e (central, low, high), hours and cost, grouped by the --by keys."""
+    extra: dict[str, str] | None = None,
+) -> tuple[str, dict[str, object]]:
+    """The query (and its parameters) of `footprint`'s rows, for callers that stream them (output.emit_query):
+    the --by keys, then the figures; `extra` columns (name -> text value) last, on every row."""
     keys = parse_by(by)
     check_utilization(cpu_utilization, gpu_utilization)
     params = row_params(window, cpu_u=cpu_utilization, gpu_u=gpu_utilization)
@@ -145,7 +157,6 @@ def footprint(
     else:
         prepare(con)
     grouped = group_expressions(keys, params, stored=stored)
-    outputs = [f"g{number} AS {quote_identifier(key)}" for number, key in enumerate(keys)]
     group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(keys)))}" if keys else ""
     # Months in order, then the largest emitters; the keys break ties so output is stable.
     month_first = [f"g{keys.index('month')}"] if "month" in keys else []
@@ -156,33 +167,53 @@ def footprint(
     else:
         rows = footprint_sql(summed_usage_sql(grouped))
     add = "decimal_sum" if stored else "exact_sum"  # stored figures are exact decimals already
-    sums = [f"{add}({name}) AS {name}" for name in SUMS]
     total = "total_kgco2e" if stored else "operational_kgco2e + embodied_kgco2e"
     scope2 = "scope2_kgco2e" if stored else ("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")
     currency = "currency" if stored else "billing_currency"
-    cost = "cost" if stored else "effective_cost"
+    columns = {
+        **{key: f"g{number}" for number, key in enumerate(keys)},
+        **{name: f"{add}({name})" for name in SUMS},
+        **{f"total_kgco2e{end}": f"{add}(operational_kgco2e{end}) + {add}(embodied_kgco2e{end})"
+           for end in ("", "_low", "_high")},
+        "scope2_kgco2e": f"{add}({scope2})",
+        "scope3_kgco2e": f"{add}({total}) - {add}({scope2})",
+        "cost": f"{add}({'cost' if stored else 'effective_cost'})",
+        "currency": f"CASE WHEN min({currency}) <> max({currency}) THEN 'MIXED' ELSE min({currency}) END",
+    }
+    for number, (name, value) in enumerate((extra or {}).items()):
+        columns[name] = f"$extra_{number}"
+        params[f"extra_{number}"] = value
+    shown = [name for name in (*keys, *ORDERED_FIGURES, *(extra or {})) if name in columns]
     sql = f"""
         WITH fp AS ({rows})
-        SELECT {''.join(o + ', ' for o in outputs)}
-               {', '.join(sums)},
-               {add}(operational_kgco2e) + {add}(embodied_kgco2e) AS total_kgco2e,
-               {add}(operational_kgco2e_low) + {add}(embodied_kgco2e_low) AS total_kgco2e_low,
-               {add}(operational_kgco2e_high) + {add}(embodied_kgco2e_high) AS total_kgco2e_high,
-               {add}({scope2}) AS scope2_kgco2e,
-               {add}({total}) - {add}({scope2}) AS scope3_kgco2e,
-               {add}({cost}) AS cost,
-               CASE WHEN count(DISTINCT {currency}) > 1 THEN 'MIXED' ELSE any_value({currency}) END AS currency
+        SELECT {', '.join(f'{columns[name]} AS {quote_identifier(name)}' for name in shown)}
         FROM fp
         {group_by}
         ORDER BY {order}
     """
-    frame = con.execute(sql, params).df()
-    ordered = [*keys, "vcpu_hours", "gpu_hours", "energy_kwh", "energy_kwh_low", "energy_kwh_high",
-               "operational_kgco2e", "operational_kgco2e_low", "operational_kgco2e_high",
-               "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
-               "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high", "scope2_kgco2e", "scope3_kgco2e",
-               "water_onsite_l", "water_grid_l", "water_l", "water_l_low", "water_l_high", "cost", "currency"]
-    return frame[ordered]
+    return sql, params
+
+
+def has_usage(con: duckdb.DuckDBPyConnection, window: Window) -> bool:
+    """Whether the store holds a usage row in `window` (one look-up, not a count)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM usage WHERE ($since IS NULL OR charge_period_start >= $since) "
+        "AND ($until IS NULL OR charge_period_start < $until) LIMIT 1)",
+        {"since": window.since, "until": window.until}).fetchall()[0][0])
+
+
+def footprint(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    by: str | list[str] | None = None,
+    window: Window = ALL_TIME,
+    cpu_utilization: float | None = None,
+    gpu_utilization: float | None = None,
+) -> pd.DataFrame:
+    """Energy and CO2e (central, low, high), hours and cost, grouped by the --by keys."""
+    sql, params = footprint_query(con, by=by, window=window, cpu_utilization=cpu_utilization,
+                                  gpu_utilization=gpu_utilization)
+    return con.execute(sql, params).df()
 
 
 def trace_query(

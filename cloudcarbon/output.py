@@ -9,13 +9,14 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import duckdb
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
 from cloudcarbon.errors import InputError, UsageError
+from cloudcarbon.queries import quote_identifier
 
 if TYPE_CHECKING:  # pandas and rich load when a command writes output, not for --help or --version
     import pandas as pd
@@ -97,14 +98,15 @@ def _table(frame: pd.DataFrame, console: Console, title: str | None) -> None:
     console.print(table)
 
 
-def _json_document(meta: dict[str, object], rows: list[dict]) -> str:
-    """`{"meta": ..., "rows": [...]}` with the meta indented and one row per line: as readable, and diffable
-    row by row, but written by json's C encoder (indenting every field took a quarter second at 14k rows)."""
-    head = json.dumps({"meta": meta}, indent=2)[:-2]  # without the closing "\n}"
-    if not rows:
-        return f'{head},\n  "rows": []\n}}\n'
-    encode = json.JSONEncoder().encode
-    return f'{head},\n  "rows": [\n    ' + ",\n    ".join(map(encode, rows)) + "\n  ]\n}\n"
+def _write_json(handle: TextIO, meta: dict[str, object], frame: pd.DataFrame) -> None:
+    """`{"meta": ..., "rows": [...]}` with the meta indented and one row per line (as `records` holds them): as
+    readable, and diffable row by row. Rows go out in chunks encoded by pandas' C encoder, never one whole text."""
+    handle.write(json.dumps({"meta": meta}, indent=2)[:-2] + ',\n  "rows": [')  # without the closing "\n}"
+    for start in range(0, len(frame), JSON_CHUNK_ROWS):
+        chunk = frame.iloc[start:start + JSON_CHUNK_ROWS]
+        lines = chunk.to_json(orient="records", lines=True, date_format="iso", double_precision=15).splitlines()
+        handle.write(("\n    " if start == 0 else ",\n    ") + ",\n    ".join(lines))
+    handle.write("\n  ]\n}\n" if len(frame) else "]\n}\n")
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def _render_csv(out: Rendering) -> None:
 
 
 def _render_json(out: Rendering) -> None:
-    _write_text(_json_document(out.meta or provenance(), records(out.frame)), out.target)
+    with out.target.open("w", encoding="utf-8") if out.target else nullcontext(sys.stdout) as handle:
+        _write_json(handle, out.meta or provenance(), out.frame)
 
 
 def _render_jsonl(out: Rendering) -> None:
@@ -178,6 +181,7 @@ FORMATS = tuple(RENDERERS)
 
 # Rows a query streamed to the terminal shows (a trace of a large month holds millions).
 TABLE_LIMIT = 1000
+JSON_CHUNK_ROWS = 10_000  # rows a JSON writer encodes at a time
 CHUNK_VECTORS = 64  # DuckDB vectors (2,048 rows each) per chunk a streamed writer holds
 
 
@@ -191,6 +195,24 @@ def _safe_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, obj
         safe = f"CASE WHEN regexp_matches({quoted}, '^{starts}') THEN chr(39) || {quoted} ELSE {quoted} END"
         parts.append(f"{safe} AS {quoted}" if kind == "VARCHAR" else quoted)
     return f"SELECT {', '.join(parts)} FROM ({sql})"
+
+
+def _json_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> str:
+    """`sql` as one JSON object per row, encoded by DuckDB, with values as `records` holds them: timestamps in ISO
+    8601, non-finite numbers null (JSON has no NaN)."""
+    parts = []
+    for name, kind, *_ in con.execute(f"DESCRIBE ({sql})", params).fetchall():
+        quoted = quote_identifier(name)
+        if kind in ("DOUBLE", "FLOAT"):
+            value = f"CASE WHEN isfinite({quoted}) THEN {quoted} END"
+        elif kind == "TIMESTAMP WITH TIME ZONE":
+            value = f"strftime(timezone('UTC', {quoted}), '%Y-%m-%dT%H:%M:%S.%gZ')"
+        elif kind.startswith("TIMESTAMP"):
+            value = f"strftime({quoted}, '%Y-%m-%dT%H:%M:%S.%g')"
+        else:
+            value = quoted
+        parts.append(f"{value} AS {quoted}")
+    return f"SELECT CAST(to_json(r) AS VARCHAR) FROM (SELECT {', '.join(parts)} FROM ({sql})) r"
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> Iterator[pd.DataFrame]:
@@ -231,20 +253,21 @@ def emit_query(
             raise InputError(f"--output {target}: cannot write it ({str(error).splitlines()[0]})") from None
         return 0
     with target.open("w", encoding="utf-8", newline="") if target else nullcontext(sys.stdout) as handle:
-        if fmt == "json":
-            handle.write(json.dumps({"meta": meta or provenance()}, indent=2)[:-2] + ',\n  "rows": [')
+        if fmt == "csv":
+            for number, chunk in enumerate(_chunks(con, sql, params)):
+                handle.write(spreadsheet_safe(chunk).to_csv(index=False, header=number == 0, lineterminator="\r\n"))
+            return 0
+        result = con.execute(_json_select(con, sql, params), params)
+        if fmt == "jsonl":
+            while batch := result.fetchmany(JSON_CHUNK_ROWS):
+                handle.write("".join(row + "\n" for (row,) in batch))
+            return 0
+        handle.write(json.dumps({"meta": meta or provenance()}, indent=2)[:-2] + ',\n  "rows": [')
         first = True
-        for chunk in _chunks(con, sql, params):
-            if fmt == "csv":
-                handle.write(spreadsheet_safe(chunk).to_csv(index=False, header=first, lineterminator="\r\n"))
-            elif fmt == "jsonl":
-                handle.write(chunk.to_json(orient="records", lines=True, date_format="iso", double_precision=15))
-            else:
-                encode = json.JSONEncoder().encode
-                handle.write(("\n    " if first else ",\n    ") + ",\n    ".join(map(encode, records(chunk))))
+        while batch := result.fetchmany(JSON_CHUNK_ROWS):
+            handle.write(("\n    " if first else ",\n    ") + ",\n    ".join(row for (row,) in batch))
             first = False
-        if fmt == "json":
-            handle.write("]\n}\n" if first else "\n  ]\n}\n")
+        handle.write("]\n}\n" if first else "\n  ]\n}\n")
     return 0
 
 

@@ -21,7 +21,7 @@ from cloudcarbon.footprint import GROUP_KEYS
 from cloudcarbon.job import NO_JOB, Job
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.plan import job_footprint_sql, plan_relation, validate_plan
-from cloudcarbon.queries import read_query
+from cloudcarbon.queries import named_params, read_query
 
 # Stable output columns (JSON field names), in order.
 COLUMNS = (
@@ -156,32 +156,57 @@ def rank(
     usage ran, to turn its storage GiB-hours into the GB a move carries."""
     _check_allow(con, constraints.allow)
     fp = job_footprint_sql("SELECT * FROM moves") if job else footprint_sql("SELECT * FROM moves")
-    full = {**row_params(**(overrides or {})), **params, **constraints.params(), "cost_basis": cost_basis,
-            "window_hours": window_hours,
-            **(job.params(con) if job else {})}
-    con.execute(f"""
+    full = {**row_params(**(overrides or {})), **constraints.params(), "cost_basis": cost_basis,
+            "window_hours": window_hours, **(job.params(con) if job else {})}
+    # The workloads once (a month's usage summed: small), then every candidate ranked on its figures, then the
+    # text columns of the rows shown only.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE recommend_workloads AS {workloads_sql}", params)
+    workloads = "workloads AS (SELECT * FROM recommend_workloads)"
+    ranking_sql = f"""
         CREATE OR REPLACE TEMP TABLE recommend_ranked AS
-        WITH workloads AS ({workloads_sql}),
-        moves AS ({read_query('recommend_moves')}),
-        fp AS ({fp}),
-        cfe_by_region AS ({cfe_relation(con)})
+        WITH {workloads}, candidates AS ({read_query('recommend_candidates')}),
+             moves AS ({read_query('recommend_moves')}), fp AS ({fp}),
+             cfe_by_region AS ({cfe_relation(con)})
         SELECT * FROM ({read_query('recommend_rank')})
-    """, full)
+    """
+    shown_sql = """
+        CREATE OR REPLACE TEMP TABLE recommend_shown AS
+        SELECT * FROM recommend_ranked
+        WHERE CASE WHEN excluded_reason IS NULL THEN current OR $top IS NULL OR rank <= $top ELSE $excluded END
+    """
+    texts_sql = f"""
+        CREATE OR REPLACE TEMP TABLE recommend_texts AS
+        WITH {workloads},
+        candidates AS (SELECT x_workload, x_candidate_provider AS to_provider, x_candidate FROM recommend_shown),
+        moves AS ({read_query('recommend_moves')}),
+        fp AS ({fp})
+        SELECT * FROM ({read_query('recommend_texts')})
+    """
+    # The tables are read in an order of their own (the final ORDER BY): not keeping the insertion order lets the
+    # ranking spill within the memory limit.
+    con.execute("SET preserve_insertion_order = false")
     try:
+        con.execute(ranking_sql, named_params(ranking_sql, full))
         priced, unpriced = con.execute(
             "SELECT count(*) FILTER (WHERE cost IS NOT NULL), count(*) FILTER (WHERE cost IS NULL) "
             "FROM recommend_ranked WHERE excluded_reason IS NULL AND NOT current").fetchall()[0]
         counts = dict(con.execute(
             "SELECT split_part(excluded_reason, ':', 1), count(*) FROM recommend_ranked "
             "WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
+        con.execute(shown_sql, {"top": top, "excluded": with_excluded})
+        con.execute(texts_sql, named_params(texts_sql, full))
         frame = con.execute("""
-            SELECT *, total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low, total_kgco2e_high AS kgco2e_high
-            FROM recommend_ranked
-            WHERE CASE WHEN excluded_reason IS NULL THEN current OR $top IS NULL OR rank <= $top ELSE $excluded END
-            ORDER BY x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, region
-        """, {"top": top, "excluded": with_excluded}).df().rename(columns={"x_workload": "workload"})
+            SELECT s.*, t.* EXCLUDE (x_workload, x_candidate, x_candidate_provider),
+                   total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low, total_kgco2e_high AS kgco2e_high
+            FROM recommend_shown s
+            LEFT JOIN recommend_texts t ON t.x_workload = s.x_workload
+                AND t.x_candidate_provider = s.x_candidate_provider AND t.x_candidate IS NOT DISTINCT FROM s.x_candidate
+            ORDER BY s.x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, t.region
+        """).df().rename(columns={"x_workload": "workload"})
     finally:
-        con.execute("DROP TABLE recommend_ranked")
+        for table in ("recommend_workloads", "recommend_ranked", "recommend_shown", "recommend_texts"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("RESET preserve_insertion_order")
     frame = frame[list(COLUMNS)]
     kept = frame[frame.excluded_reason.isna()].drop(columns="excluded_reason").reset_index(drop=True)
     excluded = frame[frame.excluded_reason.notna()].reset_index(drop=True)

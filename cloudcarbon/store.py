@@ -21,9 +21,9 @@ DB_ENV_VAR = "CLOUDCARBON_DB"
 # 10-25 s, and an ingest is a batch job that can afford to wait. CLOUDCARBON_LOCK_WAIT overrides it.
 WRITER_LOCK_WAIT_SECONDS = 60.0
 LOCK_WAIT_ENV_VAR = "CLOUDCARBON_LOCK_WAIT"
-# DuckDB's memory for writing (ingest, the stored footprint) and streaming a trace. Its default, 80 % of RAM, let a
-# 10M-line ingest reach 5.4 GB; held to this, the same ingest spills to <store>.tmp and peaks at 0.84 GB in the
-# same time. CLOUDCARBON_MEMORY_LIMIT overrides it.
+# DuckDB's memory for every connection to a store, writers and readers. Its default, 80 % of RAM, let a 10M-line
+# ingest reach 5.4 GB and recommend-region 4.3 GB; held to this, they spill to <store>.tmp and peak under 1 GB.
+# CLOUDCARBON_MEMORY_LIMIT overrides it.
 MEMORY_LIMIT = "768MB"
 MEMORY_LIMIT_ENV_VAR = "CLOUDCARBON_MEMORY_LIMIT"
 # The store this process opened last: DuckDB's error for a damaged block names no file (see store_damage).
@@ -126,7 +126,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             except duckdb.Error as error:
                 raise _unopenable(path, error) from None
             _opened[:] = [path]
-            return tracked(con if read_only else bounded(con))
+            return tracked(bounded(con))
 
 
 def tracked(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -218,9 +218,9 @@ def _refuse_while_a_writer_waits(path: Path) -> None:
 # A DuckDB file: three 4 KiB headers, then blocks; bytes 8-11 of the first header are "DUCK".
 FILE_HEADERS = 3 * 4096
 DUCKDB_MAGIC = b"DUCK"
-# The one table that grows with the bills (seconds to read whole at 10M rows); the others hold a few rows per
-# ingest or migration.
-BULK_TABLE = "usage"
+# The tables that grow with the bills (seconds to read whole at 10M usage rows; the stored footprint holds a row per
+# usage group and day): read at open only where a query reaches them. The others hold a few rows per ingest.
+BULK_TABLES = ("usage", "footprint")
 # DuckDB's words for a block or segment of a database file that does not read back as written.
 DAMAGE = re.compile(
     r"corrupt database file|database file appears to be corrupted|Corrupted [^:]*segment|Corrupted index buffer"
@@ -311,11 +311,11 @@ def _read_whole(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
 
 def check_at_open(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Every command's check, in milliseconds: the file is as long as its blocks, and the small tables (all
-    but usage) read back whole."""
+    but BULK_TABLES) read back whole."""
     with damage_reported(path):
         _check_length(con, path)
         if schema_version(con):  # a new file, or a foreign one (refused next), has no tables of ours
-            _read_whole(con, [t for t in _tables(con) if t != BULK_TABLE])
+            _read_whole(con, [t for t in _tables(con) if t not in BULK_TABLES])
 
 
 def verify_store(con: duckdb.DuckDBPyConnection, path: Path) -> None:

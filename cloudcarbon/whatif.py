@@ -90,9 +90,21 @@ def whatif(
     if model_on:
         params.update(select_params)
 
+    # The month's usage summed into workloads once, for the ranking and the levers alike.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE whatif_workloads AS {workloads_sql}", params)
+    try:
+        return _whatif(con, chosen, ranking, window, constraints, model_on=model_on, model_factor=model_factor,
+                       onprem=onprem, cloud=cloud, cloud_basis=cloud_basis)
+    finally:
+        con.execute("DROP TABLE IF EXISTS whatif_workloads")
+
+
+def _whatif(con: duckdb.DuckDBPyConnection, chosen: list[str], ranking: Ranking | None, window: Window,
+            constraints: Constraints, *, model_on: bool, model_factor: float | None, onprem: float, cloud: float,
+            cloud_basis: str) -> WhatIf:
     if ranking is None:
-        ranking = rank(con, workloads_sql, params, constraints, cost_basis="billed", top=1, with_excluded=False,
-                       window_hours=window_hours(con, window))
+        ranking = rank(con, "SELECT * FROM whatif_workloads", {}, constraints, cost_basis="billed", top=1,
+                       with_excluded=False, window_hours=window_hours(con, window))
     best = ranking.rows
     # One region per workload (ties broken by name), and only a move that lowers CO2e.
     best = best[(best["rank"] == 1) & ~best.current & (best.kgco2e_saved > 0)].drop_duplicates("workload")
@@ -102,11 +114,11 @@ def whatif(
         "x_workload": best.workload, "region": best.region, "cost_delta": best.cost_delta.astype("float64"),
         "migration_cost": best.migration_cost.astype("float64")}))
     sql = f"""
-        WITH workloads AS ({workloads_sql}),
+        WITH workloads AS (SELECT * FROM whatif_workloads),
         fp AS ({footprint_sql(read_query('whatif_levers'))})
         SELECT * FROM ({read_query('whatif_totals')})
     """
-    all_params = {**row_params(), **params, "model_factor": model_factor if model_on else 1.0,
+    all_params = {**row_params(), "model_factor": model_factor if model_on else 1.0,
                   "onprem_pue": onprem, "cloud_pue": cloud}
     frame = con.execute(sql, all_params).df()
     frame["applied"] = True

@@ -1,5 +1,6 @@
 """SQL files run by DuckDB, named by what they compute; values are bound as $params."""
 
+import re
 from functools import cache
 from importlib.resources import files
 
@@ -20,3 +21,8 @@ def define_macros(con: duckdb.DuckDBPyConnection) -> None:
 def quote_identifier(identifier: str) -> str:
     """A column or table name as a quoted SQL identifier (for names read from files, never values)."""
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def named_params(sql: str, params: dict[str, object]) -> dict[str, object]:
+    """The entries of `params` that `sql` names as $name: DuckDB refuses a statement given any other."""
+    return {name: value for name, value in params.items() if re.search(rf"\${re.escape(name)}\b", sql)}

@@ -2,7 +2,8 @@
 -- candidate region of the same provider; with $cross_cloud also in every region of the other providers,
 -- on the equivalent instance type (same accelerator model and count, or for CPU types the same vCPUs;
 -- nearest memory). Output: usage_input rows for footprint_rows.sql plus what the ranking needs.
--- Input relation `workloads`: usage_input columns plus x_workload (one provider per workload).
+-- Input relations `workloads` (usage_input columns plus x_workload, one provider per workload) and `candidates`
+-- (x_workload, to_provider, x_candidate: recommend_candidates.sql, or the pairs being described).
 -- Parameters: $cross_cloud (boolean), $cost_basis ('list': candidate cost = quantity x list price there;
 --   'billed': billed cost + quantity x (list price there - list price here)), $price_basis ('list', or
 --   'effective': with 'billed', the price difference x the discount the bill shows for the row's price key:
@@ -11,20 +12,7 @@
 --   / 730) x USD per GB-month of the row's class (coef_storage_prices); network GB x internet egress USD/GB
 --   (coef_transfer_prices, 'internet'). x_transfer_usd_per_gb: moving the row's stored data to the candidate
 --   (the provider's inter-region rate, or internet egress to another provider).
-WITH places AS (
-    SELECT r.provider, r.region, r.country, c.continent, c.continent_code, r.latitude, r.longitude
-    FROM coef_regions r LEFT JOIN coef_continents c ON c.country = r.country
-),
-workload_provider AS (
-    SELECT x_workload, any_value(lower(provider_name)) AS provider FROM workloads GROUP BY x_workload
-),
-candidates AS (
-    SELECT wp.x_workload, pl.provider AS to_provider, pl.region AS x_candidate
-    FROM workload_provider wp JOIN places pl ON pl.provider = wp.provider OR $cross_cloud
-    UNION ALL
-    SELECT x_workload, provider, NULL FROM workload_provider
-),
-types AS (
+WITH types AS (
     SELECT DISTINCT lower(provider_name) AS provider, x_instance_type FROM workloads
     WHERE x_instance_type IS NOT NULL
 ),

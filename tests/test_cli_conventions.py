@@ -244,7 +244,7 @@ def test_a_reader_that_stops_early_is_not_an_error(demo_store: Path) -> None:
     # meets a closed pipe, in a real process (the handler points stdout at /dev/null so the exit flush is quiet).
     code = ("import sys; import cloudcarbon.output as o\n"
             "def closed(*a, **k): raise BrokenPipeError(32, 'Broken pipe')\n"
-            "o.emit = closed\n"
+            "o.emit = o.emit_query = closed\n"
             "from cloudcarbon.cli import main\n"
             f"sys.argv = ['cloudcarbon', '--db', {str(demo_store)!r}, 'footprint', '--format', 'csv']\n"
             "main()\n")

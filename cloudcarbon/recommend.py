@@ -8,7 +8,8 @@ front and ranking happen in queries/recommend_rank.sql.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -158,15 +159,14 @@ def rank(
     fp = job_footprint_sql("SELECT * FROM moves") if job else footprint_sql("SELECT * FROM moves")
     full = {**row_params(**(overrides or {})), **constraints.params(), "cost_basis": cost_basis,
             "window_hours": window_hours, **(job.params(con) if job else {})}
-    # The workloads once (a month's usage summed: small), then every candidate ranked on its figures, then the
-    # text columns of the rows shown only.
+    # The workloads once (a month's usage summed: small); every candidate judged and ranked on the few figures that
+    # decide; then every figure and text of the rows shown only (a month ranks hundreds of thousands of candidates).
     con.execute(f"CREATE OR REPLACE TEMP TABLE recommend_workloads AS {workloads_sql}", params)
     workloads = "workloads AS (SELECT * FROM recommend_workloads)"
     ranking_sql = f"""
         CREATE OR REPLACE TEMP TABLE recommend_ranked AS
         WITH {workloads}, candidates AS ({read_query('recommend_candidates')}),
-             moves AS ({read_query('recommend_moves')}), fp AS ({fp}),
-             cfe_by_region AS ({cfe_relation(con)})
+             moves AS ({read_query('recommend_moves')}), fp AS ({fp})
         SELECT * FROM ({read_query('recommend_rank')})
     """
     shown_sql = """
@@ -174,13 +174,12 @@ def rank(
         SELECT * FROM recommend_ranked
         WHERE CASE WHEN excluded_reason IS NULL THEN current OR $top IS NULL OR rank <= $top ELSE $excluded END
     """
-    texts_sql = f"""
-        CREATE OR REPLACE TEMP TABLE recommend_texts AS
-        WITH {workloads},
-        candidates AS (SELECT x_workload, x_candidate_provider AS to_provider, x_candidate FROM recommend_shown),
-        moves AS ({read_query('recommend_moves')}),
-        fp AS ({fp})
-        SELECT * FROM ({read_query('recommend_texts')})
+    rows_sql = f"""
+        CREATE OR REPLACE TEMP TABLE recommend_rows AS
+        WITH {workloads}, shown AS (SELECT * FROM recommend_shown),
+             candidates AS (SELECT x_workload, x_candidate_provider AS to_provider, x_candidate FROM recommend_shown),
+             moves AS ({read_query('recommend_moves')}), fp AS ({fp}), cfe_by_region AS ({cfe_relation(con)})
+        SELECT * FROM ({read_query('recommend_rows')})
     """
     # The tables are read in an order of their own (the final ORDER BY): not keeping the insertion order lets the
     # ranking spill within the memory limit.
@@ -194,17 +193,14 @@ def rank(
             "SELECT split_part(excluded_reason, ':', 1), count(*) FROM recommend_ranked "
             "WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
         con.execute(shown_sql, {"top": top, "excluded": with_excluded})
-        con.execute(texts_sql, named_params(texts_sql, full))
+        con.execute(rows_sql, named_params(rows_sql, full))
         frame = con.execute("""
-            SELECT s.*, t.* EXCLUDE (x_workload, x_candidate, x_candidate_provider),
-                   total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low, total_kgco2e_high AS kgco2e_high
-            FROM recommend_shown s
-            LEFT JOIN recommend_texts t ON t.x_workload = s.x_workload
-                AND t.x_candidate_provider = s.x_candidate_provider AND t.x_candidate IS NOT DISTINCT FROM s.x_candidate
-            ORDER BY s.x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, t.region
+            SELECT *, total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low, total_kgco2e_high AS kgco2e_high
+            FROM recommend_rows
+            ORDER BY x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, region
         """).df().rename(columns={"x_workload": "workload"})
     finally:
-        for table in ("recommend_workloads", "recommend_ranked", "recommend_shown", "recommend_texts"):
+        for table in ("recommend_workloads", "recommend_ranked", "recommend_shown", "recommend_rows"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("RESET preserve_insertion_order")
     frame = frame[list(COLUMNS)]
@@ -269,16 +265,35 @@ def recommend_from_store(
     constraints: Constraints = NO_CONSTRAINTS,
     top: int | None = STORE_TOP,
     with_excluded: bool = False,
+    workloads: str | None = None,
 ) -> Ranking:
     """Candidate regions for every workload of the period, from the store: the `top` per workload (None: all),
-    and `with_excluded` the candidates a constraint removed."""
+    and `with_excluded` the candidates a constraint removed. `workloads`: SQL reading the period's workloads
+    already summed (shared_workloads) by the --by keys, instead of summing the usage again."""
     prepare(con)
-    sql, params = store_workloads_sql(by)
+    if workloads is None:
+        sql, params = store_workloads_sql(by)
+        params.update(since=window.since, until=window.until)
+    else:
+        sql, params = workloads, {}
     # On-premises sites have no candidate regions; `whatif` (mechanization) covers their cloud move.
     sql = f"SELECT * FROM ({sql}) WHERE lower(provider_name) <> 'on-premises'"
-    params.update(since=window.since, until=window.until)
     return rank(con, sql, params, constraints, cost_basis="billed", top=top, with_excluded=with_excluded,
                 window_hours=window_hours(con, window))
+
+
+@contextmanager
+def shared_workloads(con: duckdb.DuckDBPyConnection, window: Window, name: str,
+                     extra: Sequence[str] = ()) -> Iterator[str]:
+    """The window's usage summed into workloads by the default keys (store_workloads_sql) once, in TEMP table
+    `name`, for several analyses of one run (the report's ranking, levers and sources); yields the SQL reading it."""
+    sql, params = store_workloads_sql(None, extra)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", {**params, "since": window.since,
+                                                                  "until": window.until})
+    try:
+        yield f"SELECT * FROM {name}"
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def window_hours(con: duckdb.DuckDBPyConnection, window: Window) -> float:

@@ -69,10 +69,12 @@ def whatif(
     cloud_pue: float | None = None,
     constraints: Constraints = NO_CONSTRAINTS,
     ranking: Ranking | None = None,
+    workloads: str | None = None,
 ) -> WhatIf:
     """Current versus each lever and all combined, per workload and in total. `ranking`: recommend-region's
     ranking of the same workloads, window and constraints, when the caller has it (the Map lever's best
-    region per workload; ranking is most of the work)."""
+    region per workload; ranking is most of the work). `workloads`: SQL reading the window's workloads already
+    summed by the default keys (recommend.shared_workloads with `false AS x_model_selected`: no Model lever)."""
     chosen = parse_levers(levers)
     prepare(con)
     onprem = onprem_pue if onprem_pue is not None else loader.constant(con, "onprem_pue")
@@ -90,21 +92,25 @@ def whatif(
     if model_on:
         params.update(select_params)
 
+    if workloads is not None:
+        return _whatif(con, workloads, chosen, ranking, window, constraints, model_on=model_on,
+                       model_factor=model_factor, onprem=onprem, cloud=cloud, cloud_basis=cloud_basis)
     # The month's usage summed into workloads once, for the ranking and the levers alike.
     con.execute(f"CREATE OR REPLACE TEMP TABLE whatif_workloads AS {workloads_sql}", params)
     try:
-        return _whatif(con, chosen, ranking, window, constraints, model_on=model_on, model_factor=model_factor,
-                       onprem=onprem, cloud=cloud, cloud_basis=cloud_basis)
+        return _whatif(con, "SELECT * FROM whatif_workloads", chosen, ranking, window, constraints,
+                       model_on=model_on, model_factor=model_factor, onprem=onprem, cloud=cloud,
+                       cloud_basis=cloud_basis)
     finally:
         con.execute("DROP TABLE IF EXISTS whatif_workloads")
 
 
-def _whatif(con: duckdb.DuckDBPyConnection, chosen: list[str], ranking: Ranking | None, window: Window,
-            constraints: Constraints, *, model_on: bool, model_factor: float | None, onprem: float, cloud: float,
-            cloud_basis: str) -> WhatIf:
+def _whatif(con: duckdb.DuckDBPyConnection, workloads: str, chosen: list[str], ranking: Ranking | None,
+            window: Window, constraints: Constraints, *, model_on: bool, model_factor: float | None, onprem: float,
+            cloud: float, cloud_basis: str) -> WhatIf:
     if ranking is None:
-        ranking = rank(con, "SELECT * FROM whatif_workloads", {}, constraints, cost_basis="billed", top=1,
-                       with_excluded=False, window_hours=window_hours(con, window))
+        ranking = rank(con, workloads, {}, constraints, cost_basis="billed", top=1, with_excluded=False,
+                       window_hours=window_hours(con, window))
     best = ranking.rows
     # One region per workload (ties broken by name), and only a move that lowers CO2e.
     best = best[(best["rank"] == 1) & ~best.current & (best.kgco2e_saved > 0)].drop_duplicates("workload")
@@ -114,7 +120,7 @@ def _whatif(con: duckdb.DuckDBPyConnection, chosen: list[str], ranking: Ranking 
         "x_workload": best.workload, "region": best.region, "cost_delta": best.cost_delta.astype("float64"),
         "migration_cost": best.migration_cost.astype("float64")}))
     sql = f"""
-        WITH workloads AS (SELECT * FROM whatif_workloads),
+        WITH workloads AS ({workloads}),
         fp AS ({footprint_sql(read_query('whatif_levers'))})
         SELECT * FROM ({read_query('whatif_totals')})
     """

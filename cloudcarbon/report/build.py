@@ -18,13 +18,14 @@ import pandas as pd
 
 from cloudcarbon.budget import Budget, check
 from cloudcarbon.errors import InputError, UsageError, shown
-from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
+from cloudcarbon.estimation import footprint_sql, prepare, row_params
 from cloudcarbon.footprint import footprint
 from cloudcarbon.forecast import METHOD as FORECAST_METHOD
 from cloudcarbon.forecast import forecast
 from cloudcarbon.output import provenance, records
 from cloudcarbon.periods import Window, add_months, parse_month
 from cloudcarbon.queries import read_query
+from cloudcarbon.recommend import shared_workloads
 from cloudcarbon.report.opportunities import Opportunities, opportunities
 from cloudcarbon.unknowns import unknowns
 
@@ -123,11 +124,11 @@ def _top_resources(con: duckdb.DuckDBPyConnection, span: Window, team_tag: str) 
     return frame[frame["resource"].notna()].head(TOP_RESOURCES).assign(team_tag_key=team_tag)
 
 
-def _sources(con: duckdb.DuckDBPyConnection, span: Window) -> pd.DataFrame:
-    """Distinct coefficient sources behind this window's footprint, with the footprint's own (default)
-    parameters, so the sources follow the query the figures came from."""
-    sql = f"WITH fp AS ({footprint_sql(summed_usage_sql())}) SELECT * FROM ({read_query('report_sources')})"
-    return con.execute(sql, row_params(span)).df()
+def _sources(con: duckdb.DuckDBPyConnection, workloads: str) -> pd.DataFrame:
+    """Distinct coefficient sources behind the footprint of the window's summed `workloads`, with the footprint's
+    own (default) parameters, so the sources follow the query the figures came from."""
+    sql = f"WITH fp AS ({footprint_sql(workloads)}) SELECT * FROM ({read_query('report_sources')})"
+    return con.execute(sql, row_params()).df()
 
 
 def _data_quality(con: duckdb.DuckDBPyConnection, span: Window, trend_span: Window) -> dict[str, Any]:
@@ -239,7 +240,10 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
         tagged = _with_share(footprint(con, by=f"tag:{by_tag}", window=span))
         breakdowns[f"tag:{by_tag}"] = records(tagged.rename(columns={f"tag:{by_tag}": "tag"}))
     breakdowns["resource"] = records(_top_resources(con, span, by_tag or "team"))
-    found = opportunities(con, span)
+    # The month's usage summed into workloads once, for the opportunities and the sources.
+    with shared_workloads(con, span, "report_workloads", ["false AS x_model_selected"]) as workloads:
+        found = opportunities(con, span, workloads)
+        sources = _sources(con, workloads)
     freshness = con.execute(read_query("report_freshness")).df()
 
     document = {
@@ -257,6 +261,6 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
         "sci": _sci(con, first, units),
         "reconcile": _reconciled(con, first),
         "data_quality": _data_quality(con, span, trend_span),
-        "sources": records(_sources(con, span)),
+        "sources": records(sources),
     }
     return Report(f"{first:%Y-%m}", by_tag, document, _focus_rows(con, span, by_tag, names), found)

@@ -138,9 +138,10 @@ class Opportunities:
                 for name, result in self.results.items()}
 
 
-def opportunities(con: duckdb.DuckDBPyConnection, window: Window) -> Opportunities:
-    """Both analyses, ranking the workloads' regions once: whatif's Map lever takes recommend-region's best."""
-    moves = recommend_from_store(con, window=window)
-    levers = whatif(con, window=window, ranking=moves)
+def opportunities(con: duckdb.DuckDBPyConnection, window: Window, workloads: str) -> Opportunities:
+    """Both analyses over the same summed `workloads` (recommend.shared_workloads), ranking the workloads'
+    regions once: whatif's Map lever takes recommend-region's best."""
+    moves = recommend_from_store(con, window=window, workloads=workloads)
+    levers = whatif(con, window=window, ranking=moves, workloads=workloads)
     return Opportunities({"recommend-region": Result(moves.rows, list(moves.assumptions)),
                           "whatif": Result(levers.rows, list(levers.assumptions))})

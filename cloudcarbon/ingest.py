@@ -33,10 +33,6 @@ EARLIEST_DATE = FIRST_MONTH
 LATEST_DATE = END - timedelta(days=1)
 
 
-# Rows per slice of the aggregate that finds identical copies of a line (_drop_identical_copies).
-FINGERPRINT_SLICE = 2_000_000
-
-
 def define_date_window(con: duckdb.DuckDBPyConnection) -> None:
     """Create the macros earliest_date() and latest_date(): every query running the normalising SQL needs them."""
     con.execute(f"CREATE OR REPLACE TEMP MACRO earliest_date() AS DATE '{EARLIEST_DATE.isoformat()}'")
@@ -176,21 +172,15 @@ def _drop_identical_copies(con: duckdb.DuckDBPyConnection, ingest_id: str, files
                            ) -> tuple[int, str | None]:
     """Keep one of each set of identical copies of a line among the ingest's rows: the copy in the earliest
     file (METHODOLOGY.md, "Data rules"). Returns how many were dropped and where the first dropped one is."""
-    # One aggregate over the 64-bit line fingerprints finds them; an ingest without copies stops here. It runs
-    # in slices of about FINGERPRINT_SLICE rows, so its hash table stays near 100 MB however long the month
-    # (whole, it held 450 MB for 9.3M rows, and a 10M-line ingest peaks near 2 GB already).
-    rows = con.execute("SELECT count(*) FROM usage WHERE x_ingest_id = $id", {"id": ingest_id}).fetchall()[0][0]
-    slices = max(1, -(-rows // FINGERPRINT_SLICE))
-    con.execute("CREATE OR REPLACE TEMP TABLE copy_candidates (x_row_fingerprint UBIGINT)")
-    for part in range(slices):
-        con.execute(
-            """
-            INSERT INTO copy_candidates
-            SELECT x_row_fingerprint FROM usage WHERE x_ingest_id = $id AND x_row_fingerprint % $slices = $part
-            GROUP BY ALL HAVING count(*) > 1
-            """,
-            {"id": ingest_id, "slices": slices, "part": part},
-        )
+    # One aggregate over the 64-bit line fingerprints finds them; an ingest without copies stops here. Its hash
+    # table spills within the memory limit (store.MEMORY_LIMIT) however long the month.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE copy_candidates AS
+        SELECT x_row_fingerprint FROM usage WHERE x_ingest_id = $id GROUP BY ALL HAVING count(*) > 1
+        """,
+        {"id": ingest_id},
+    )
     if not con.execute("SELECT count(*) FROM copy_candidates").fetchall()[0][0]:
         con.execute("DROP TABLE copy_candidates")
         return 0, None
@@ -280,20 +270,26 @@ def _first_copy(con: duckdb.DuckDBPyConnection, files: list[str], batches: list[
 def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str) -> tuple[int, float, int]:
     count, unknown_cost, total_cost, cpus = con.execute(
         """
-        SELECT count(DISTINCT u.x_instance_type) FILTER (WHERE unknown),
-               sum(abs(u.effective_cost)) FILTER (WHERE unknown),
-               sum(abs(u.effective_cost)),
-               count(DISTINCT coalesce(u.x_server.cpu_model, ''))
-                   FILTER (WHERE u.x_server.microarchitecture = 'Unknown')
-        FROM usage u
+        -- The ingest's rows summed by what decides first (a few thousand groups), then looked up.
+        WITH kinds AS (
+            SELECT provider_name, x_instance_type, x_usage_kind, x_server IS NULL AS x_no_server,
+                   x_server.cpu_model AS x_cpu_model, x_server.microarchitecture = 'Unknown' AS x_cpu_unknown,
+                   sum(abs(effective_cost)) AS x_cost
+            FROM usage WHERE x_ingest_id = $id
+            GROUP BY ALL
+        )
+        SELECT count(DISTINCT k.x_instance_type) FILTER (WHERE unknown),
+               sum(k.x_cost) FILTER (WHERE unknown),
+               sum(k.x_cost),
+               count(DISTINCT coalesce(k.x_cpu_model, '')) FILTER (WHERE k.x_cpu_unknown)
+        FROM kinds k
         LEFT JOIN coef_instances i
-          ON i.provider = lower(u.provider_name) AND i.instance_type = u.x_instance_type
+          ON i.provider = lower(k.provider_name) AND i.instance_type = k.x_instance_type
         -- GCP GPU rows name their accelerator model (coef_accelerators), not an instance type.
-        LEFT JOIN coef_accelerators a ON u.x_usage_kind = 'gpu' AND a.model = u.x_instance_type,
+        LEFT JOIN coef_accelerators a ON k.x_usage_kind = 'gpu' AND a.model = k.x_instance_type,
         -- An inventory's server model (x_server set) is a label, not a catalogue key.
-        LATERAL (SELECT u.x_instance_type IS NOT NULL AND u.x_server IS NULL AND i.instance_type IS NULL
+        LATERAL (SELECT k.x_instance_type IS NOT NULL AND k.x_no_server AND i.instance_type IS NULL
                         AND a.model IS NULL AS unknown)
-        WHERE u.x_ingest_id = $id
         """,
         {"id": ingest_id},
     ).fetchall()[0]

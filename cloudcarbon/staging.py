@@ -36,6 +36,7 @@ from cloudcarbon.store import (
     transaction,
     verify_store,
     write_failure,
+    writer_lock_wait,
 )
 
 STAGING_INFIX = ".staging-"
@@ -110,8 +111,10 @@ def ingest_staged(
     db: str | os.PathLike[str] | None, ingest: Callable[[duckdb.DuckDBPyConnection], IngestSummary]
 ) -> IngestSummary:
     """Run `ingest` (a connector, given a connection) against a fresh scratch store, then move what it
-    loaded into the store named by `db` in one transaction. Any failure leaves the store as it was."""
+    loaded into the store named by `db` in one transaction (or, when there is no store yet, make the scratch store
+    the store). Any failure leaves the store as it was."""
     store = resolve_db_path(db)
+    writer_lock_wait()  # a bad setting is refused before any export is read, whichever path the rows take
     verified = _check_store(store)
     make_store_directory(store)
     remove_stale_staging(store)
@@ -120,6 +123,7 @@ def ingest_staged(
         con = _scratch(scratch)
         try:
             staged = ingest(con)
+            first = not store.exists() and _finish_as_store(con, staged)
             con.execute("CHECKPOINT")
         except duckdb.Error as error:
             friendly = write_failure(error, str(scratch))
@@ -128,6 +132,32 @@ def ingest_staged(
             raise
         finally:
             con.close()
+        if first and _claim(scratch, store):
+            return staged
         return _move_into_store(store, scratch, staged, verified=verified)
     finally:
         _remove(scratch)
+
+
+def _finish_as_store(con: duckdb.DuckDBPyConnection, staged: IngestSummary) -> bool:
+    """For a store not created yet: finish the scratch store as the store itself (what _move_into_store does in
+    the store: the ingest finished now, its emissions stored), so that it can take the store's name instead of
+    being copied (a 10M-line month: 10 s saved). A provider's own figures take the usual path."""
+    if con.execute("SELECT count(*) FROM provider_ingests").fetchall()[0][0]:
+        return False
+    with transaction(con):
+        con.execute("UPDATE ingests SET finished_at = now() WHERE ingest_id = $id", {"id": staged.ingest_id})
+        stored_footprint.refresh(con)
+    return True
+
+
+def _claim(scratch: Path, store: Path) -> bool:
+    """Give the finished scratch store the store's name, unless a store appeared meanwhile (another ingest won:
+    ours then moves its rows in as usual) or the file system links no files (then the rows are copied)."""
+    if scratch.with_name(scratch.name + ".wal").exists():
+        return False
+    try:
+        os.link(scratch, store)  # never replaces a file, unlike a rename
+    except OSError:
+        return False
+    return True

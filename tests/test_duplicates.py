@@ -26,7 +26,6 @@ from test_focus import row as focus_row
 from test_focus import write_focus
 from test_onprem import SERVERS, write_inventory
 
-import cloudcarbon.ingest as ingest_module
 from cloudcarbon.cli import cli
 
 
@@ -145,9 +144,8 @@ def test_lines_that_are_not_identical_copies_are_kept(tmp_path, kind, first, sec
     assert "2 rows read, 2 kept" in result.stderr and "duplicate" not in result.stderr, result.stderr
 
 
-def test_copies_are_found_when_the_fingerprints_are_aggregated_in_slices(tmp_path, monkeypatch):
-    """A long month is searched in slices of fingerprints (bounded memory); copies in any slice are found."""
-    monkeypatch.setattr(ingest_module, "FINGERPRINT_SLICE", 4)
+def test_copies_among_many_lines_are_each_found_once(tmp_path):
+    """Two files overlapping in ten of their fifteen lines: each of the ten copies dropped once, the first named."""
     kind = KINDS[0]
     a = kind.write(tmp_path / f"a{kind.suffix}", lines_of(kind, range(15)))
     b = kind.write(tmp_path / f"b{kind.suffix}", lines_of(kind, range(5, 20)))

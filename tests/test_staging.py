@@ -4,15 +4,20 @@ is killed."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 
 import duckdb
+from click.testing import CliRunner
 from conftest import fingerprint, one_line_error
 from curfiles import item, write_cur
 from faulthelpers import cloudcarbon, finish, period_state
 from test_load_10m import month_sql
+
+from cloudcarbon.cli import cli
+from cloudcarbon.staging import _claim
 
 
 def scratch_stores(db) -> list:
@@ -88,3 +93,49 @@ def test_a_store_whose_path_holds_quotes_and_globs_takes_ingests(tmp_path):
         assert result.exit_code == 0, result.output
     assert period_state(db) == {("012345678901", "2025-01"): (1, 1, 3.0)}
     assert scratch_stores(db) == []
+
+
+def _stored(db, account: str) -> tuple:
+    """An account's usage rows (without the ingest's id), ingest periods and stored footprint, as text."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        usage = con.execute("SELECT CAST(COLUMNS(* EXCLUDE (x_ingest_id)) AS VARCHAR) FROM usage "
+                            "WHERE billing_account_id = $a ORDER BY ALL", {"a": account}).fetchall()
+        periods = con.execute("SELECT CAST(COLUMNS(* EXCLUDE (ingest_id)) AS VARCHAR) FROM ingest_periods "
+                              "WHERE billing_account_id = $a ORDER BY ALL", {"a": account}).fetchall()
+        figures = con.execute("SELECT CAST(COLUMNS(* EXCLUDE (coefficients_version, tool_version)) AS VARCHAR) "
+                              "FROM footprint WHERE billing_account_id = $a ORDER BY ALL", {"a": account}).fetchall()
+        unfinished = con.execute("SELECT count(*) FROM ingests WHERE finished_at IS NULL").fetchall()[0][0]
+    return usage, periods, figures, unfinished
+
+
+def test_a_first_ingest_becomes_the_store_with_what_a_copy_would_hold(tmp_path, run, db):
+    """With no store yet, the finished scratch store takes the store's name instead of being copied (issue #17):
+    the same rows, periods and stored emissions as an ingest copied into an existing store, nothing left over."""
+    export = write_cur(tmp_path / "a.parquet", [item(payer="111111111111"),
+                                                item(payer="111111111111", usage_type="BoxUsage:c5.xlarge")])
+    run("ingest", "aws", str(export))
+    assert scratch_stores(db) == [] and not list(tmp_path.glob("*.wal"))
+    other = tmp_path / "other.duckdb"  # the copy path: a store that exists already
+    CliRunner().invoke(cli, ["--db", str(other), "ingest", "aws",
+                             str(write_cur(tmp_path / "b.parquet", [item(payer="222222222222")]))])
+    copied = CliRunner().invoke(cli, ["--db", str(other), "ingest", "aws", str(export)])
+    assert copied.exit_code == 0, copied.output
+    first = _stored(db, "111111111111")
+    assert first == _stored(other, "111111111111")
+    assert first[0] and first[2] and first[3] == 0
+    totals = run("footprint", "--by", "account", "--format", "json").stdout
+    assert json.loads(totals)["rows"][0]["total_kgco2e"] > 0
+    run("ingest", "aws", str(write_cur(tmp_path / "c.parquet", [item(payer="333333333333")])))  # then copied in
+    assert {r[0] for r in duckdb.connect(str(db), read_only=True).execute(
+        "SELECT DISTINCT billing_account_id FROM usage").fetchall()} == {"111111111111", "333333333333"}
+
+
+def test_a_store_that_appears_meanwhile_is_never_replaced(tmp_path):
+    """Two first ingests at once: the scratch store takes the name only if no store holds it (a link, not a
+    rename), so the later one moves its rows in as usual."""
+    scratch, store = tmp_path / "s.duckdb.staging-1", tmp_path / "s.duckdb"
+    scratch.write_bytes(b"scratch")
+    store.write_bytes(b"store")
+    assert not _claim(scratch, store) and store.read_bytes() == b"store"
+    store.unlink()
+    assert _claim(scratch, store) and store.read_bytes() == b"scratch"

@@ -11,8 +11,8 @@ alone (read from os.wait4):
   read       DuckDB reading exactly the columns the connector's SQL names (the physical read limit)
   ingest     `cloudcarbon --db fresh.duckdb ingest aws file` (the stored footprint included)
   footprint  `cloudcarbon footprint --by month,service,region,instance_type --format json`, three runs
-  report, whatif, recommend-region   `--month` of the first month, output to a file
-  trace      `cloudcarbon footprint --trace --format csv` of the first month, to a file (its memory)
+  report, whatif, recommend-region   `--month` of --month (default the first month), output to a file
+  trace      `cloudcarbon footprint --trace --format csv` of that month, to a file (its memory)
 Prints a Markdown table and writes benchmarks/results.json. CPU time is the fair measure on a shared machine.
 """
 
@@ -58,6 +58,9 @@ import sys, duckdb
 columns = ", ".join(f'max(hash("{c}"))' for c in sys.argv[2].split(","))  # hash: every value decoded
 duckdb.connect().execute(f"SELECT {columns} FROM read_parquet($file)", {"file": sys.argv[1]}).fetchall()
 """
+
+
+SKIPPED = "skipped (--skip-floor)"
 
 
 @dataclass
@@ -120,7 +123,8 @@ def markdown_table(rows: list[tuple[str, Step]], floor: Step, read: Step) -> str
         comparable = step.name not in ("generate", "floor", "read") and step.ok
         per_read = f"{step.cpu_seconds / read.cpu_seconds:.2f}" if comparable and read.ok else "–"
         per_floor = f"{step.seconds / floor.seconds:.2f}" if comparable and floor.ok else "–"
-        seconds = f"{step.seconds:.2f}" if step.ok else f"failed (exit {step.returncode})"
+        seconds = (f"{step.seconds:.2f}" if step.ok else "skipped" if step.error == SKIPPED
+                   else f"failed (exit {step.returncode})")
         lines.append(f"| {label} | {seconds} | {step.cpu_seconds:.2f} | {step.peak_rss_mb:.0f} | {per_read} | "
                      f"{per_floor} |")
     return "\n".join(lines)
@@ -174,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="footprint runs")
     parser.add_argument("--cloudcarbon", help="path to the cloudcarbon CLI (default: beside this Python)")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--skip-floor", action="store_true",
+                        help="skip DuckDB's CTAS floor (it holds the whole file in memory: ~20 GB at 30M lines)")
+    parser.add_argument("--month", help="the month report, whatif, recommend-region and trace analyse "
+                                        "(default: the first of --months)")
     parser.add_argument("--focus", action="store_true",
                         help="benchmark `ingest focus` on the same line items as FOCUS 1.2 (tools/generate_focus.py)")
     args = parser.parse_args(argv)
@@ -205,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         cur, connector = focus, "focus"
 
     floor_db, db = fresh(work / "floor.duckdb"), fresh(work / "cloudcarbon.duckdb")
-    floor = run_step("floor", [sys.executable, "-c", FLOOR_CODE, str(cur), str(floor_db)], work)
+    floor = (Step("floor", 0.0, 0.0, 0.0, -1, SKIPPED) if args.skip_floor
+             else run_step("floor", [sys.executable, "-c", FLOOR_CODE, str(cur), str(floor_db)], work))
     fresh(floor_db)  # only its time and memory matter; free the disk before ingest
     read = run_step("read", [sys.executable, "-c", READ_CODE, str(cur), ",".join(needed_columns(cur, connector))],
                     work)
@@ -218,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                                                       "--output", str(out)], work))
         if not footprints[-1].ok:
             break  # a failing query fails the same way every time
-    month = args.months.split(",")[0]
+    month = args.month or args.months.split(",")[0]
     analyses = [
         run_step("report", [cli, "--db", str(db), "report", "--month", month, "--output", str(work / "report")],
                  work),
@@ -257,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         "file_mb": round(cur.stat().st_size / 1e6, 1),
         "seed": args.seed,
         "months": args.months,
+        "month": month,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "duckdb": duckdb.__version__},
         "steps": [asdict(s) for s in steps],

@@ -18,7 +18,7 @@ from cloudcarbon.errors import CloudcarbonError, StoreBusyError, StoreDamagedErr
 
 DB_ENV_VAR = "CLOUDCARBON_DB"
 # How long a writer waits for readers to close the store: a report over a 10M-row month reads for
-# 10-25 s, and an ingest is a batch job that can afford to wait. CLOUDCARBON_LOCK_WAIT overrides it.
+# 5-10 s, and an ingest is a batch job that can afford to wait. CLOUDCARBON_LOCK_WAIT overrides it.
 WRITER_LOCK_WAIT_SECONDS = 60.0
 LOCK_WAIT_ENV_VAR = "CLOUDCARBON_LOCK_WAIT"
 # DuckDB's memory for every connection to a store, writers and readers. Its default, 80 % of RAM, let a 10M-line

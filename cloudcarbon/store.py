@@ -24,7 +24,7 @@ LOCK_WAIT_ENV_VAR = "CLOUDCARBON_LOCK_WAIT"
 # DuckDB's memory for every connection to a store, writers and readers. Its default, 80 % of RAM, let a 10M-line
 # ingest reach 5.4 GB and recommend-region 4.3 GB; held to this, they spill to <store>.tmp and peak under 1 GB.
 # CLOUDCARBON_MEMORY_LIMIT overrides it.
-MEMORY_LIMIT = "768MB"
+MEMORY_LIMIT = "640MB"
 MEMORY_LIMIT_ENV_VAR = "CLOUDCARBON_MEMORY_LIMIT"
 # The store this process opened last: DuckDB's error for a damaged block names no file (see store_damage).
 _opened: list[Path] = []

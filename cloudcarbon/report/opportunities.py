@@ -141,7 +141,8 @@ class Opportunities:
 def opportunities(con: duckdb.DuckDBPyConnection, window: Window, workloads: str) -> Opportunities:
     """Both analyses over the same summed `workloads` (recommend.shared_workloads), ranking the workloads'
     regions once: whatif's Map lever takes recommend-region's best."""
-    moves = recommend_from_store(con, window=window, workloads=workloads)
+    # The report shows each workload's best move only (highlights): its rank-1 candidates, beside where it runs.
+    moves = recommend_from_store(con, window=window, workloads=workloads, top=1)
     levers = whatif(con, window=window, ranking=moves, workloads=workloads)
     return Opportunities({"recommend-region": Result(moves.rows, list(moves.assumptions)),
                           "whatif": Result(levers.rows, list(levers.assumptions))})

@@ -183,7 +183,7 @@ def footprint_query(
     for number, (name, value) in enumerate((extra or {}).items()):
         columns[name] = f"$extra_{number}"
         params[f"extra_{number}"] = value
-    shown = [name for name in (*keys, *ORDERED_FIGURES, *(extra or {})) if name in columns]
+    shown = [*keys, *ORDERED_FIGURES, *(extra or {})]
     sql = f"""
         WITH fp AS ({rows})
         SELECT {', '.join(f'{columns[name]} AS {quote_identifier(name)}' for name in shown)}

@@ -154,7 +154,8 @@ def _finish_as_store(con: duckdb.DuckDBPyConnection, staged: IngestSummary) -> b
 def _claim(scratch: Path, store: Path) -> bool:
     """Give the finished scratch store the store's name, unless a store appeared meanwhile (another ingest won:
     ours then moves its rows in as usual) or the file system links no files (then the rows are copied)."""
-    if scratch.with_name(scratch.name + ".wal").exists():
+    # A write-ahead log beside either file belongs to it: DuckDB would replay a store's leftover log into ours.
+    if any(path.with_name(path.name + ".wal").exists() for path in (scratch, store)):
         return False
     try:
         os.link(scratch, store)  # never replaces a file, unlike a rename

@@ -138,4 +138,8 @@ def test_a_store_that_appears_meanwhile_is_never_replaced(tmp_path):
     store.write_bytes(b"store")
     assert not _claim(scratch, store) and store.read_bytes() == b"store"
     store.unlink()
+    leftover = tmp_path / "s.duckdb.wal"  # a log a store left behind is never replayed into the scratch store
+    leftover.write_bytes(b"log")
+    assert not _claim(scratch, store) and not store.exists()
+    leftover.unlink()
     assert _claim(scratch, store) and store.read_bytes() == b"scratch"

@@ -283,13 +283,10 @@ def recommend_from_store(
 
 
 @contextmanager
-def shared_workloads(con: duckdb.DuckDBPyConnection, window: Window, name: str,
-                     extra: Sequence[str] = ()) -> Iterator[str]:
-    """The window's usage summed into workloads by the default keys (store_workloads_sql) once, in TEMP table
-    `name`, for several analyses of one run (the report's ranking, levers and sources); yields the SQL reading it."""
-    sql, params = store_workloads_sql(None, extra)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", {**params, "since": window.since,
-                                                                  "until": window.until})
+def shared_workloads(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> Iterator[str]:
+    """The workloads `sql` sums (store_workloads_sql) held once in TEMP table `name` for the analyses of one run
+    (the ranking, the levers, the report's sources); yields the SQL reading them, and drops the table after."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)
     try:
         yield f"SELECT * FROM {name}"
     finally:

@@ -17,7 +17,15 @@ from cloudcarbon.errors import UsageError
 from cloudcarbon.estimation import footprint_sql, prepare, row_params
 from cloudcarbon.periods import ALL_TIME, Window
 from cloudcarbon.queries import read_query
-from cloudcarbon.recommend import NO_CONSTRAINTS, Constraints, Ranking, rank, store_workloads_sql, window_hours
+from cloudcarbon.recommend import (
+    NO_CONSTRAINTS,
+    Constraints,
+    Ranking,
+    rank,
+    shared_workloads,
+    store_workloads_sql,
+    window_hours,
+)
 
 LEVERS = ("map", "machine", "mechanization", "model")
 MODEL_FACTOR_RANGE = "Patterson et al. 2022 report 5-10x less compute for sparse or distilled models"
@@ -96,13 +104,9 @@ def whatif(
         return _whatif(con, workloads, chosen, ranking, window, constraints, model_on=model_on,
                        model_factor=model_factor, onprem=onprem, cloud=cloud, cloud_basis=cloud_basis)
     # The month's usage summed into workloads once, for the ranking and the levers alike.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE whatif_workloads AS {workloads_sql}", params)
-    try:
-        return _whatif(con, "SELECT * FROM whatif_workloads", chosen, ranking, window, constraints,
-                       model_on=model_on, model_factor=model_factor, onprem=onprem, cloud=cloud,
-                       cloud_basis=cloud_basis)
-    finally:
-        con.execute("DROP TABLE IF EXISTS whatif_workloads")
+    with shared_workloads(con, "whatif_workloads", workloads_sql, params) as summed:
+        return _whatif(con, summed, chosen, ranking, window, constraints, model_on=model_on,
+                       model_factor=model_factor, onprem=onprem, cloud=cloud, cloud_basis=cloud_basis)
 
 
 def _whatif(con: duckdb.DuckDBPyConnection, workloads: str, chosen: list[str], ranking: Ranking | None,

@@ -25,7 +25,7 @@ from cloudcarbon.forecast import forecast
 from cloudcarbon.output import provenance, records
 from cloudcarbon.periods import Window, add_months, parse_month
 from cloudcarbon.queries import read_query
-from cloudcarbon.recommend import shared_workloads
+from cloudcarbon.recommend import shared_workloads, store_workloads_sql
 from cloudcarbon.report.opportunities import Opportunities, opportunities
 from cloudcarbon.unknowns import unknowns
 
@@ -241,7 +241,9 @@ def build_report(con: duckdb.DuckDBPyConnection, month: str, *, by_tag: str | No
         breakdowns[f"tag:{by_tag}"] = records(tagged.rename(columns={f"tag:{by_tag}": "tag"}))
     breakdowns["resource"] = records(_top_resources(con, span, by_tag or "team"))
     # The month's usage summed into workloads once, for the opportunities and the sources.
-    with shared_workloads(con, span, "report_workloads", ["false AS x_model_selected"]) as workloads:
+    sql, params = store_workloads_sql(None, ["false AS x_model_selected"])
+    params.update(since=span.since, until=span.until)
+    with shared_workloads(con, "report_workloads", sql, params) as workloads:
         found = opportunities(con, span, workloads)
         sources = _sources(con, workloads)
     freshness = con.execute(read_query("report_freshness")).df()

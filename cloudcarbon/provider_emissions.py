@@ -18,7 +18,7 @@ import duckdb
 from cloudcarbon import __version__
 from cloudcarbon.connectors.files import single_threaded
 from cloudcarbon.errors import InputError
-from cloudcarbon.ingest import Batch, IngestSummary, Period, data_rule_error, define_date_window
+from cloudcarbon.ingest import Batch, IngestSummary, Period, data_rule_error, define_ingest_macros
 from cloudcarbon.progress import run_with_progress
 from cloudcarbon.store import transaction
 
@@ -67,7 +67,7 @@ def load(con: duckdb.DuckDBPyConnection, *, provider: str, source_format: str, f
     """Insert every batch of figures and replace the (provider, account, month) they cover, in one transaction."""
     ingest_id = uuid.uuid4().hex
     rows_read = sum(b.rows_read for b in batches)
-    define_date_window(con)
+    define_ingest_macros(con)
     con.execute(KG_PER_UNIT)
     try:
         # One thread, so that x_row numbers the rows in file order (messages name them); the providers' exports

@@ -25,7 +25,7 @@ from cloudcarbon.ingest import IngestSummary, record_periods
 from cloudcarbon.progress import run_with_progress
 from cloudcarbon.provider_emissions import move_staged
 from cloudcarbon.store import (
-    bounded,
+    configured,
     damage_reported,
     make_store_directory,
     migrate,
@@ -78,7 +78,7 @@ def _check_store(store: Path) -> bool:
 
 def _scratch(path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        con = tracked(bounded(duckdb.connect(str(path))))
+        con = tracked(configured(duckdb.connect(str(path))))
     except duckdb.Error as error:
         reason = str(error).splitlines()[0]
         raise CloudcarbonError(f"cannot write beside the store ({path}: {reason}): make the store's directory "

@@ -46,14 +46,17 @@ def writer_lock_wait() -> float:
     return seconds
 
 
-def bounded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """`con`, with DuckDB's memory held to MEMORY_LIMIT (or CLOUDCARBON_MEMORY_LIMIT): what exceeds it spills."""
+def configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`con`, with DuckDB's memory held to MEMORY_LIMIT (or CLOUDCARBON_MEMORY_LIMIT; what exceeds it spills) and
+    UTC as its time zone: exports' times without an offset are UTC, and so is every time the store holds, whatever
+    the machine's zone (DuckDB would read them in it)."""
     limit = (os.environ.get(MEMORY_LIMIT_ENV_VAR) or MEMORY_LIMIT).strip()
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
         con.close()
         raise CloudcarbonError(f"{MEMORY_LIMIT_ENV_VAR}={limit!r}: give DuckDB's memory limit as a size, "
                                "e.g. 768MB or 2GB")
     con.execute(f"SET memory_limit = '{limit}'")  # a SET takes no parameters; the pattern above allows no quote
+    con.execute("SET TimeZone = 'UTC'")
     return con
 
 
@@ -126,7 +129,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             except duckdb.Error as error:
                 raise _unopenable(path, error) from None
             _opened[:] = [path]
-            return tracked(bounded(con))
+            return tracked(configured(con))
 
 
 def tracked(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -420,7 +423,7 @@ def _refresh_footprint_if_free(path: Path) -> None:
     """A reader found stale figures: recompute them if no one else holds the store, else leave them (readers
     then compute from usage, which gives the same figures, more slowly)."""
     try:
-        con = bounded(duckdb.connect(str(path)))
+        con = configured(duckdb.connect(str(path)))
     except duckdb.IOException:
         return
     try:

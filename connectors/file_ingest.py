@@ -32,7 +32,7 @@ from cloudcarbon.connectors.files import (
 )
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
-from cloudcarbon.ingest import Batch, Dropped, IngestSummary, load
+from cloudcarbon.ingest import Batch, Dropped, IngestSummary, define_ingest_macros, load
 
 # What DuckDB raises for data it cannot read; corrupt pages behind an intact Parquet footer are a bare duckdb.Error.
 UNREADABLE = (duckdb.InvalidInputException, duckdb.IOException, duckdb.SerializationException)
@@ -177,10 +177,12 @@ class FileIngest(Generic[D]):
         fileset = self.resolve(sources)
         with registered(con, fileset):
             loader.register(con)
+            define_ingest_macros(con)  # prepare() may run normalising SQL already (aws/split.sql)
             groups = self.detect_all(con, fileset)
             batches = self.batches(con, groups)
-            self.prepare(con, groups)
             try:
+                # prepare() may read whole files too (aws: the kinds of line, split line items): the same errors.
+                self.prepare(con, groups)
                 summary = self.load(con, provider=self.provider, source_format=self.source_format(groups),
                                     files=self.logged_files(fileset), batches=batches, progress=progress)
             except duckdb.Error as error:

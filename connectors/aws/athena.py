@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.aws import formats, split
+from cloudcarbon.connectors.aws import formats, kinds, split
 from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary, load
@@ -198,6 +198,7 @@ def ingest_athena(
     split.prepare(con, [])  # the aggregate keeps no resource ids: no instance is split
     con.register("athena_aggregate", result)
     try:
+        kinds.prepare(con, [(as_cur_src("SELECT * FROM athena_aggregate"), {"source_label": None})])
         rows_read = con.execute("SELECT sum(CAST(line_items AS BIGINT)) FROM athena_aggregate").fetchall()[0][0]
         select = f"WITH cur_src AS ({as_cur_src('SELECT * FROM athena_aggregate')}) " \
                  f"SELECT * FROM ({connector_sql(__package__, 'normalize')})"

@@ -6,9 +6,9 @@ from collections.abc import Hashable, Sequence
 
 import duckdb
 
-from cloudcarbon.connectors.aws import athena, formats, split
+from cloudcarbon.connectors.aws import athena, formats, kinds, split
 from cloudcarbon.connectors.aws.sources import resolve
-from cloudcarbon.connectors.file_ingest import BAD_VALUE, Check, FileIngest, parses_as
+from cloudcarbon.connectors.file_ingest import Check, FileIngest, parses_as
 from cloudcarbon.connectors.files import FileSet
 from cloudcarbon.connectors.remote import s3_error
 from cloudcarbon.errors import InputError
@@ -58,16 +58,12 @@ class CurFiles(FileIngest[formats.Detected]):
         return s3_error(file, error, self.profile)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[formats.Detected]]) -> None:
+        kinds.prepare(con, [(self.source_select(group), {"files": [d.file for d in group]})
+                            for group in groups.values()])
         # Only files with split line items are read for them (a second pass over those files alone).
         splitting = [group for group in groups.values()
                      if any(split.COLUMNS[0] in formats.canonical_columns(d) for d in group)]
-        try:
-            split.prepare(con, [(self.source_select(group), [d.file for d in group]) for group in splitting])
-        except BAD_VALUE:
-            located = next(filter(None, (self.locate_bad_value(con, group) for group in splitting)), None)
-            if located is None:
-                raise
-            raise InputError(located) from None
+        split.prepare(con, [(self.source_select(group), [d.file for d in group]) for group in splitting])
 
     def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
         if not self.aggregate:

@@ -1,16 +1,17 @@
 -- AWS CUR line items -> canonical usage rows.
 -- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; a CTE the connector
--- wraps around this query), `aws_split` (aws/split.sql: EKS/ECS split cost allocation) and the coefficient tables
--- coef_instances and coef_regions.
--- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts (cloudcarbon/ingest.py).
+-- wraps around this query), `aws_usage_kinds` (aws/classify.sql: what each kind of line is) and `aws_split`
+-- (aws/split.sql: EKS/ECS split cost allocation).
+-- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts, utc_time(x)
+-- (cloudcarbon/ingest.py).
 -- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
 -- SavingsPlanNegation, fees, credits, refunds and taxes would double-count or are not usage.
 WITH typed AS (
     SELECT
-        -- In UTC, as AWS writes them (a plain cast to TIMESTAMP would shift them into the machine's zone).
-        timezone('UTC', CAST(line_item_usage_start_date AS TIMESTAMPTZ)) AS usage_start,
-        timezone('UTC', CAST(line_item_usage_end_date AS TIMESTAMPTZ)) AS usage_end,
-        CAST(date_trunc('month', timezone('UTC', CAST(bill_billing_period_start_date AS TIMESTAMPTZ))) AS DATE)
+        -- In UTC, as AWS writes them.
+        utc_time(line_item_usage_start_date) AS usage_start,
+        utc_time(line_item_usage_end_date) AS usage_end,
+        CAST(date_trunc('month', utc_time(bill_billing_period_start_date)) AS DATE)
             AS billing_period,
         CAST(bill_payer_account_id AS VARCHAR) AS payer,
         CAST(line_item_usage_account_id AS VARCHAR) AS account,
@@ -39,90 +40,14 @@ WITH typed AS (
     FROM cur_src
     WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
 ),
-parsed AS (
-    SELECT
-        *,
-        -- `USW2-BoxUsage:c5.large`: region prefix, usage kind, detail (us-east-1 has no prefix).
-        regexp_extract(usage_type, '^([A-Z]{2,4}[0-9]?)-', 1) AS usage_prefix,
-        regexp_replace(usage_type, '^[A-Z]{2,4}[0-9]?-', '') AS bare_type,
-        -- Some trimmed exports lack pricing_unit: then the usage-type kind decides.
-        lower(unit) IN ('hrs', 'hours', 'hour')
-            OR (unit IS NULL AND regexp_matches(usage_type,
-                '(^|-)(BoxUsage|SpotUsage|DedicatedUsage|InstanceUsage|Multi-AZUsage|NodeUsage|ESInstance)')) AS hourly
-    FROM typed
-),
+-- What the line's kind is (aws/classify.sql, the TEMP table aws_usage_kinds built from the same export).
 classified AS (
-    SELECT
-        p.*,
-        split_part(p.bare_type, ':', 1) AS usage_word,
-        CASE
-            WHEN p.hourly
-                AND coalesce(p.product_code, '') <> 'ElasticMapReduce'      -- EMR fee, the EC2 line counts
-                AND NOT regexp_matches(p.bare_type, '^(EBSOptimized|HeavyUsage|UnusedBox|UnusedDed|CPUCredits|HostUsage|Reservation)')
-                AND (p.product_instance_type IS NOT NULL
-                     OR regexp_matches(p.bare_type, ':((db|cache|ml)\.)?[a-z][a-z0-9-]*\.[a-z0-9-]+(\.search|\.elasticsearch)?$'))
-            THEN regexp_replace(
-                regexp_replace(
-                    coalesce(p.product_instance_type, regexp_extract(p.bare_type, ':([^:]+)$', 1)),
-                    '^(db|cache|ml)\.', ''),
-                '\.(search|elasticsearch)$', '')
-        END AS instance_type,
-        -- Bytes held over time: media and class from the service and the usage type (region prefix
-        -- stripped), so legacy exports without pricing/unit are read too (METHODOLOGY.md §1, AWS storage).
-        CASE WHEN instance_type IS NULL AND (p.unit IS NULL OR lower(p.unit) IN ('gb-mo', 'gb-month', 'gb-months')) THEN
-            coalesce(CASE
-                WHEN regexp_matches(p.bare_type, '^EBS:VolumeUsage\.(gp2|gp3|io1|io2|piops)$')
-                    THEN {'media': 'ssd', 'class': 'block'}
-                WHEN regexp_matches(p.bare_type, '^EBS:VolumeUsage(\.(st1|sc1|standard))?$')   -- HDD, magnetic
-                    THEN {'media': 'hdd', 'class': 'block'}
-                WHEN regexp_matches(p.bare_type, '^EBS:SnapshotArchive') THEN {'media': 'hdd', 'class': 'archive'}
-                WHEN regexp_matches(p.bare_type, '^EBS:SnapshotUsage') THEN {'media': 'hdd', 'class': 'block'}
-                -- S3 Glacier tiers (Flexible `GlacierByteHrs`/`EarlyDelete-ByteHrs`, Deep Archive `GDA`, Instant
-                -- Retrieval `GIR`), Intelligent-Tiering's archive tiers, Glacier vaults.
-                WHEN p.product_code = 'AmazonS3' AND regexp_matches(p.bare_type,
-                        '^(TimedStorage|EarlyDelete)-(Glacier|GDA|GIR|INT-(AIA|AA|DAA)-)|^EarlyDelete-ByteHrs$')
-                    OR p.product_code = 'AmazonGlacier' AND regexp_matches(p.bare_type, '(TimedStorage|EarlyDelete)')
-                    THEN {'media': 'hdd', 'class': 'archive'}
-                WHEN p.product_code = 'AmazonS3' AND regexp_matches(p.bare_type, '^TimedStorage-XZ-')  -- Express
-                    THEN {'media': 'ssd', 'class': 'object'}
-                WHEN p.product_code = 'AmazonS3' AND regexp_matches(p.bare_type, '^(TimedStorage|EarlyDelete)-')
-                    THEN {'media': 'hdd', 'class': 'object'}
-                WHEN p.product_code = 'AmazonEFS' AND regexp_matches(p.bare_type, '^(IA|Archive)TimedStorage')
-                    THEN {'media': 'hdd', 'class': 'file'}
-                WHEN p.product_code = 'AmazonEFS' AND regexp_matches(p.bare_type, '^TimedStorage')
-                    THEN {'media': 'ssd', 'class': 'file'}
-                -- Backups and snapshots of managed services are kept in S3; AWS Backup's cold tier archives.
-                WHEN regexp_matches(p.bare_type, '^ColdStorage') THEN {'media': 'hdd', 'class': 'archive'}
-                WHEN regexp_matches(p.bare_type,
-                        '(BackupUsage|TimedBackupStorage|TimedPITRStorage|PaidSnapshots|^WarmStorage)')
-                    THEN {'media': 'hdd', 'class': 'object'}
-                WHEN p.product_code = 'AmazonFSx' AND regexp_matches(p.bare_type, '^Storage.*(HDD|CapacityPool)')
-                    THEN {'media': 'hdd', 'class': 'file'}
-                WHEN p.product_code = 'AmazonFSx' AND regexp_matches(p.bare_type, '^Storage')
-                    THEN {'media': 'ssd', 'class': 'file'}
-                WHEN regexp_matches(p.bare_type, '^RDS:(Multi-AZ-)?StorageUsage$')              -- magnetic
-                    THEN {'media': 'hdd', 'class': 'database'}
-                WHEN regexp_matches(p.bare_type, '^(RDS|Aurora):.*Storage')
-                    OR p.product_code IN ('AmazonDocDB', 'AmazonNeptune', 'AmazonDynamoDB', 'AmazonTimestream',
-                                          'AmazonKeyspaces') AND regexp_matches(p.bare_type, 'Storage')
-                    THEN {'media': 'ssd', 'class': 'database'}
-                -- Redshift managed storage (RA3, Serverless) is held in S3, cached on the nodes' SSDs.
-                WHEN p.product_code = 'AmazonRedshift' AND regexp_matches(p.bare_type, '^RMS:|ManagedStorage')
-                    THEN {'media': 'hdd', 'class': 'object'}
-                WHEN p.product_code = 'AmazonES' AND regexp_matches(p.bare_type, 'ManagedStorage')  -- UltraWarm
-                    THEN {'media': 'hdd', 'class': 'object'}
-                WHEN regexp_matches(p.bare_type, '^ES:Magnetic-Storage') THEN {'media': 'hdd', 'class': 'block'}
-                WHEN regexp_matches(p.bare_type, '^(ES:.*-Storage|Kafka\.Storage)') THEN {'media': 'ssd', 'class': 'block'}
-                -- Any other service's TimedStorage (CloudWatch Logs, ECR, ...) is object storage.
-                WHEN regexp_matches(p.bare_type, 'TimedStorage') THEN {'media': 'hdd', 'class': 'object'}
-            END,
-            -- Other GB-months: still storage, media by name, no class (replication 1).
-            CASE WHEN p.unit IS NOT NULL THEN {'media': CASE WHEN regexp_matches(p.bare_type,
-                '(Snapshot|Glacier|Backup|Archive|Magnetic|HDD|Cold)') THEN 'hdd' ELSE 'ssd' END, 'class': NULL} END)
-        END AS storage,
-        r.region AS prefix_region
-    FROM parsed p
-    LEFT JOIN coef_regions r ON r.provider = 'aws' AND r.billing_prefix = p.usage_prefix
+    SELECT t.*, k.* EXCLUDE (usage_type, unit, product_code, product_instance_type)
+    FROM typed t
+    LEFT JOIN aws_usage_kinds k
+        ON k.usage_type IS NOT DISTINCT FROM t.usage_type AND k.unit IS NOT DISTINCT FROM t.unit
+        AND k.product_code IS NOT DISTINCT FROM t.product_code
+        AND k.product_instance_type IS NOT DISTINCT FROM t.product_instance_type
 ),
 -- Data rules (METHODOLOGY.md, "Data rules"): values no genuine export holds stop the ingest with a
 -- message naming the line; negative amounts (corrections) and mixed currencies are kept as they are.
@@ -186,10 +111,10 @@ allocated AS (
                 AS row_fingerprint)
     FROM checked c
     LEFT JOIN aws_split s
-        ON c.instance_type IS NOT NULL AND s.parent = c.resource_id AND s.usage_start = c.usage_start
-    LEFT JOIN coef_instances si ON s.parent IS NOT NULL AND si.provider = 'aws' AND si.instance_type = c.instance_type,
-    LATERAL (SELECT greatest(9 * coalesce(s.vcpu_available, coalesce(c.product_vcpu, si.vcpus) * c.amount, 0)
-                             + coalesce(s.gb_available, si.memory_gib * c.amount, 0), s.allocated_weight) AS capacity),
+        ON c.instance_type IS NOT NULL AND s.parent = c.resource_id AND s.usage_start = c.usage_start,
+    LATERAL (SELECT greatest(9 * coalesce(s.vcpu_available, coalesce(c.product_vcpu, c.instance_vcpus) * c.amount, 0)
+                             + coalesce(s.gb_available, c.instance_memory_gib * c.amount, 0), s.allocated_weight)
+             AS capacity),
     LATERAL (SELECT CASE
         WHEN s.parent IS NULL THEN 1
         WHEN capacity > 0 THEN coalesce(s.weight, capacity - s.allocated_weight) / capacity
@@ -208,9 +133,7 @@ SELECT
     coalesce(
         c.product_region,
         nullif(regexp_extract(c.az, '^([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)', 1), ''),
-        c.prefix_region,
-        -- Regional usage types of us-east-1 carry no prefix.
-        CASE WHEN c.usage_prefix = '' AND (c.instance_type IS NOT NULL OR c.storage IS NOT NULL) THEN 'us-east-1' END
+        c.type_region
     ) AS region_id,
     c.az AS availability_zone,
     c.product_code AS service_name,
@@ -218,7 +141,7 @@ SELECT
     'Usage' AS charge_category,
     CASE
         WHEN c.line_type IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Committed'
-        WHEN c.usage_word = 'SpotUsage' THEN 'Dynamic'
+        WHEN c.spot THEN 'Dynamic'
         ELSE 'Standard'
     END AS pricing_category,
     c.amount AS consumed_quantity,
@@ -235,59 +158,28 @@ SELECT
     c.line_type AS x_line_item_type,
     c.usage_type AS x_usage_type,
     c.operation AS x_operation,
-    CASE
-        WHEN c.instance_type IS NOT NULL THEN
-            CASE WHEN coalesce(i.gpu_count, 0) > 0 THEN 'gpu' ELSE 'compute' END
-        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'storage'
-        WHEN regexp_matches(c.bare_type, 'Fargate.*vCPU-Hours') THEN 'compute'
-        WHEN regexp_matches(c.bare_type, 'Fargate.*GB-Hours') THEN 'memory'
-        WHEN regexp_matches(c.bare_type, '^Lambda-GB-Second') THEN 'compute'
-        WHEN regexp_matches(c.bare_type, '^CPUCredits:') THEN 'compute'
-        WHEN c.storage IS NOT NULL THEN 'storage'
-        WHEN c.unit = 'GB' AND regexp_matches(c.bare_type, 'Bytes') THEN 'network'
-        ELSE 'other'
-    END AS x_usage_kind,
+    c.usage_kind AS x_usage_kind,
     c.instance_type AS x_instance_type,
-    -- A Multi-AZ database runs a standby (a cluster, two readers) beside the writer.
-    CASE WHEN c.instance_type IS NOT NULL THEN
-        c.amount * CASE
-            WHEN c.usage_word LIKE 'Multi-AZCluster%' THEN 3
-            WHEN c.usage_word LIKE 'Multi-AZ%' THEN 2
-            ELSE 1 END
-    END AS x_instance_hours,
+    c.amount * c.instances_per_hour AS x_instance_hours,
     CASE
-        WHEN c.instance_type IS NOT NULL THEN x_instance_hours * coalesce(c.product_vcpu, i.vcpus)
-        WHEN regexp_matches(c.bare_type, 'Fargate.*vCPU-Hours') OR regexp_matches(c.bare_type, '^CPUCredits:')
-            THEN c.amount
-        -- Lambda allocates one vCPU per 1,769 MB of configured memory (AWS Lambda documentation).
-        WHEN regexp_matches(c.bare_type, '^Lambda-GB-Second') THEN c.amount / 3600 / 1.769
+        WHEN c.instance_type IS NOT NULL THEN x_instance_hours * coalesce(c.product_vcpu, c.instance_vcpus)
+        WHEN c.vcpu_rule = 'amount' THEN c.amount
+        WHEN c.vcpu_rule = 'lambda' THEN c.amount / 3600 / 1.769
     END AS x_vcpu_hours,
-    CASE WHEN c.instance_type IS NOT NULL THEN x_instance_hours * coalesce(i.gpu_count, 0) END AS x_gpu_hours,
-    CASE
-        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN NULL
-        WHEN regexp_matches(c.bare_type, 'Fargate.*GB-Hours') THEN c.amount
-        WHEN regexp_matches(c.bare_type, '^Lambda-GB-Second') THEN c.amount / 3600
-    END AS x_memory_gib_hours,
-    CASE
-        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN c.amount
+    x_instance_hours * c.instance_gpus AS x_gpu_hours,
+    CASE c.memory_rule WHEN 'amount' THEN c.amount WHEN 'lambda' THEN c.amount / 3600 END AS x_memory_gib_hours,
+    CASE c.storage_rule
+        WHEN 'amount' THEN c.amount
         -- GB-Mo is GB held over the whole month: spread over the hours of the usage month.
-        WHEN c.storage IS NOT NULL THEN c.amount * 24 * dayofmonth(last_day(c.usage_start))
+        WHEN 'monthly' THEN c.amount * 24 * dayofmonth(last_day(c.usage_start))
     END AS x_storage_gib_hours,
-    CASE
-        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'ssd'
-        ELSE c.storage.media
-    END AS x_storage_media,
-    CASE
-        WHEN regexp_matches(c.bare_type, 'Fargate.*EphemeralStorage') THEN 'ephemeral'
-        ELSE c.storage.class
-    END AS x_storage_class,
-    CASE WHEN c.unit = 'GB' AND regexp_matches(c.bare_type, 'Bytes') AND c.instance_type IS NULL
-        THEN c.amount END AS x_network_gb,
+    c.storage_media AS x_storage_media,
+    c.storage_class AS x_storage_class,
+    CASE WHEN c.network THEN c.amount END AS x_network_gb,
     c.source_file AS x_source_file,
     $ingest_id AS x_ingest_id,
     c.row_fingerprint AS x_row_fingerprint
 FROM allocated c
-LEFT JOIN coef_instances i ON i.provider = 'aws' AND i.instance_type = c.instance_type
 WHERE CASE WHEN c.violation IS NULL THEN true ELSE error(printf(
     'cloudcarbon data rule: %s: the line of %s starting %s: %s; fix or re-export the file', c.source_file,
     coalesce(c.resource_id, c.usage_type), strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ'), c.violation)) END

@@ -9,7 +9,7 @@
 WITH lines AS (
     SELECT
         CAST(split_line_item_parent_resource_id AS VARCHAR) AS parent,
-        timezone('UTC', CAST(line_item_usage_start_date AS TIMESTAMPTZ)) AS usage_start,
+        utc_time(line_item_usage_start_date) AS usage_start,
         coalesce(nullif(CAST(line_item_resource_id AS VARCHAR), ''), 'unnamed') AS target,
         regexp_matches(CAST(line_item_usage_type AS VARCHAR), 'GB-Hours') AS memory,
         CAST(nullif(CAST(split_line_item_split_usage AS VARCHAR), '') AS DOUBLE) AS split_usage,

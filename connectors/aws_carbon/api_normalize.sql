@@ -10,8 +10,8 @@ typed AS (
         nullif(r ->> '$.DimensionsValues.USAGE_ACCOUNT_ID', '') AS account,
         nullif(r ->> '$.DimensionsValues.REGION', '') AS region,
         nullif(r ->> '$.DimensionsValues.SERVICE', '') AS service,
-        timezone('UTC', CAST(r ->> '$.TimePeriod.Start' AS TIMESTAMPTZ)) AS period_start,
-        timezone('UTC', CAST(r ->> '$.TimePeriod.End' AS TIMESTAMPTZ)) AS period_end,
+        utc_time(r ->> '$.TimePeriod.Start') AS period_start,
+        utc_time(r ->> '$.TimePeriod.End') AS period_end,
         r ->> '$.ModelVersion' AS model_version,
         r -> '$.EmissionsValues' AS emissions
     FROM numbered

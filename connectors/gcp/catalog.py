@@ -15,7 +15,7 @@ import duckdb
 from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.bigquery_runner import ADC_HELP
 from cloudcarbon.errors import CloudcarbonError, InputError
-from cloudcarbon.ingest import data_rule_error, define_date_window
+from cloudcarbon.ingest import data_rule_error, define_ingest_macros
 
 
 def adc_file() -> Path | None:
@@ -43,7 +43,7 @@ def catalog_client() -> object:
 
 def _unplaced(con: duckdb.DuckDBPyConnection, source_sql: str, params: dict) -> list[tuple[str, str]]:
     """(service_id, sku_id) of SKUs the description rules leave as 'other' though they bill time or capacity."""
-    define_date_window(con)
+    define_ingest_macros(con)
     try:
         rows = con.execute(
             f"""

@@ -7,9 +7,9 @@
 -- cost_type tax / adjustment / rounding_error rows are not usage: counted as read, not stored.
 WITH typed AS (
     SELECT
-        timezone('UTC', CAST(regexp_replace(CAST(usage_start_time AS VARCHAR), ' UTC$', '+00') AS TIMESTAMPTZ))
+        utc_time(regexp_replace(CAST(usage_start_time AS VARCHAR), ' UTC$', '+00'))
             AS usage_start,
-        timezone('UTC', CAST(regexp_replace(CAST(usage_end_time AS VARCHAR), ' UTC$', '+00') AS TIMESTAMPTZ))
+        utc_time(regexp_replace(CAST(usage_end_time AS VARCHAR), ' UTC$', '+00'))
             AS usage_end,
         CAST(nullif(CAST(invoice_month AS VARCHAR), '') AS VARCHAR) AS invoice_month,
         CAST(billing_account_id AS VARCHAR) AS billing_account,

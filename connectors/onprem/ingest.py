@@ -14,7 +14,7 @@ from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.files import ends_with_newline, expand_local, is_remote, local_filesystem, single_threaded
 from cloudcarbon.connectors.onprem import formats
 from cloudcarbon.errors import InputError, UsageError
-from cloudcarbon.ingest import Batch, IngestSummary, define_date_window, load
+from cloudcarbon.ingest import Batch, IngestSummary, define_ingest_macros, load
 
 PROVIDER = "On-premises"
 DEFAULT_INVENTORY = "on-premises"
@@ -87,7 +87,7 @@ def ingest_onprem(
             raise InputError(f"{file}: the last line is incomplete, so the file looks truncated; save or export "
                              "it again")
     loader.register(con)
-    define_date_window(con)
+    define_ingest_macros(con)
     inventory_sql, params = _inventory_sql(inventories)
     rows = _check(con, inventory_sql, params)
     batch = Batch(f"WITH inventory AS ({inventory_sql}) SELECT * FROM ({connector_sql(__package__, 'normalize')})",

@@ -1,0 +1,22 @@
+"""What each kind of CUR line is (classify.sql: instance type, storage, usage kind), as the TEMP table
+`aws_usage_kinds` that normalize.sql joins back to every line: the regular expressions run once per kind, not
+once per line. Every ingest creates it from the export it loads (a pass over the few columns the kind depends on)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from cloudcarbon.connectors.base import connector_sql
+
+KEYS = "usage_type, unit, product_code, product_instance_type"
+
+
+def prepare(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, dict[str, object]]]) -> None:
+    """Fill `aws_usage_kinds` from each (cur_src SELECT, its parameters) the ingest loads: one row per kind."""
+    classify = connector_sql(__package__, "classify")
+    for number, (source_sql, params) in enumerate(sources):
+        verb = "CREATE OR REPLACE TEMP TABLE aws_usage_kinds AS" if number == 0 else "INSERT INTO aws_usage_kinds"
+        con.execute(f"{verb} WITH cur_src AS ({source_sql}) SELECT * FROM ({classify})", params)
+    if len(sources) > 1:  # a kind two groups of files share must join one row, or its lines would count twice
+        con.execute(f"CREATE OR REPLACE TEMP TABLE aws_usage_kinds AS SELECT DISTINCT ON ({KEYS}) * "
+                    "FROM aws_usage_kinds")

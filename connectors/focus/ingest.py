@@ -8,7 +8,7 @@ import duckdb
 
 from cloudcarbon.connectors.file_ingest import Check, FileIngest, parses_as
 from cloudcarbon.connectors.files import FileSet
-from cloudcarbon.connectors.focus import formats
+from cloudcarbon.connectors.focus import formats, kinds
 from cloudcarbon.connectors.remote import remote_error, resolve_sources
 from cloudcarbon.errors import InputError
 from cloudcarbon.ingest import IngestSummary
@@ -53,6 +53,8 @@ class FocusFiles(FileIngest[formats.Detected]):
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[formats.Detected]]) -> None:
         con.execute(REGION_ALIASES)
+        kinds.prepare(con, [(self.source_select(group), {"files": [d.file for d in group]})
+                            for group in groups.values()])
 
 
 def ingest_focus(

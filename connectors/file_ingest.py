@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Generic, Protocol, TypeVar
@@ -198,27 +198,34 @@ class FileIngest(Generic[D]):
                 summary.dropped = self.count_dropped(con, groups)
             return summary
 
+    def positioned(self, group: list[D]) -> bool:
+        """Whether the group's source relation carries each row's data row number (`source_row`) as the reader
+        gives it (Parquet's file_row_number), so that rows need not be numbered in file order on one thread."""
+        return False
+
     def count_dropped(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> list[Dropped]:
-        """The rows left out, by reason, with the first of each by file and data row (file order, so one thread)."""
+        """The rows left out, by reason, with the first of each by file and data row."""
         if self.dropped_as is None:
             return []
         found: dict[str, list] = {}
         one_file = sum(len(group) for group in groups.values()) == 1
-        with single_threaded(con):
-            for group in groups.values():
+        for group in groups.values():
+            positioned = self.positioned(group)
+            numbered = ("SELECT source_file, source_row AS row_no" if positioned else
+                        "SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no")
+            with nullcontext() if positioned else single_threaded(con):  # numbered in file order: one thread
                 rows = con.execute(
                     f"""
                     WITH src AS ({self.source_select(group)}),
-                    numbered AS (SELECT source_file, row_number() OVER (PARTITION BY source_file) AS row_no,
-                                        {self.dropped_as} AS reason FROM src)
+                    numbered AS ({numbered}, {self.dropped_as} AS reason FROM src)
                     SELECT reason, count(*), arg_min(source_file, row_no), min(row_no)
                     FROM numbered WHERE reason IS NOT NULL GROUP BY reason
                     """,
                     {"files": [d.file for d in group]},
                 ).fetchall()
-                for reason, count, file, row in rows:
-                    first = f"data row {row}" if one_file else f"{file} data row {row}"
-                    found.setdefault(reason, [0, first])[0] += count
+            for reason, count, file, row in rows:
+                first = f"data row {row}" if one_file else f"{file} data row {row}"
+                found.setdefault(reason, [0, first])[0] += count
         return sorted((Dropped(reason, count, first) for reason, (count, first) in found.items()),
                       key=lambda d: (-d.rows, d.reason))
 

@@ -27,6 +27,10 @@ from fsspec.implementations.local import LocalFileSystem
 
 from cloudcarbon.errors import InputError, UsageError
 
+# How a connector reads Parquet exports: columns united by name, and each row's file and position in it (from 0),
+# which name a row (the first of those left out) without reading the file again in order on one thread.
+PARQUET_READER = "read_parquet({files}, union_by_name = true, filename = true, file_row_number = true)"
+PARQUET_READER_COLUMNS = "filename, file_row_number"  # what the reader adds to the file's own columns
 DATA_SUFFIXES = (".csv", ".csv.gz", ".csv.zip", ".parquet", ".snappy.parquet", ".gz.parquet")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from cloudcarbon.connectors.files import refuse_non_numeric
+from cloudcarbon.connectors.files import PARQUET_READER, PARQUET_READER_COLUMNS, refuse_non_numeric
 from cloudcarbon.connectors.read_errors import container_of, explain_read_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.queries import quote_identifier
@@ -216,11 +216,8 @@ def source_select(detected: list[Detected]) -> str:
     for item in detected:
         columns.update(item.columns)
         canonical.update(canonical_columns(item))
-    reader = (
-        "read_parquet($files, union_by_name = true, filename = true)"
-        if container == "parquet"
-        else f"read_csv($files, {CSV_OPTIONS}, filename = true)"
-    )
+    parquet = container == "parquet"
+    reader = PARQUET_READER.format(files="$files") if parquet else f"read_csv($files, {CSV_OPTIONS}, filename = true)"
     select = []
     for name in (*REQUIRED, *OPTIONAL):
         source = canonical.get(name)
@@ -235,15 +232,19 @@ def source_select(detected: list[Detected]) -> str:
         else:
             select.append(f"NULL AS {name}")
     select.append(f"{_tags_expression(style, container, columns)} AS tags")
-    select.append(f"{_fingerprint(detected, canonical)} AS row_fingerprint")
+    select.append(f"{_fingerprint(detected, canonical, PARQUET_READER_COLUMNS if parquet else 'filename')} "
+                  "AS row_fingerprint")
     select.append("filename AS source_file")
+    if parquet:
+        select.append("file_row_number + 1 AS source_row")  # the data row, as count_dropped names it
     return f"SELECT {', '.join(select)} FROM {reader}"
 
 
-def _fingerprint(detected: list[Detected], canonical: dict[str, str]) -> str:
+def _fingerprint(detected: list[Detected], canonical: dict[str, str], added: str) -> str:
     """A 64-bit hash of the line's identity (its id and time interval), or of the whole source row, as the
     file holds it, when the files lack an identity. Lines with one fingerprint are copies only when every
-    stored column agrees too (METHODOLOGY.md, "Data rules"), which the ingest and `doctor` check."""
+    stored column agrees too (METHODOLOGY.md, "Data rules"), which the ingest and `doctor` check. `added`: the
+    columns the reader adds (file name, row position), which are not the line's."""
     if not all(set(IDENTITY) <= set(canonical_columns(item)) for item in detected):
-        return "hash(*COLUMNS(* EXCLUDE (filename)))"
+        return f"hash(*COLUMNS(* EXCLUDE ({added})))"
     return f"hash({', '.join(quote_identifier(canonical[name]) for name in IDENTITY)})"

@@ -43,6 +43,9 @@ class CurFiles(FileIngest[formats.Detected]):
     def __init__(self, profile: str | None = None, aggregate: bool = False) -> None:
         self.profile, self.aggregate = profile, aggregate
 
+    def positioned(self, group: list[formats.Detected]) -> bool:
+        return all(d.container == "parquet" for d in group)  # formats.source_select numbers Parquet rows
+
     def resolve(self, sources: list[str]) -> FileSet:
         return resolve(sources, self.profile)
 

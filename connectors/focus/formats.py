@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from cloudcarbon.connectors.files import refuse_non_numeric
+from cloudcarbon.connectors.files import PARQUET_READER, PARQUET_READER_COLUMNS, refuse_non_numeric
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
 from cloudcarbon.queries import quote_identifier
@@ -114,7 +114,7 @@ def container_of(file: str) -> str:
 
 
 def _reader(container: str, files: str) -> str:
-    return (f"read_parquet({files}, union_by_name = true, filename = true)" if container == "parquet"
+    return (PARQUET_READER.format(files=files) if container == "parquet"
             else f"read_csv({files}, {CSV_OPTIONS}, filename = true)")
 
 
@@ -207,6 +207,9 @@ def source_select(detected: list[Detected]) -> str:
         select.append(f"{_tags(spelled, union.get(spelled or '', ''))} AS {name}")
     # FOCUS 1.0-1.4 define no row identity: identical copies are told apart by the whole row, hashed as the
     # file holds it (METHODOLOGY.md, "Data rules").
-    select.append("hash(*COLUMNS(* EXCLUDE (filename))) AS row_fingerprint")
+    parquet = merged.container == "parquet"
+    select.append(f"hash(*COLUMNS(* EXCLUDE ({PARQUET_READER_COLUMNS if parquet else 'filename'}))) AS row_fingerprint")
     select.append("filename AS source_file")
+    if parquet:
+        select.append("file_row_number + 1 AS source_row")  # the data row, as count_dropped names it
     return f"SELECT {', '.join(select)} FROM {_reader(merged.container, '$files')}"

@@ -31,6 +31,9 @@ class FocusFiles(FileIngest[formats.Detected]):
     def __init__(self, profile: str | None = None) -> None:
         self.profile = profile
 
+    def positioned(self, group: list[formats.Detected]) -> bool:
+        return all(d.container == "parquet" for d in group)  # formats.source_select numbers Parquet rows
+
     def resolve(self, sources: list[str]) -> FileSet:
         return resolve_sources(sources, command="`ingest focus`", what="FOCUS data files", profile=self.profile)
 

@@ -162,7 +162,7 @@ def footprint_query(
     month_first = [f"g{keys.index('month')}"] if "month" in keys else []
     order = ", ".join([*month_first, "total_kgco2e DESC NULLS LAST", *(f"g{n} NULLS LAST" for n in range(len(keys)))])
     if stored:
-        rows = f"SELECT {''.join(g + ', ' for g in grouped)} * FROM ({stored_footprint.stored_rows_sql()})"
+        rows = f"SELECT {''.join(g + ', ' for g in grouped)} * FROM ({stored_footprint.stored_rows_sql(window, keys)})"
         params = {"since": window.since, "until": window.until, **{k: v for k, v in params.items() if k[:4] == "tag_"}}
     else:
         rows = footprint_sql(summed_usage_sql(grouped))

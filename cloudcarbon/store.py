@@ -222,8 +222,8 @@ def _refuse_while_a_writer_waits(path: Path) -> None:
 FILE_HEADERS = 3 * 4096
 DUCKDB_MAGIC = b"DUCK"
 # The tables that grow with the bills (seconds to read whole at 10M usage rows; the stored footprint holds a row per
-# usage group and day): read at open only where a query reaches them. The others hold a few rows per ingest.
-BULK_TABLES = ("usage", "footprint")
+# usage group and day, or month): read at open only where a query reaches them. The others hold a few rows per ingest.
+BULK_TABLES = ("usage", "footprint", "footprint_monthly")
 # DuckDB's words for a block or segment of a database file that does not read back as written.
 DAMAGE = re.compile(
     r"corrupt database file|database file appears to be corrupted|Corrupted [^:]*segment|Corrupted index buffer"

@@ -1,5 +1,6 @@
 """The `footprint` table in the store: the same figures as the estimation query, readable with plain SQL,
-recomputed when usage, the coefficient library or the method changes (cloudcarbon/stored_footprint.py)."""
+recomputed when usage, the coefficient library or the method changes (cloudcarbon/stored_footprint.py); and
+`footprint_monthly`, its sums per month, recomputed with it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from curfiles import item, write_cur
 
 from cloudcarbon import stored_footprint
 from cloudcarbon.footprint import footprint
+from cloudcarbon.groupings import parse_by
 from cloudcarbon.periods import window
 from cloudcarbon.store import open_store
 
@@ -34,6 +36,52 @@ LINES = [
 def store(tmp_path, run) -> Path:
     run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", LINES)))
     return tmp_path / "store.duckdb"
+
+
+def monthly_differences(store: Path, where: str = "true") -> int:
+    """How many rows of footprint_monthly (filtered by `where`) differ from the day rows summed the same way, either
+    way round, to the last digit; asserts that there are rows to compare."""
+    keys = ", ".join(f'"{key}"' for key in stored_footprint.MONTHLY_KEYS)
+    sums = ", ".join(f"sum({name}) AS {name}" for name in stored_footprint.STORED_FIGURES)
+    monthly = f"SELECT {keys}, {sums} FROM footprint_monthly WHERE {where} GROUP BY ALL"
+    daily = f"SELECT {keys}, {sums} FROM footprint WHERE {where} GROUP BY ALL"
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute(f"SELECT count(*) FROM ({monthly})").fetchall()[0][0] > 0
+        return con.execute(f"SELECT count(*) FROM (({daily} EXCEPT ALL {monthly}) UNION ALL "
+                           f"({monthly} EXCEPT ALL {daily}))").fetchall()[0][0]
+
+
+def test_the_monthly_table_holds_the_day_rows_sums(store):
+    assert monthly_differences(store) == 0
+    assert monthly_differences(store, "region = 'eu-west-1'") == 0
+    assert monthly_differences(store, "tags['user:team'] = 'ml' AND month = '2025-01'") == 0
+    with duckdb.connect(str(store)) as con:  # the check sees a digit changed
+        con.execute("UPDATE footprint_monthly SET cost = cost + 0.000000000000000001 WHERE region = 'eu-west-1'")
+    assert monthly_differences(store, "region = 'eu-west-1'") == 2
+    assert monthly_differences(store, "region <> 'eu-west-1'") == 0
+
+
+@pytest.mark.parametrize("by", ["month,service,region,instance_type", "account", "tag:team", "provider", ""])
+def test_footprint_is_the_same_from_the_monthly_or_the_day_table(store, run, by):
+    """January's usage lies on the 1st and the 11th: the whole month reads footprint_monthly, a mid-month window
+    around those days and an open start before them read `footprint`, and all print the same rows."""
+    outputs = {}
+    for spec, monthly in (({"month": "2025-01"}, True), ({}, True),
+                          ({"since": "2025-01-01", "until": "2025-01-12"}, False), ({"since": "2024-12-31"}, False)):
+        assert ("footprint_monthly" in stored_footprint.stored_rows_sql(window(**spec), parse_by(by))) == monthly
+        options = [part for name, value in spec.items() for part in (f"--{name}", value)]
+        text = run("footprint", "--by", by, *options, "--format", "json").stdout
+        outputs[" ".join(options)] = json.loads(text)["rows"]
+    first = next(iter(outputs.values()))
+    assert first and all(rows == first for rows in outputs.values()), outputs
+
+
+def test_resource_and_part_months_read_the_day_table():
+    month = window(month="2025-01")
+    assert "footprint_monthly" in stored_footprint.stored_rows_sql(month, ["month", "tag:team", "k8s:pod", "basis"])
+    assert "footprint_monthly" not in stored_footprint.stored_rows_sql(month, ["month", "resource"])
+    assert "footprint_monthly" not in stored_footprint.stored_rows_sql(window(since="2025-01-02"), ["month"])
+    assert "footprint_monthly" not in stored_footprint.stored_rows_sql(window(until="2025-02-15"), [])
 
 
 @pytest.mark.parametrize("by", ["month,service", "region,instance_type", "resource", "tag:team", "usage_kind,account"])
@@ -92,21 +140,44 @@ def test_reingest_replaces_the_stored_figures(tmp_path, store, run):
     assert after[1] < before[1] and after[0] < before[0]
     assert float(after[0]) == pytest.approx(rows[0]["total_kgco2e"], rel=1e-12)
     assert periods == 1
+    assert monthly_differences(store) == 0  # the monthly rows were replaced with the day rows
 
 
 def test_a_changed_library_or_method_recomputes_at_open(store, monkeypatch):
+    stale = "UPDATE footprint SET total_kgco2e = -1; UPDATE footprint_monthly SET total_kgco2e = -1"
     with duckdb.connect(str(store)) as con:
-        con.execute("UPDATE footprint SET total_kgco2e = -1")  # figures a stale version left behind
+        con.execute(stale)  # figures a stale version left behind
         con.execute("UPDATE footprint_periods SET coefficients_version = '2000.1.1'")
     with open_store(store, read_only=True) as con:
         assert stored_footprint.stale_periods(con) == 0
-        assert con.execute("SELECT min(total_kgco2e) FROM footprint").fetchall()[0][0] > 0
+        for table in ("footprint", "footprint_monthly"):
+            assert con.execute(f"SELECT min(total_kgco2e) FROM {table}").fetchall()[0][0] > 0
     with duckdb.connect(str(store)) as con:
-        con.execute("UPDATE footprint SET total_kgco2e = -1")
+        con.execute(stale)
     monkeypatch.setattr(stored_footprint, "tool_stamp", lambda: "0.0.0+changed-method")
     with open_store(store) as con:
-        assert con.execute("SELECT min(total_kgco2e) FROM footprint").fetchall()[0][0] > 0
-        assert con.execute("SELECT DISTINCT tool_version FROM footprint").fetchall() == [("0.0.0+changed-method",)]
+        for table in ("footprint", "footprint_monthly"):
+            assert con.execute(f"SELECT min(total_kgco2e) FROM {table}").fetchall()[0][0] > 0
+            assert con.execute(f"SELECT DISTINCT tool_version FROM {table}").fetchall() == [("0.0.0+changed-method",)]
+    assert monthly_differences(store) == 0
+
+
+@pytest.mark.parametrize("stamp", ["0.1.0+before-the-monthly-table", None])
+def test_a_store_without_the_monthly_table_gets_it(store, run, stamp):
+    """A store an older cloudcarbon wrote (its tool stamp older), or one whose monthly table is gone alone."""
+    with duckdb.connect(str(store)) as con:
+        con.execute("DROP TABLE footprint_monthly")
+        if stamp:
+            for table in ("footprint", "footprint_periods"):
+                con.execute(f"UPDATE {table} SET tool_version = $stamp", {"stamp": stamp})
+    rows = json.loads(run("footprint", "--by", "month,region", "--format", "json").stdout)["rows"]
+    assert monthly_differences(store) == 0
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT tool_version FROM footprint_monthly").fetchall() == [
+            (stored_footprint.tool_stamp(),)]
+        totals = dict(con.execute("SELECT region, CAST(sum(total_kgco2e) AS DOUBLE) FROM footprint_monthly "
+                                  "GROUP BY ALL").fetchall())
+    assert {row["region"]: row["total_kgco2e"] for row in rows} == totals
 
 
 def test_a_busy_store_is_answered_from_usage(store, run):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from cloudcarbon.coefficients import loader
-from cloudcarbon.connectors.aws import formats, kinds, split
+from cloudcarbon.connectors.aws import formats, kinds, split, tag_sets
 from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary, load
@@ -36,7 +36,7 @@ FINISHED = {"SUCCEEDED", "FAILED", "CANCELLED"}
 def as_cur_src(aggregate_sql: str) -> str:
     """The aggregate's rows as the `cur_src` relation aws/normalize.sql reads (no ids or tags:
     aggregated away). Parameter: $source_label, recorded as x_source_file."""
-    return ("SELECT *, NULL::VARCHAR AS line_item_resource_id, NULL::MAP(VARCHAR, VARCHAR) AS tags, "
+    return ("SELECT *, NULL::VARCHAR AS line_item_resource_id, NULL AS raw_tags, NULL::MAP(VARCHAR, VARCHAR) AS tags, "
             + "".join(f"NULL::VARCHAR AS {column}, " for column in split.COLUMNS)
             + f"$source_label AS source_file FROM ({aggregate_sql})")
 
@@ -199,6 +199,7 @@ def ingest_athena(
     con.register("athena_aggregate", result)
     try:
         kinds.prepare(con, [(as_cur_src("SELECT * FROM athena_aggregate"), {"source_label": None})])
+        tag_sets.prepare(con, [])  # the aggregate keeps no tags
         rows_read = con.execute("SELECT sum(CAST(line_items AS BIGINT)) FROM athena_aggregate").fetchall()[0][0]
         select = f"WITH cur_src AS ({as_cur_src('SELECT * FROM athena_aggregate')}) " \
                  f"SELECT * FROM ({connector_sql(__package__, 'normalize')})"

@@ -177,21 +177,25 @@ def canonical_columns(detected: Detected) -> dict[str, str]:
 
 
 
-def _tags_expression(style: str, container: str, columns: dict[str, str]) -> str:
-    """A MAP(VARCHAR, VARCHAR) of the line's tags, keys without the `user:` / `user_` prefix."""
-    if style == CUR2:
-        if "resource_tags" not in columns:
-            return "NULL::MAP(VARCHAR, VARCHAR)"
-        raw = (
-            "resource_tags"
-            if columns["resource_tags"].startswith("MAP")
-            else "TRY_CAST(TRY_CAST(nullif(resource_tags, '') AS JSON) AS MAP(VARCHAR, VARCHAR))"
-        )
-        return (
-            f"map_from_entries(list_filter(list_transform(map_entries({raw}), lambda e: "
-            "{'key': regexp_replace(e.key, '^user[_:]', ''), 'value': e.value}), "
-            "lambda e: e.value IS NOT NULL AND e.value <> ''))"
-        )
+def tag_set_expression(detected: list[Detected]) -> str | None:
+    """The tags of a CUR 2.0 group's `raw_tags` (its resource_tags column, a MAP or JSON text) as a
+    MAP(VARCHAR, VARCHAR), keys without the `user:` / `user_` prefix and empty values left out; tag_sets.py
+    evaluates it once per distinct set of tags. None where the files carry no resource_tags column."""
+    kind = next((d.columns["resource_tags"] for d in detected if "resource_tags" in d.columns), None)
+    if detected[0].style != CUR2 or kind is None:
+        return None
+    raw = ("raw_tags" if kind.startswith("MAP")
+           else "TRY_CAST(TRY_CAST(nullif(raw_tags, '') AS JSON) AS MAP(VARCHAR, VARCHAR))")
+    return (
+        f"map_from_entries(list_filter(list_transform(map_entries({raw}), lambda e: "
+        "{'key': regexp_replace(e.key, '^user[_:]', ''), 'value': e.value}), "
+        "lambda e: e.value IS NOT NULL AND e.value <> ''))"
+    )
+
+
+def _legacy_tags(style: str, columns: dict[str, str]) -> str:
+    """A MAP(VARCHAR, VARCHAR) of a legacy or CSV-flattened line's tag columns, keys without the `user:` / `user_`
+    prefix (a fixed list of columns: built per line)."""
     prefix = "resourceTags/" if style == LEGACY else "resource_tags_"
     tag_columns = [c for c in columns if c.startswith(prefix)]
     if not tag_columns:
@@ -231,7 +235,13 @@ def source_select(detected: list[Detected]) -> str:
             select.append(f"{quote_identifier(canonical[name])} AS {name}")
         else:
             select.append(f"NULL AS {name}")
-    select.append(f"{_tags_expression(style, container, columns)} AS tags")
+    # CUR 2.0's tags stay as the file holds them (raw_tags; normalize.sql looks each set up in aws_tag_sets), the
+    # older layouts' tag columns become a map here (tags); the other is NULL.
+    if style == CUR2:
+        raw = "resource_tags" if "resource_tags" in columns else "NULL"
+        select.append(f"{raw} AS raw_tags, NULL::MAP(VARCHAR, VARCHAR) AS tags")
+    else:
+        select.append(f"NULL AS raw_tags, {_legacy_tags(style, columns)} AS tags")
     select.append(f"{_fingerprint(detected, canonical, PARQUET_READER_COLUMNS if parquet else 'filename')} "
                   "AS row_fingerprint")
     select.append("filename AS source_file")

@@ -6,7 +6,7 @@ from collections.abc import Hashable, Sequence
 
 import duckdb
 
-from cloudcarbon.connectors.aws import athena, formats, kinds, split
+from cloudcarbon.connectors.aws import athena, formats, kinds, split, tag_sets
 from cloudcarbon.connectors.aws.sources import resolve
 from cloudcarbon.connectors.file_ingest import Check, FileIngest, parses_as
 from cloudcarbon.connectors.files import FileSet
@@ -61,8 +61,11 @@ class CurFiles(FileIngest[formats.Detected]):
         return s3_error(file, error, self.profile)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[formats.Detected]]) -> None:
-        kinds.prepare(con, [(self.source_select(group), {"files": [d.file for d in group]})
-                            for group in groups.values()])
+        sources = {key: (self.source_select(group), {"files": [d.file for d in group]})
+                   for key, group in groups.items()}
+        kinds.prepare(con, list(sources.values()))
+        tag_sets.prepare(con, [(*sources[key], expression) for key, group in groups.items()
+                               if (expression := formats.tag_set_expression(group))])
         # Only files with split line items are read for them (a second pass over those files alone).
         splitting = [group for group in groups.values()
                      if any(split.COLUMNS[0] in formats.canonical_columns(d) for d in group)]

@@ -1,7 +1,7 @@
 -- AWS CUR line items -> canonical usage rows.
 -- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; a CTE the connector
--- wraps around this query), `aws_usage_kinds` (aws/classify.sql: what each kind of line is) and `aws_split`
--- (aws/split.sql: EKS/ECS split cost allocation).
+-- wraps around this query), `aws_usage_kinds` (aws/classify.sql: what each kind of line is), `aws_tag_sets`
+-- (aws/tag_sets.py: CUR 2.0 tags) and `aws_split` (aws/split.sql: EKS/ECS split cost allocation).
 -- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts, utc_time(x)
 -- (cloudcarbon/ingest.py).
 -- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
@@ -32,12 +32,14 @@ WITH typed AS (
         TRY_CAST(nullif(CAST(product_vcpu AS VARCHAR), '') AS DOUBLE) AS product_vcpu,
         coalesce(nullif(CAST(product_region_code AS VARCHAR), ''), nullif(CAST(product_region AS VARCHAR), ''))
             AS product_region,
-        tags,
+        -- CUR 2.0's tags rewritten once per set (aws/tag_sets.py), older layouts' built per line (formats.py).
+        coalesce(ts.tags, cur_src.tags) AS tags,
         -- A pod's or task's line (split cost allocation) names the instance it ran on.
         nullif(CAST(split_line_item_parent_resource_id AS VARCHAR), '') AS split_parent,
         row_fingerprint,
         source_file
     FROM cur_src
+    LEFT JOIN aws_tag_sets ts ON ts.tag_set = CASE WHEN raw_tags IS NOT NULL THEN hash(raw_tags) END
     WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
 ),
 -- What the line's kind is (aws/classify.sql, the TEMP table aws_usage_kinds built from the same export).

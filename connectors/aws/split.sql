@@ -1,5 +1,5 @@
 -- EKS/ECS split cost allocation (the CUR split_line_item_* columns) -> `aws_split`, which aws/normalize.sql joins
--- to the parent instances' lines. Reads `cur_src` (formats.source_select); no parameters.
+-- to the parent instances' lines. Reads `cur_src` (formats.source_select) and `aws_tag_sets`; no parameters.
 -- Each pod (EKS) or task (ECS) has a vCPU line and a memory line per parent instance and hour: SplitUsage is the
 -- vCPU or GB allocated to it, max(request, use); SplitUsageRatio that amount over what the instance has.
 -- Output: one row per pod or task and parent-hour, plus one 'unallocated' row per parent-hour (the node's unused
@@ -14,8 +14,9 @@ WITH lines AS (
         regexp_matches(CAST(line_item_usage_type AS VARCHAR), 'GB-Hours') AS memory,
         CAST(nullif(CAST(split_line_item_split_usage AS VARCHAR), '') AS DOUBLE) AS split_usage,
         CAST(nullif(CAST(split_line_item_split_usage_ratio AS VARCHAR), '') AS DOUBLE) AS ratio,
-        tags
+        coalesce(ts.tags, cur_src.tags) AS tags  -- as normalize.sql reads them
     FROM cur_src
+    LEFT JOIN aws_tag_sets ts ON ts.tag_set = CASE WHEN raw_tags IS NOT NULL THEN hash(raw_tags) END
     WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
       AND nullif(CAST(split_line_item_parent_resource_id AS VARCHAR), '') IS NOT NULL
 ),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from cloudcarbon.cli_options import EPILOG, YEAR, db_option, output_options, period_options, store_path
 from cloudcarbon.coefficients.loader import cloud_providers, workload_classes
+
+if TYPE_CHECKING:
+    from cloudcarbon.recommend import RankedRows, Ranking
 
 
 def _constraint_options(command):
@@ -182,13 +187,16 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
     """
     import duckdb
 
-    from cloudcarbon import time_shift
-    from cloudcarbon.output import emit, provenance
+    from cloudcarbon.output import emit, emit_query
     from cloudcarbon.periods import window
-    from cloudcarbon.recommend import STORE_TOP, TABLE_COLUMNS, recommend_adhoc, recommend_from_store
+    from cloudcarbon.recommend import STORE_TOP, TABLE_COLUMNS, ranked_from_store, recommend_adhoc
     from cloudcarbon.store import open_store
 
-    timing = time_shift.parse_window(run_window, duration)
+    timing = None
+    if run_window is not None or duration is not None:  # time_shift loads pandas: only a planned job's timing needs it
+        from cloudcarbon import time_shift
+
+        timing = time_shift.parse_window(run_window, duration)
     if timing is not None and hours is None and gpu_hours is None and (instance_type or accelerator):
         hours = duration
     table_columns = TABLE_COLUMNS if timing is None else {**TABLE_COLUMNS, "best_start_utc": "best start (UTC)",
@@ -232,25 +240,35 @@ def recommend_region_command(ctx, provider, instance_type, region, hours, count,
             raise click.UsageError(f"{', '.join(given)} describes a planned job: give it with --instance-type (or "
                                    "--accelerator), --region and --hours, or drop it to rank the store's workloads")
         span = window(month, since, until)
-        with open_store(store_path(ctx, db), read_only=True) as con:
-            shown = STORE_TOP if top is None else top or None
-            ranking = recommend_from_store(con, by=by, window=span, constraints=constraints, top=shown,
-                                           with_excluded=show_excluded)
         period = span.label()
+        shown = STORE_TOP if top is None else top or None
+        with (open_store(store_path(ctx, db), read_only=True) as con,
+              ranked_from_store(con, by=by, window=span, constraints=constraints, top=shown,
+                                with_excluded=show_excluded) as rows):
+            if fmt != "table":  # a month shows tens of thousands of rows: streamed from DuckDB, never a whole frame
+                emit_query(con, rows.shown if show_excluded else rows.kept, {}, fmt, output,
+                           meta=_recommend_meta(period, rows))
+                return
+            ranking = rows.read(con)
     frame = ranking.rows
     if show_excluded:
         import pandas as pd
 
         frame = pd.concat([frame, ranking.excluded], ignore_index=True)
-    meta = provenance(command="recommend-region", period=period, rule=ranking.rule, assumptions=ranking.assumptions,
-                      excluded=ranking.excluded_counts)
-    emit(frame, fmt, output, meta=meta, title=f"cloudcarbon recommend-region — {period}",
+    emit(frame, fmt, output, meta=_recommend_meta(period, ranking), title=f"cloudcarbon recommend-region — {period}",
          table_columns=table_columns)
     if fmt == "table":
         _notes(ranking.assumptions)
         if ranking.excluded_counts:
             click.echo(f"excluded: {sum(ranking.excluded_counts.values())} candidate(s) by constraints "
                        "(--show-excluded lists them)", err=True)
+
+
+def _recommend_meta(period: str, ranking: Ranking | RankedRows) -> dict[str, object]:
+    from cloudcarbon.output import provenance
+
+    return provenance(command="recommend-region", period=period, rule=ranking.rule, assumptions=ranking.assumptions,
+                      excluded=ranking.excluded_counts)
 
 
 @click.command("whatif", epilog=EPILOG)

@@ -186,20 +186,26 @@ CHUNK_VECTORS = 64  # DuckDB vectors (2,048 rows each) per chunk a streamed writ
 
 
 def _safe_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> str:
-    """`sql` with every text cell that starts with a formula character prefixed with ', as spreadsheet_safe."""
+    """`sql` with every text cell that starts with a formula character prefixed with ', as spreadsheet_safe, and
+    booleans spelled True/False as write_csv (pandas) spells them, so a CSV file reads as the same rows on stdout."""
     columns = con.execute(f"DESCRIBE ({sql})", params).fetchall()
     starts = "[" + "".join("\\" + c if c in "-\\" else c for c in FORMULA_START) + "]"
     parts = []
     for name, kind, *_ in columns:
         quoted = '"' + name.replace('"', '""') + '"'
-        safe = f"CASE WHEN regexp_matches({quoted}, '^{starts}') THEN chr(39) || {quoted} ELSE {quoted} END"
-        parts.append(f"{safe} AS {quoted}" if kind == "VARCHAR" else quoted)
+        if kind == "VARCHAR":
+            value = f"CASE WHEN regexp_matches({quoted}, '^{starts}') THEN chr(39) || {quoted} ELSE {quoted} END"
+        elif kind == "BOOLEAN":
+            value = f"CASE WHEN {quoted} THEN 'True' WHEN NOT {quoted} THEN 'False' END"
+        else:
+            value = quoted
+        parts.append(f"{value} AS {quoted}")
     return f"SELECT {', '.join(parts)} FROM ({sql})"
 
 
 def _json_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> str:
-    """`sql` as one JSON object per row, encoded by DuckDB, with values as `records` holds them: timestamps in ISO
-    8601, non-finite numbers null (JSON has no NaN)."""
+    """`sql` as one JSON object per row, encoded by DuckDB, with values as `records` holds them: timestamps (and
+    dates, at midnight, as pandas reads them) in ISO 8601, non-finite numbers null (JSON has no NaN)."""
     parts = []
     for name, kind, *_ in con.execute(f"DESCRIBE ({sql})", params).fetchall():
         quoted = quote_identifier(name)
@@ -207,7 +213,7 @@ def _json_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, obj
             value = f"CASE WHEN isfinite({quoted}) THEN {quoted} END"
         elif kind == "TIMESTAMP WITH TIME ZONE":
             value = f"strftime(timezone('UTC', {quoted}), '%Y-%m-%dT%H:%M:%S.%gZ')"
-        elif kind.startswith("TIMESTAMP"):
+        elif kind.startswith("TIMESTAMP") or kind == "DATE":
             value = f"strftime({quoted}, '%Y-%m-%dT%H:%M:%S.%g')"
         else:
             value = quoted

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
 import duckdb
-import pandas as pd
 
 from cloudcarbon import prices
 from cloudcarbon.errors import UsageError, shown
@@ -21,8 +21,10 @@ from cloudcarbon.estimation import check_utilization, footprint_sql, prepare, ro
 from cloudcarbon.footprint import GROUP_KEYS
 from cloudcarbon.job import NO_JOB, Job
 from cloudcarbon.periods import ALL_TIME, Window
-from cloudcarbon.plan import job_footprint_sql, plan_relation, validate_plan
 from cloudcarbon.queries import named_params, read_query
+
+if TYPE_CHECKING:  # pandas loads for the frames only, never for output streamed from DuckDB (ranked)
+    import pandas as pd
 
 # Stable output columns (JSON field names), in order.
 COLUMNS = (
@@ -108,6 +110,40 @@ class Ranking:
     excluded_counts: dict[str, int] = field(default_factory=dict)
 
 
+# recommend_rows as the output lists them: the kept candidates by workload (its current placement first), then
+# (--show-excluded) the excluded ones, by workload and reason.
+_ROWS_ORDER = "excluded_reason IS NOT NULL, x_workload, excluded_reason, current DESC, rank, total_kgco2e, region"
+_SOURCE = {"workload": "x_workload", "kgco2e": "total_kgco2e", "kgco2e_low": "total_kgco2e_low",
+           "kgco2e_high": "total_kgco2e_high"}
+
+
+def _rows_sql(columns: Sequence[str], where: str) -> str:
+    """SQL selecting `columns` (of COLUMNS) of the recommend_rows that `where` keeps, in the output's order."""
+    selected = ", ".join(f"{_SOURCE[c]} AS {c}" if c in _SOURCE else c for c in columns)
+    return f"SELECT {selected} FROM recommend_rows WHERE {where} ORDER BY {_ROWS_ORDER}"
+
+
+@dataclass(frozen=True)
+class RankedRows:
+    """A ranking while `ranked` holds it in TEMP tables: what the output says about it, and the SQL of its rows (the
+    columns, names and order of Ranking's frames), for writers that stream them rather than hold them."""
+
+    rule: str
+    assumptions: list[str]
+    excluded_counts: dict[str, int]
+    # The kept candidates: COLUMNS but excluded_reason.
+    kept: ClassVar[str] = _rows_sql([c for c in COLUMNS if c != "excluded_reason"], "excluded_reason IS NULL")
+    # Every candidate shown: the kept, then the excluded (when asked for); excluded_reason last, null for the kept.
+    shown: ClassVar[str] = _rows_sql(COLUMNS, "true")
+
+    def read(self, con: duckdb.DuckDBPyConnection) -> Ranking:
+        """The rows as frames (inside the `ranked` block, while the tables last)."""
+        frame = con.execute(self.shown).df()
+        kept = frame[frame.excluded_reason.isna()].drop(columns="excluded_reason").reset_index(drop=True)
+        excluded = frame[frame.excluded_reason.notna()].reset_index(drop=True)
+        return Ranking(kept, excluded, self.rule, self.assumptions, self.excluded_counts)
+
+
 def parse_allow(values: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
     """`--allow eu-west-1,DE,Europe` (repeatable) -> validated entries; unknown names are a usage error."""
     if not values:
@@ -137,7 +173,8 @@ def cfe_relation(con: duckdb.DuckDBPyConnection) -> str:
             "FROM coef_grid WHERE cfe_pct IS NOT NULL GROUP BY ALL")
 
 
-def rank(
+@contextmanager
+def ranked(
     con: duckdb.DuckDBPyConnection,
     workloads_sql: str,
     params: dict,
@@ -149,14 +186,20 @@ def rank(
     top: int | None = None,
     with_excluded: bool = True,
     window_hours: float = HOURS_PER_MONTH,
-) -> Ranking:
-    """Rank candidate regions for the workloads that `workloads_sql` yields (usage_input + x_workload); a
-    planned `job`'s stated figures replace the library's assumptions in every candidate. Only the `top`
-    candidates per workload (beside its current placement) and, `with_excluded`, the excluded ones leave
-    DuckDB: a month of many workloads ranks hundreds of thousands of candidates. `window_hours`: how long the
-    usage ran, to turn its storage GiB-hours into the GB a move carries."""
+) -> Iterator[RankedRows]:
+    """Rank candidate regions for the workloads that `workloads_sql` yields (usage_input + x_workload) into TEMP
+    tables, yield what the output says about them and the SQL of their rows, and drop the tables when the block
+    ends. A planned `job`'s stated figures replace the library's assumptions in every candidate. Only the `top`
+    candidates per workload (beside its current placement) and, `with_excluded`, the excluded ones are shown: a
+    month of many workloads ranks hundreds of thousands of candidates. `window_hours`: how long the usage ran, to
+    turn its storage GiB-hours into the GB a move carries."""
     _check_allow(con, constraints.allow)
-    fp = job_footprint_sql("SELECT * FROM moves") if job else footprint_sql("SELECT * FROM moves")
+    if job:
+        from cloudcarbon.plan import job_footprint_sql  # loads pandas: only a planned job needs it
+
+        fp = job_footprint_sql("SELECT * FROM moves")
+    else:
+        fp = footprint_sql("SELECT * FROM moves")
     full = {**row_params(**(overrides or {})), **constraints.params(), "cost_basis": cost_basis,
             "window_hours": window_hours, **(job.params(con) if job else {})}
     # The workloads once (a month's usage summed: small); every candidate judged and ranked on the few figures that
@@ -181,31 +224,31 @@ def rank(
              moves AS ({read_query('recommend_moves')}), fp AS ({fp}), cfe_by_region AS ({cfe_relation(con)})
         SELECT * FROM ({read_query('recommend_rows')})
     """
-    # The tables are read in an order of their own (the final ORDER BY): not keeping the insertion order lets the
-    # ranking spill within the memory limit.
-    con.execute("SET preserve_insertion_order = false")
     try:
-        con.execute(ranking_sql, named_params(ranking_sql, full))
-        priced, unpriced = con.execute(
-            "SELECT count(*) FILTER (WHERE cost IS NOT NULL), count(*) FILTER (WHERE cost IS NULL) "
-            "FROM recommend_ranked WHERE excluded_reason IS NULL AND NOT current").fetchall()[0]
-        counts = dict(con.execute(
-            "SELECT split_part(excluded_reason, ':', 1), count(*) FROM recommend_ranked "
-            "WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
-        con.execute(shown_sql, {"top": top, "excluded": with_excluded})
-        con.execute(rows_sql, named_params(rows_sql, full))
-        frame = con.execute("""
-            SELECT *, total_kgco2e AS kgco2e, total_kgco2e_low AS kgco2e_low, total_kgco2e_high AS kgco2e_high
-            FROM recommend_rows
-            ORDER BY x_workload, excluded_reason NULLS FIRST, current DESC, rank, total_kgco2e, region
-        """).df().rename(columns={"x_workload": "workload"})
+        # The tables are read in an order of their own (RankedRows' ORDER BY): not keeping the insertion order lets
+        # the ranking spill within the memory limit.
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            con.execute(ranking_sql, named_params(ranking_sql, full))
+            priced, unpriced = con.execute(
+                "SELECT count(*) FILTER (WHERE cost IS NOT NULL), count(*) FILTER (WHERE cost IS NULL) "
+                "FROM recommend_ranked WHERE excluded_reason IS NULL AND NOT current").fetchall()[0]
+            counts = dict(con.execute(
+                "SELECT split_part(excluded_reason, ':', 1), count(*) FROM recommend_ranked "
+                "WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
+            con.execute(shown_sql, {"top": top, "excluded": with_excluded})
+            con.execute(rows_sql, named_params(rows_sql, full))
+        finally:
+            con.execute("RESET preserve_insertion_order")
+        yield RankedRows(constraints.rule(), _assumptions(con, constraints, cost_basis, priced, unpriced), counts)
     finally:
         for table in ("recommend_workloads", "recommend_ranked", "recommend_shown", "recommend_rows"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute("RESET preserve_insertion_order")
-    frame = frame[list(COLUMNS)]
-    kept = frame[frame.excluded_reason.isna()].drop(columns="excluded_reason").reset_index(drop=True)
-    excluded = frame[frame.excluded_reason.notna()].reset_index(drop=True)
+
+
+def _assumptions(con: duckdb.DuckDBPyConnection, constraints: Constraints, cost_basis: str, priced: int,
+                 unpriced: int) -> list[str]:
+    """What the output states beside a ranking: its rule, where costs come from, and the Pareto front's basis."""
     assumptions = [
         constraints.rule(),
         "cost: on-demand Linux list price per region from the price snapshot "
@@ -226,7 +269,26 @@ def rank(
             "current region (inter-region, or internet egress to another provider); payback_months = "
             "migration_cost / the monthly saving, where the move saves money",
         ]
-    return Ranking(kept, excluded, constraints.rule(), assumptions, counts)
+    return assumptions
+
+
+def rank(
+    con: duckdb.DuckDBPyConnection,
+    workloads_sql: str,
+    params: dict,
+    constraints: Constraints,
+    *,
+    cost_basis: str,
+    overrides: dict | None = None,
+    job: Job | None = None,
+    top: int | None = None,
+    with_excluded: bool = True,
+    window_hours: float = HOURS_PER_MONTH,
+) -> Ranking:
+    """`ranked` as frames, for callers that keep the rows (ad hoc mode, whatif, the report, the API)."""
+    with ranked(con, workloads_sql, params, constraints, cost_basis=cost_basis, overrides=overrides, job=job,
+                top=top, with_excluded=with_excluded, window_hours=window_hours) as rows:
+        return rows.read(con)
 
 
 # Candidates listed per workload in store mode unless asked otherwise (recommend-region --top).
@@ -257,6 +319,34 @@ def store_workloads_sql(by: str | None, extra: Sequence[str] = ()) -> tuple[str,
     return summed_usage_sql([f"{workload} AS x_workload", *extra]), params
 
 
+@contextmanager
+def ranked_from_store(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    by: str | None = None,
+    window: Window = ALL_TIME,
+    constraints: Constraints = NO_CONSTRAINTS,
+    top: int | None = STORE_TOP,
+    with_excluded: bool = False,
+    workloads: str | None = None,
+) -> Iterator[RankedRows]:
+    """Candidate regions for every workload of the period, from the store, held in TEMP tables for the block
+    (`ranked`): the `top` per workload (None: all), and `with_excluded` the candidates a constraint removed.
+    `workloads`: SQL reading the period's workloads already summed (shared_workloads) by the --by keys, instead of
+    summing the usage again."""
+    prepare(con)
+    if workloads is None:
+        sql, params = store_workloads_sql(by)
+        params.update(since=window.since, until=window.until)
+    else:
+        sql, params = workloads, {}
+    # On-premises sites have no candidate regions; `whatif` (mechanization) covers their cloud move.
+    sql = f"SELECT * FROM ({sql}) WHERE lower(provider_name) <> 'on-premises'"
+    with ranked(con, sql, params, constraints, cost_basis="billed", top=top, with_excluded=with_excluded,
+                window_hours=window_hours(con, window)) as rows:
+        yield rows
+
+
 def recommend_from_store(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -267,19 +357,10 @@ def recommend_from_store(
     with_excluded: bool = False,
     workloads: str | None = None,
 ) -> Ranking:
-    """Candidate regions for every workload of the period, from the store: the `top` per workload (None: all),
-    and `with_excluded` the candidates a constraint removed. `workloads`: SQL reading the period's workloads
-    already summed (shared_workloads) by the --by keys, instead of summing the usage again."""
-    prepare(con)
-    if workloads is None:
-        sql, params = store_workloads_sql(by)
-        params.update(since=window.since, until=window.until)
-    else:
-        sql, params = workloads, {}
-    # On-premises sites have no candidate regions; `whatif` (mechanization) covers their cloud move.
-    sql = f"SELECT * FROM ({sql}) WHERE lower(provider_name) <> 'on-premises'"
-    return rank(con, sql, params, constraints, cost_basis="billed", top=top, with_excluded=with_excluded,
-                window_hours=window_hours(con, window))
+    """`ranked_from_store` as frames (the report, whatif, the API, the terminal table)."""
+    with ranked_from_store(con, by=by, window=window, constraints=constraints, top=top, with_excluded=with_excluded,
+                           workloads=workloads) as rows:
+        return rows.read(con)
 
 
 @contextmanager
@@ -322,6 +403,8 @@ def recommend_adhoc(
 ) -> Ranking:
     """Candidate regions for one planned job (instance type x count x hours, or accelerators alone, now in
     `region`), with the job's stated figures (`job`) in every candidate."""
+    from cloudcarbon.plan import plan_relation, validate_plan  # loads pandas: only a planned job needs it
+
     prepare(con)
     if accelerator is not None and constraints.cross_cloud:
         raise UsageError("--cross-cloud moves instance types between providers; an --accelerator job has none: "

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import fingerprint, usage_error
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cloudcarbon.recommend import Ranking
 
 ADHOC = ("recommend-region", "--provider", "aws", "--instance-type", "p4d.24xlarge", "--region", "us-east-1",
          "--hours", "720", "--count", "4")
@@ -192,3 +200,131 @@ def test_the_effective_price_basis_needs_a_bill(run):
     usage_error(run("recommend-region", "--price-basis", "cheapest", expect=2), "--price-basis")
 
 
+
+
+# Candidates of every workload, some kept and some excluded (outside Europe, or more than 10 % dearer).
+STREAMED = ("recommend-region", "--top", "0", "--allow", "Europe", "--max-cost-increase", "10")
+
+
+def _invoke(db: Path, *args: str) -> str:
+    from click.testing import CliRunner
+
+    from cloudcarbon.cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(db), *args])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.stdout
+
+
+def _frames(db: Path, show_excluded: bool) -> tuple[Ranking, pd.DataFrame]:
+    """The ranking of STREAMED as frames (the path report, whatif and the API read), and its rows as the frame
+    writers held them: the kept, then with --show-excluded the excluded, excluded_reason last."""
+    import pandas as pd
+
+    from cloudcarbon.recommend import Constraints, recommend_from_store
+    from cloudcarbon.store import open_store
+
+    with open_store(str(db), read_only=True) as con:
+        ranking = recommend_from_store(con, constraints=Constraints(("Europe",), max_cost_increase=10), top=None,
+                                       with_excluded=show_excluded)
+    frame = pd.concat([ranking.rows, ranking.excluded], ignore_index=True) if show_excluded else ranking.rows
+    return ranking, frame
+
+
+def _assert_same_rows(streamed: list[dict], expected: list[dict]) -> None:
+    """Row by row, in order, the same columns in the same order and the same values (the frame's JSON rounds to
+    15 decimals; DuckDB writes every double exactly)."""
+    assert len(streamed) == len(expected)
+    for got, want in zip(streamed, expected, strict=True):
+        assert list(got) == list(want)
+        for key, value in want.items():
+            if isinstance(value, float):
+                assert got[key] == pytest.approx(value, rel=1e-12, abs=1e-15), key
+            else:
+                assert got[key] == value and type(got[key]) is type(value), key
+
+
+@pytest.mark.parametrize("show_excluded", [False, True])
+def test_store_rows_are_streamed_as_the_ranking_frames_hold_them(demo_store, show_excluded):
+    """recommend-region writes the store's ranking from DuckDB, never a frame: the same rows, order, columns and
+    values as the frames the other analyses read, the kept first and the excluded (excluded_reason last) after."""
+    from cloudcarbon.output import records
+    from cloudcarbon.recommend import COLUMNS
+
+    flag = ("--show-excluded",) if show_excluded else ()
+    document = json.loads(_invoke(demo_store, *STREAMED, *flag, "--format", "json"))
+    ranking, frame = _frames(demo_store, show_excluded)
+    _assert_same_rows(document["rows"], records(frame))
+    shown = [*COLUMNS] if show_excluded else [c for c in COLUMNS if c != "excluded_reason"]
+    assert list(document["rows"][0]) == shown
+    reasons = [row.get("excluded_reason") for row in document["rows"]]
+    kept = len(ranking.rows)
+    assert kept > 0 and reasons[:kept] == [None] * kept
+    assert all(reasons[kept:]) and len(reasons[kept:]) == (len(ranking.excluded) if show_excluded else 0)
+    meta = document["meta"]
+    assert list(meta) == ["tool", "tool_version", "coefficients_version", "generated_at", "command", "period", "rule",
+                          "assumptions", "excluded"]
+    assert (meta["rule"], meta["assumptions"], meta["excluded"]) == (ranking.rule, ranking.assumptions,
+                                                                     ranking.excluded_counts)
+    # Independently of the frames: every candidate (--top 0), by workload, each one's current placement first and
+    # then by rank; the excluded after them all.
+    (line,) = [a for a in meta["assumptions"] if a.startswith("pareto:")]
+    priced, unpriced = (int(n.replace(",", "")) for n in re.findall(r"([\d,]+) (?:candidate\(s\)|without)", line))
+    kept_rows, excluded_rows = document["rows"][:kept], document["rows"][kept:]
+    assert sum(not row["current"] for row in kept_rows) == priced + unpriced
+    assert len(excluded_rows) == (sum(meta["excluded"].values()) if show_excluded else 0)
+    workloads = [row["workload"] for row in kept_rows]
+    assert workloads == sorted(workloads) and len(set(workloads)) > 3
+    for workload in set(workloads):
+        mine = [row for row in kept_rows if row["workload"] == workload]
+        ranks = [row["rank"] for row in mine[1:]]
+        assert mine[0]["current"] and not any(row["current"] for row in mine[1:]) and ranks == sorted(ranks)
+    assert [row["workload"] for row in excluded_rows] == sorted(row["workload"] for row in excluded_rows)
+    for end in ("", "_low", "_high"):
+        assert all(row[f"kgco2e{end}"] == row[f"total_kgco2e{end}"] for row in document["rows"])
+
+
+def test_store_rows_are_the_same_in_every_streamed_format(demo_store, tmp_path):
+    """JSON lines, CSV and Parquet files hold the JSON document's rows; the CSV file is the frame path's CSV to the
+    byte (spreadsheet-safe, True/False, CRLF)."""
+    import duckdb
+
+    from cloudcarbon.output import write_csv
+    from cloudcarbon.recommend import COLUMNS
+
+    args = (*STREAMED, "--show-excluded", "--format")
+    rows = json.loads(_invoke(demo_store, *args, "json"))["rows"]
+    lines = _invoke(demo_store, *args, "jsonl").splitlines()
+    assert [json.loads(line) for line in lines] == rows
+    _invoke(demo_store, *args, "csv", "--output", str(tmp_path / "rows.csv"))
+    _ranking, frame = _frames(demo_store, show_excluded=True)
+    assert (tmp_path / "rows.csv").read_bytes() == write_csv(frame).encode()
+    _invoke(demo_store, *args, "parquet", "--output", str(tmp_path / "rows.parquet"))
+    with duckdb.connect() as con:
+        result = con.execute(f"SELECT * FROM '{tmp_path / 'rows.parquet'}'")
+        columns = [d[0] for d in result.description]
+        stored = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    assert columns == list(COLUMNS) and len(stored) == len(rows)
+    for got, want in zip(stored, rows, strict=True):
+        assert (got["workload"], got["region"], got["current"], got["rank"], got["excluded_reason"]) == (
+            want["workload"], want["region"], want["current"], want["rank"], want["excluded_reason"])
+        assert got["kgco2e"] == pytest.approx(want["kgco2e"], rel=1e-12)
+
+
+def test_the_ranking_tables_last_as_long_as_the_block(demo_store):
+    """ranked_from_store holds the ranking in TEMP tables while the caller streams it, and drops them after, also
+    when the caller fails."""
+    from cloudcarbon.recommend import ranked_from_store
+    from cloudcarbon.store import open_store
+
+    def temp_tables(con) -> set[str]:
+        return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+
+    with open_store(str(demo_store), read_only=True) as con:
+        with ranked_from_store(con, top=1) as rows:
+            assert "recommend_rows" in temp_tables(con)
+            assert con.execute(f"SELECT count(*) FROM ({rows.kept})").fetchall()[0][0] > 0
+        assert not {t for t in temp_tables(con) if t.startswith("recommend_")}
+        with pytest.raises(RuntimeError), ranked_from_store(con, top=1):
+            raise RuntimeError("the writer failed")
+        assert not {t for t in temp_tables(con) if t.startswith("recommend_")}

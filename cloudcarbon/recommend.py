@@ -8,6 +8,7 @@ front and ranking happen in queries/recommend_rank.sql.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -173,6 +174,10 @@ def cfe_relation(con: duckdb.DuckDBPyConnection) -> str:
             "FROM coef_grid WHERE cfe_pct IS NOT NULL GROUP BY ALL")
 
 
+# Held while a ranking builds its tables (ranked): one at a time in a process (serve answers requests in threads).
+_RANKING = threading.Lock()
+
+
 @contextmanager
 def ranked(
     con: duckdb.DuckDBPyConnection,
@@ -226,20 +231,22 @@ def ranked(
     """
     try:
         # The tables are read in an order of their own (RankedRows' ORDER BY): not keeping the insertion order lets
-        # the ranking spill within the memory limit.
-        con.execute("SET preserve_insertion_order = false")
-        try:
-            con.execute(ranking_sql, named_params(ranking_sql, full))
-            priced, unpriced = con.execute(
-                "SELECT count(*) FILTER (WHERE cost IS NOT NULL), count(*) FILTER (WHERE cost IS NULL) "
-                "FROM recommend_ranked WHERE excluded_reason IS NULL AND NOT current").fetchall()[0]
-            counts = dict(con.execute(
-                "SELECT split_part(excluded_reason, ':', 1), count(*) FROM recommend_ranked "
-                "WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
-            con.execute(shown_sql, {"top": top, "excluded": with_excluded})
-            con.execute(rows_sql, named_params(rows_sql, full))
-        finally:
-            con.execute("RESET preserve_insertion_order")
+        # the ranking spill within the memory limit. The setting and the memory limit belong to the whole DuckDB
+        # instance, which `serve`'s requests share: one ranking at a time, so that neither is another's.
+        with _RANKING:
+            con.execute("SET preserve_insertion_order = false")
+            try:
+                con.execute(ranking_sql, named_params(ranking_sql, full))
+                priced, unpriced = con.execute(
+                    "SELECT count(*) FILTER (WHERE cost IS NOT NULL), count(*) FILTER (WHERE cost IS NULL) "
+                    "FROM recommend_ranked WHERE excluded_reason IS NULL AND NOT current").fetchall()[0]
+                counts = dict(con.execute(
+                    "SELECT split_part(excluded_reason, ':', 1), count(*) FROM recommend_ranked "
+                    "WHERE excluded_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
+                con.execute(shown_sql, {"top": top, "excluded": with_excluded})
+                con.execute(rows_sql, named_params(rows_sql, full))
+            finally:
+                con.execute("RESET preserve_insertion_order")
         yield RankedRows(constraints.rule(), _assumptions(con, constraints, cost_basis, priced, unpriced), counts)
     finally:
         for table in ("recommend_workloads", "recommend_ranked", "recommend_shown", "recommend_rows"):

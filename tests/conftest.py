@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,16 @@ import duckdb
 import pytest
 from browser import INSTALL_CHROMIUM, find_chromium
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from cloudcarbon.cli import cli
 from cloudcarbon.demo import run_demo
+
+# The property tests draw the same examples on every run, so that CI passes or fails on the code alone (a failure
+# found by chance on one run would block an unrelated change); HYPOTHESIS_PROFILE=explore draws new ones.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Public source tables and real billing samples, kept beside the checkout (../shared/reference), not in it.
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"

@@ -91,6 +91,12 @@ STALE_PERIODS = f"""
 """
 
 
+def decimal(figure: str) -> str:
+    """The exact sum of a figure as a stored decimal: the sum exact_sum computes, without its rounding to a double
+    (an addend of 1e20 or more, beyond the data rules' 1e15 per line, stops the query instead)."""
+    return f"sum(CAST({figure} AS {DECIMAL}))"
+
+
 def _build_sql() -> str:
     """The footprint per usage group and day of the usage in footprint_stale."""
     # Numbered aliases until the end: a key's name (provider, region) may be a column of the estimation query.
@@ -98,22 +104,23 @@ def _build_sql() -> str:
                *(f"{GROUP_KEYS[key]} AS k{number}" for number, key in enumerate(STORED_KEYS))]
     keys = [f"k{number} AS {quote_identifier(key)}" for number, key in enumerate(STORED_KEYS)]
     # Stored as exact decimals: summing them again (footprint, SQL users) is exact and needs no casts per row.
-    sums = [f"CAST(exact_sum({name}) AS {DECIMAL}) AS {name}" for name in FIGURES]
+    # Each figure is one decimal sum (exact_sum is four aggregates, then a double): the ingest's largest aggregate.
+    sums = [f"{decimal(name)} AS {name}" for name in FIGURES]
+
+    def total(bound: str) -> str:  # DuckDB computes a repeated aggregate once
+        return f"{decimal('operational_kgco2e' + bound)} + {decimal('embodied_kgco2e' + bound)}"
+
     return f"""
         SELECT billing_period_start, billing_account_id, day, strftime(day, '%Y-%m') AS month,
                {', '.join(keys)}, tags, billing_currency AS currency,
                {', '.join(sums)},
-               CAST(exact_sum(operational_kgco2e) + exact_sum(embodied_kgco2e) AS {DECIMAL}) AS total_kgco2e,
-               CAST(exact_sum(operational_kgco2e_low) + exact_sum(embodied_kgco2e_low) AS {DECIMAL})
-                   AS total_kgco2e_low,
-               CAST(exact_sum(operational_kgco2e_high) + exact_sum(embodied_kgco2e_high) AS {DECIMAL})
-                   AS total_kgco2e_high,
+               {total("")} AS total_kgco2e, {total("_low")} AS total_kgco2e_low,
+               {total("_high")} AS total_kgco2e_high,
                -- Whose emissions, from the user's point of view (GHG Protocol): an on-premises site's electricity
                -- is scope 2; cloud services and all hardware manufacturing are scope 3.
-               CAST(exact_sum(CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END) AS {DECIMAL})
-                   AS scope2_kgco2e,
+               {decimal("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")} AS scope2_kgco2e,
                total_kgco2e - scope2_kgco2e AS scope3_kgco2e,
-               CAST(exact_sum(effective_cost) AS {DECIMAL}) AS cost,
+               {decimal("effective_cost")} AS cost,
                $coefficients AS coefficients_version, $tool AS tool_version
         FROM ({footprint_sql(summed_usage_sql(leading, source=STALE_USAGE))})
         GROUP BY ALL

@@ -61,6 +61,21 @@ def test_the_monthly_table_holds_the_day_rows_sums(store):
     assert monthly_differences(store, "region <> 'eu-west-1'") == 0
 
 
+def test_every_stored_row_adds_up_exactly(store):
+    """Totals are added in decimals from the stored parts, so a row's parts sum to its total to the last digit."""
+    checks = {"total": "operational_kgco2e + embodied_kgco2e",
+              "total_low": "operational_kgco2e_low + embodied_kgco2e_low",
+              "total_high": "operational_kgco2e_high + embodied_kgco2e_high",
+              "scopes": "scope2_kgco2e + scope3_kgco2e"}
+    with duckdb.connect(str(store), read_only=True) as con:
+        for table in ("footprint", "footprint_monthly"):
+            for name, parts in checks.items():
+                column = "total_kgco2e" + name.removeprefix("total").replace("scopes", "")
+                rows, wrong = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {column} <> {parts}) "
+                                          f"FROM {table}").fetchall()[0]
+                assert rows >= 5 and wrong == 0, (table, name)
+
+
 @pytest.mark.parametrize("by", ["month,service,region,instance_type", "account", "tag:team", "provider", ""])
 def test_footprint_is_the_same_from_the_monthly_or_the_day_table(store, run, by):
     """January's usage lies on the 1st and the 11th: the whole month reads footprint_monthly, a mid-month window

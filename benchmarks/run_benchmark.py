@@ -9,6 +9,8 @@ alone (read from os.wait4):
   generate   python -m tools.generate_cur, skipped when the workdir already holds the file
   floor      DuckDB `CREATE TABLE t AS SELECT * FROM read_parquet(file)` into a fresh database file (CTAS floor)
   read       DuckDB reading exactly the columns the connector's SQL names (the physical read limit)
+  store      DuckDB storing exactly those columns, untransformed, into a fresh database file (what keeping every
+             line costs before any work: a reference for the ingest's CPU / read target)
   ingest     `cloudcarbon --db fresh.duckdb ingest aws file` (the stored footprint included)
   footprint  `cloudcarbon footprint --by month,service,region,instance_type --format json`, three runs
   report, whatif, recommend-region   `--month` of --month (default the first month), output to a file
@@ -115,6 +117,15 @@ def find_cli(explicit: str | None) -> str:
         return str(beside)
     return shutil.which("cloudcarbon") or "cloudcarbon"
 
+# Storing every line: DuckDB writing the needed columns as they are into a database file, nothing computed.
+STORE_CODE = """
+import sys, duckdb
+columns = ", ".join(f'"{c}"' for c in sys.argv[3].split(","))
+con = duckdb.connect(sys.argv[2])
+con.execute(f"CREATE TABLE t AS SELECT {columns} FROM read_parquet($file)", {"file": sys.argv[1]})
+con.close()
+"""
+
 
 def markdown_table(rows: list[tuple[str, Step]], floor: Step, read: Step) -> str:
     lines = ["| step | seconds | CPU seconds | peak RSS MB | CPU / read | time / floor |",
@@ -216,8 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     floor = (Step("floor", 0.0, 0.0, 0.0, -1, SKIPPED) if args.skip_floor
              else run_step("floor", [sys.executable, "-c", FLOOR_CODE, str(cur), str(floor_db)], work))
     fresh(floor_db)  # only its time and memory matter; free the disk before ingest
-    read = run_step("read", [sys.executable, "-c", READ_CODE, str(cur), ",".join(needed_columns(cur, connector))],
-                    work)
+    needed = ",".join(needed_columns(cur, connector))
+    read = run_step("read", [sys.executable, "-c", READ_CODE, str(cur), needed], work)
+    store = run_step("store", [sys.executable, "-c", STORE_CODE, str(cur), str(floor_db), needed], work)
+    fresh(floor_db)
     ingest = run_step("ingest", [cli, "--db", str(db), "ingest", connector, str(cur)], work)
     footprints = []
     for n in range(1, args.repeat + 1):
@@ -238,10 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     trace = run_step("trace", [cli, "--db", str(db), "footprint", "--trace", "--month", month, "--format", "csv",
                                "--output", str(work / "trace.csv")], work)
-    steps += [floor, read, ingest, *footprints, *analyses, trace]
+    steps += [floor, read, store, ingest, *footprints, *analyses, trace]
 
     good_fp = sorted((s for s in footprints if s.ok), key=lambda s: s.seconds)
-    table_rows = [(s.name, s) for s in steps if s.name in ("generate", "floor", "read", "ingest")]
+    table_rows = [(s.name, s) for s in steps if s.name in ("generate", "floor", "read", "store", "ingest")]
     if good_fp:
         # median_low: with an even number of runs the median is still one real run
         best, median = good_fp[0], good_fp[(len(good_fp) - 1) // 2]

@@ -23,7 +23,14 @@ from cloudcarbon.cli_sci import sci_command
 from cloudcarbon.coefficients.loader import cloud_providers
 from cloudcarbon.errors import CloudcarbonError, UsageError
 from cloudcarbon.periods import add_months
-from cloudcarbon.store import DB_ENV_VAR, default_db_path, interrupt_statements, open_store, store_damage
+from cloudcarbon.store import (
+    DB_ENV_VAR,
+    default_db_path,
+    interrupt_statements,
+    open_store,
+    out_of_memory,
+    store_damage,
+)
 
 # SIGTERM (timeout, systemd, cron wrappers) and SIGINT end a command like an error, so that rollbacks and
 # `finally` blocks run: an interrupted ingest removes its scratch store. Inside a statement DuckDB turns the
@@ -96,7 +103,8 @@ class CloudcarbonGroup(click.Group):
             if not isinstance(error, Exception) or (ctx.obj and ctx.obj.get("debug")):
                 raise
             # DuckDB finding a damaged block of the store mid-query names no file: store_damage does.
-            friendly = error if isinstance(error, CloudcarbonError) else store_damage(error) or _file_error(error)
+            friendly = (error if isinstance(error, CloudcarbonError)
+                        else store_damage(error) or out_of_memory(error) or _file_error(error))
             if friendly is not None:
                 raise click.ClickException(str(friendly)) from None
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""

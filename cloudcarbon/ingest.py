@@ -179,19 +179,31 @@ def record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Perio
     return [Period(*row) for row in rows]
 
 
+# Lines per slice of the identical-copy check's aggregate (_drop_identical_copies).
+COPY_SLICE_ROWS = 5_000_000
+
+
 def _drop_identical_copies(con: duckdb.DuckDBPyConnection, ingest_id: str, files: list[str], batches: list[Batch]
                            ) -> tuple[int, str | None]:
     """Keep one of each set of identical copies of a line among the ingest's rows: the copy in the earliest
     file (METHODOLOGY.md, "Data rules"). Returns how many were dropped and where the first dropped one is."""
-    # One aggregate over the 64-bit line fingerprints finds them; an ingest without copies stops here. Its hash
-    # table spills within the memory limit (store.MEMORY_LIMIT) however long the month.
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE copy_candidates AS
-        SELECT x_row_fingerprint FROM usage WHERE x_ingest_id = $id GROUP BY ALL HAVING count(*) > 1
-        """,
-        {"id": ingest_id},
-    )
+    # An aggregate over the 64-bit line fingerprints finds them; an ingest without copies stops here. It runs
+    # over slices of the fingerprints, COPY_SLICE_ROWS lines each: one aggregate over a 28M-line year asked DuckDB
+    # for a 256 MiB hash table at once, which the memory limit (store.MEMORY_LIMIT) refused beside the rows just
+    # inserted.
+    rows = con.execute("SELECT count(*) FROM usage WHERE x_ingest_id = $id", {"id": ingest_id}).fetchall()[0][0]
+    slices = max(1, -(-rows // COPY_SLICE_ROWS))
+    con.execute("CREATE OR REPLACE TEMP TABLE copy_candidates (x_row_fingerprint UBIGINT)")
+    for part in range(slices):
+        con.execute(
+            """
+            INSERT INTO copy_candidates
+            SELECT x_row_fingerprint FROM usage
+            WHERE x_ingest_id = $id AND x_row_fingerprint % $slices = $part
+            GROUP BY ALL HAVING count(*) > 1
+            """,
+            {"id": ingest_id, "slices": slices, "part": part},
+        )
     if not con.execute("SELECT count(*) FROM copy_candidates").fetchall()[0][0]:
         con.execute("DROP TABLE copy_candidates")
         return 0, None

@@ -46,11 +46,26 @@ def writer_lock_wait() -> float:
     return seconds
 
 
+def memory_limit() -> str:
+    """DuckDB's memory limit for every store connection: CLOUDCARBON_MEMORY_LIMIT, else MEMORY_LIMIT."""
+    return (os.environ.get(MEMORY_LIMIT_ENV_VAR) or MEMORY_LIMIT).strip()
+
+
+def out_of_memory(error: BaseException) -> CloudcarbonError | None:
+    """DuckDB out of memory within the limit (what it cannot spill), as one line naming the limit and the fix;
+    None for any other error. Every command's writes are one transaction, so the store is as it was."""
+    if not isinstance(error, duckdb.OutOfMemoryException):
+        return None
+    return CloudcarbonError(f"DuckDB ran out of memory within its limit of {memory_limit()} ({MEMORY_LIMIT_ENV_VAR}): "
+                            f"raise it, e.g. {MEMORY_LIMIT_ENV_VAR}=2GB, and run the command again; the store is "
+                            "unchanged")
+
+
 def configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """`con`, with DuckDB's memory held to MEMORY_LIMIT (or CLOUDCARBON_MEMORY_LIMIT; what exceeds it spills) and
     UTC as its time zone: exports' times without an offset are UTC, and so is every time the store holds, whatever
     the machine's zone (DuckDB would read them in it)."""
-    limit = (os.environ.get(MEMORY_LIMIT_ENV_VAR) or MEMORY_LIMIT).strip()
+    limit = memory_limit()
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
         con.close()
         raise CloudcarbonError(f"{MEMORY_LIMIT_ENV_VAR}={limit!r}: give DuckDB's memory limit as a size, "
@@ -371,37 +386,36 @@ def open_store(db: str | os.PathLike[str] | None, *, read_only: bool = False) ->
     store (check_at_open) and one of a newer release."""
     path = resolve_db_path(db)
     con = connect(path, read_only=read_only)
-    try:
+    try:  # any failure closes the connection it holds (a closed one closes again harmlessly)
         check_at_open(con, path)
         refuse_newer_schema(con, path)
+        latest = newest_schema()
+        if read_only:
+            found = schema_version(con)
+            if found < latest or (found and pending_migrations(con)):
+                con.close()
+                if found == 0:
+                    raise CloudcarbonError(f"{path} is not a cloudcarbon store; choose another --db")
+                # Upgrade in place once, then reopen read-only.
+                con = connect(path)
+                migrate(con)
+                con.close()
+                con = connect(path, read_only=True)
+            if _footprint_stale(con):
+                con.close()
+                _refresh_footprint_if_free(path)
+                con = connect(path, read_only=True)
+        else:
+            if schema_version(con) == 0 and _has_tables(con):
+                raise CloudcarbonError(
+                    f"{path} is a DuckDB database but not a cloudcarbon store; choose another --db"
+                )
+            migrate(con)
+            if _footprint_stale(con):
+                refresh_footprint(con)
     except BaseException:
         con.close()
         raise
-    latest = newest_schema()
-    if read_only:
-        found = schema_version(con)
-        if found < latest or (found and pending_migrations(con)):
-            con.close()
-            if found == 0:
-                raise CloudcarbonError(f"{path} is not a cloudcarbon store; choose another --db")
-            # Upgrade in place once, then reopen read-only.
-            con = connect(path)
-            migrate(con)
-            con.close()
-            con = connect(path, read_only=True)
-        if _footprint_stale(con):
-            con.close()
-            _refresh_footprint_if_free(path)
-            con = connect(path, read_only=True)
-    else:
-        if schema_version(con) == 0 and _has_tables(con):
-            con.close()
-            raise CloudcarbonError(
-                f"{path} is a DuckDB database but not a cloudcarbon store; choose another --db"
-            )
-        migrate(con)
-        if _footprint_stale(con):
-            refresh_footprint(con)
     return con
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime, time
 from functools import cache
 
@@ -202,7 +203,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         try:
             con.execute(f"INSERT INTO footprint BY NAME {_build_sql()}", params)
         finally:
-            con.execute("RESET disabled_optimizers")
+            # After a failed INSERT the transaction is aborted and the RESET fails too: the INSERT's error is the
+            # one to report (the caller rolls back; the connection is not used again).
+            with suppress(duckdb.Error):
+                con.execute("RESET disabled_optimizers")
         con.execute(f"INSERT INTO footprint_monthly BY NAME {_monthly_sql()}")
         con.execute("""
             DELETE FROM footprint_periods

@@ -26,6 +26,7 @@ from test_focus import row as focus_row
 from test_focus import write_focus
 from test_onprem import SERVERS, write_inventory
 
+from cloudcarbon import ingest as ingest_module
 from cloudcarbon.cli import cli
 
 
@@ -144,8 +145,11 @@ def test_lines_that_are_not_identical_copies_are_kept(tmp_path, kind, first, sec
     assert "2 rows read, 2 kept" in result.stderr and "duplicate" not in result.stderr, result.stderr
 
 
-def test_copies_among_many_lines_are_each_found_once(tmp_path):
-    """Two files overlapping in ten of their fifteen lines: each of the ten copies dropped once, the first named."""
+@pytest.mark.parametrize("slice_rows", [ingest_module.COPY_SLICE_ROWS, 3])
+def test_copies_among_many_lines_are_each_found_once(tmp_path, monkeypatch, slice_rows):
+    """Two files overlapping in ten of their fifteen lines: each of the ten copies dropped once, the first named;
+    the same when the check's aggregate runs in slices of 3 lines (10 slices; a long month runs in several)."""
+    monkeypatch.setattr(ingest_module, "COPY_SLICE_ROWS", slice_rows)
     kind = KINDS[0]
     a = kind.write(tmp_path / f"a{kind.suffix}", lines_of(kind, range(15)))
     b = kind.write(tmp_path / f"b{kind.suffix}", lines_of(kind, range(5, 20)))

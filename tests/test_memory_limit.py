@@ -10,6 +10,7 @@ import pytest
 from conftest import fingerprint, one_line_error
 from curfiles import item, write_cur
 
+from cloudcarbon import stored_footprint
 from cloudcarbon.store import MEMORY_LIMIT, MEMORY_LIMIT_ENV_VAR, open_store
 
 
@@ -60,3 +61,30 @@ def test_a_bad_limit_is_one_line_naming_the_variable_and_changes_nothing(tmp_pat
     line = one_line_error(result)
     assert MEMORY_LIMIT_ENV_VAR in line and "768MB" in line
     assert fingerprint(db) == before
+
+
+@pytest.mark.parametrize("command", [["ingest", "aws"], ["report", "--month", "2025-01"]])
+def test_too_small_a_limit_is_one_line_naming_the_variable_and_changes_nothing(tmp_path, run, db, monkeypatch,
+                                                                                command):
+    """DuckDB out of memory (what it could not spill) is the user's limit to raise, not a bug: one line naming the
+    limit and the variable, exit 1, the store as it was."""
+    run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", [item()])), expect=0)
+    before = fingerprint(db)
+    monkeypatch.setenv(MEMORY_LIMIT_ENV_VAR, "4MB")
+    extra = [str(write_cur(tmp_path / "more.parquet", [item(resource_id="i-2")]))] if command[0] == "ingest" else \
+        ["--output", str(tmp_path / "report")]
+    line = one_line_error(run(*command, *extra, expect=1))
+    assert "out of memory" in line and f"{MEMORY_LIMIT_ENV_VAR}" in line and "4MB" in line, line
+    monkeypatch.delenv(MEMORY_LIMIT_ENV_VAR)
+    assert fingerprint(db) == before
+
+
+def test_a_failed_footprint_refresh_reports_its_own_error(tmp_path, run, db, monkeypatch):
+    """The stored footprint's INSERT failing (out of memory at 28M lines) aborts the transaction; resetting the
+    optimizer setting afterwards failed too and hid the INSERT's error behind 'Current transaction is aborted'."""
+    build = stored_footprint._build_sql
+    monkeypatch.setattr(stored_footprint, "_build_sql",
+                        lambda: f"SELECT * FROM ({build()}) WHERE error('the INSERT failed') IS NULL")
+    result = run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", [item()])), expect=1)
+    assert "the INSERT failed" in result.stderr and "transaction is aborted" not in result.stderr, result.stderr
+    assert not db.exists()

@@ -410,6 +410,16 @@ def test_busy_store_is_503(server: dict[str, str], demo_db: Path) -> None:
     assert get(f"{server['open']}/api/footprint?month=2026-10")[0] == 200
 
 
+def test_out_of_memory_is_503_naming_the_limit(server: dict[str, str], monkeypatch) -> None:
+    """DuckDB out of memory within the limit (what it could not spill) is a limit to raise, not a server bug."""
+    monkeypatch.setenv("CLOUDCARBON_MEMORY_LIMIT", "4MB")
+    status, _, body = get(f"{server['open']}/api/footprint?month=2026-10&by=resource")
+    assert status == 503, body
+    assert "out of memory" in json.loads(body)["error"] and "CLOUDCARBON_MEMORY_LIMIT" in json.loads(body)["error"]
+    monkeypatch.delenv("CLOUDCARBON_MEMORY_LIMIT")
+    assert get(f"{server['open']}/api/footprint?month=2026-10&by=resource")[0] == 200
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory):
     with launch(tmp_path_factory.mktemp("chromium")) as context:

@@ -27,7 +27,7 @@ from cloudcarbon.periods import window
 from cloudcarbon.report import build_report, records
 from cloudcarbon.report.opportunities import run_analysis
 from cloudcarbon.serve.hosts import LOOPBACK_NAMES, host_name
-from cloudcarbon.store import damage_reported, open_store, resolve_db_path
+from cloudcarbon.store import damage_reported, open_store, out_of_memory, resolve_db_path
 
 PERIOD = ("month", "since", "until")
 MonthParam = Query(None, description="One month, YYYY-MM.")
@@ -132,6 +132,11 @@ def create_app(db: str | os.PathLike[str] | None, token: str | None = None,
     @app.exception_handler(CloudcarbonError)
     async def unavailable(_: Request, error: CloudcarbonError) -> JSONResponse:
         return _error(503, str(error))
+
+    @app.exception_handler(duckdb.OutOfMemoryException)
+    async def out_of_memory_503(_: Request, error: duckdb.OutOfMemoryException) -> JSONResponse:
+        # Requests share one DuckDB instance and its limit: a busy moment, or a limit to raise, not a bug.
+        return _error(503, str(out_of_memory(error)))
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -167,16 +167,19 @@ def footprint_query(
     else:
         rows = footprint_sql(summed_usage_sql(grouped))
     add = "decimal_sum" if stored else "exact_sum"  # stored figures are exact decimals already
-    total = "total_kgco2e" if stored else "operational_kgco2e + embodied_kgco2e"
     scope2 = "scope2_kgco2e" if stored else ("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")
     currency = "currency" if stored else "billing_currency"
     columns = {
         **{key: f"g{number}" for number, key in enumerate(keys)},
         **{name: f"{add}({name})" for name in SUMS},
-        **{f"total_kgco2e{end}": f"{add}(operational_kgco2e{end}) + {add}(embodied_kgco2e{end})"
-           for end in ("", "_low", "_high")},
+        # Stored totals are exact decimal sums of their parts: summed as they are, they print what plain SQL over the
+        # table gives, to the digit. From usage, the total and scope 3 share one expression, so that scope 2 plus
+        # scope 3 prints as the total (not one float sum off).
+        **{f"total_kgco2e{end}": f"{add}(total_kgco2e{end})" if stored else
+           f"{add}(operational_kgco2e{end}) + {add}(embodied_kgco2e{end})" for end in ("", "_low", "_high")},
         "scope2_kgco2e": f"{add}({scope2})",
-        "scope3_kgco2e": f"{add}({total}) - {add}({scope2})",
+        "scope3_kgco2e": f"{add}(scope3_kgco2e)" if stored else
+        f"{add}(operational_kgco2e) + {add}(embodied_kgco2e) - {add}({scope2})",
         "cost": f"{add}({'cost' if stored else 'effective_cost'})",
         "currency": f"CASE WHEN min({currency}) <> max({currency}) THEN 'MIXED' ELSE min({currency}) END",
     }

@@ -92,7 +92,7 @@ STALE_PERIODS = f"""
 """
 
 
-def decimal(figure: str) -> str:
+def _decimal_sum(figure: str) -> str:
     """The exact sum of a figure as a stored decimal: the sum exact_sum computes, without its rounding to a double
     (an addend of 1e20 or more, beyond the data rules' 1e15 per line, stops the query instead)."""
     return f"sum(CAST({figure} AS {DECIMAL}))"
@@ -106,10 +106,10 @@ def _build_sql() -> str:
     keys = [f"k{number} AS {quote_identifier(key)}" for number, key in enumerate(STORED_KEYS)]
     # Stored as exact decimals: summing them again (footprint, SQL users) is exact and needs no casts per row.
     # Each figure is one decimal sum (exact_sum is four aggregates, then a double): the ingest's largest aggregate.
-    sums = [f"{decimal(name)} AS {name}" for name in FIGURES]
+    sums = [f"{_decimal_sum(name)} AS {name}" for name in FIGURES]
 
     def total(bound: str) -> str:  # DuckDB computes a repeated aggregate once
-        return f"{decimal('operational_kgco2e' + bound)} + {decimal('embodied_kgco2e' + bound)}"
+        return f"{_decimal_sum('operational_kgco2e' + bound)} + {_decimal_sum('embodied_kgco2e' + bound)}"
 
     return f"""
         SELECT billing_period_start, billing_account_id, day, strftime(day, '%Y-%m') AS month,
@@ -119,9 +119,9 @@ def _build_sql() -> str:
                {total("_high")} AS total_kgco2e_high,
                -- Whose emissions, from the user's point of view (GHG Protocol): an on-premises site's electricity
                -- is scope 2; cloud services and all hardware manufacturing are scope 3.
-               {decimal("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")} AS scope2_kgco2e,
+               {_decimal_sum("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")} AS scope2_kgco2e,
                total_kgco2e - scope2_kgco2e AS scope3_kgco2e,
-               {decimal("effective_cost")} AS cost,
+               {_decimal_sum("effective_cost")} AS cost,
                $coefficients AS coefficients_version, $tool AS tool_version
         FROM ({footprint_sql(summed_usage_sql(leading, source=STALE_USAGE))})
         GROUP BY ALL

@@ -18,7 +18,7 @@ import pandas as pd
 from cloudcarbon.estimation import check_utilization, prepare, row_params
 from cloudcarbon.job import NO_JOB, Job, span
 from cloudcarbon.plan import job_footprint_sql, plan_relation, validate_plan
-from cloudcarbon.recommend import Constraints, rank
+from cloudcarbon.recommend import Constraints, ranked
 
 # Same field names as `footprint`, led by what was planned.
 COLUMNS = (
@@ -108,8 +108,9 @@ def estimate(
     frames = [requested]
     if alternatives and region is not None:
         # Other regions at the library's PUE and intensity (the overrides describe the requested site only).
-        best = rank(con, plan_relation(con, plan), {}, Constraints(), cost_basis="list",
-                    overrides={"cpu_u": cpu_utilization, "gpu_u": gpu_utilization}, job=job).rows
+        with ranked(con, plan_relation(con, plan), {}, Constraints(), cost_basis="list",
+                    overrides={"cpu_u": cpu_utilization, "gpu_u": gpu_utilization}, job=job) as rows:
+            best = rows.read(con).rows
         best = best[~best.current].nsmallest(alternatives, "total_kgco2e").assign(
             role="alternative", accelerator=requested.accelerator[0], **stated,
             pue_low=lambda f: f.pue, pue_high=lambda f: f.pue, intensity_low=lambda f: f.intensity_gco2e_per_kwh,

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
 
@@ -279,25 +279,6 @@ def _assumptions(con: duckdb.DuckDBPyConnection, constraints: Constraints, cost_
     return assumptions
 
 
-def rank(
-    con: duckdb.DuckDBPyConnection,
-    workloads_sql: str,
-    params: dict,
-    constraints: Constraints,
-    *,
-    cost_basis: str,
-    overrides: dict | None = None,
-    job: Job | None = None,
-    top: int | None = None,
-    with_excluded: bool = True,
-    window_hours: float = HOURS_PER_MONTH,
-) -> Ranking:
-    """`ranked` as frames, for callers that keep the rows (ad hoc mode, whatif, the report, the API)."""
-    with ranked(con, workloads_sql, params, constraints, cost_basis=cost_basis, overrides=overrides, job=job,
-                top=top, with_excluded=with_excluded, window_hours=window_hours) as rows:
-        return rows.read(con)
-
-
 # Candidates listed per workload in store mode unless asked otherwise (recommend-region --top).
 STORE_TOP = 5
 
@@ -354,19 +335,9 @@ def ranked_from_store(
         yield rows
 
 
-def recommend_from_store(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    by: str | None = None,
-    window: Window = ALL_TIME,
-    constraints: Constraints = NO_CONSTRAINTS,
-    top: int | None = STORE_TOP,
-    with_excluded: bool = False,
-    workloads: str | None = None,
-) -> Ranking:
-    """`ranked_from_store` as frames (the report, whatif, the API, the terminal table)."""
-    with ranked_from_store(con, by=by, window=window, constraints=constraints, top=top, with_excluded=with_excluded,
-                           workloads=workloads) as rows:
+def recommend_from_store(con: duckdb.DuckDBPyConnection, **options: Any) -> Ranking:
+    """`ranked_from_store` (the same keyword options) as frames: the report, whatif, the API, the terminal table."""
+    with ranked_from_store(con, **options) as rows:
         return rows.read(con)
 
 
@@ -422,7 +393,8 @@ def recommend_adhoc(
                          region=region, hours=hours, count=count, gpu_hours=gpu_hours, year=year,
                          host_stated=job.host_watts is not None)
     check_utilization(None, gpu_utilization)
-    ranking = rank(con, plan_relation(con, plan), {}, constraints, cost_basis="list",
-                   overrides={"gpu_u": gpu_utilization}, job=job)
+    with ranked(con, plan_relation(con, plan), {}, constraints, cost_basis="list", overrides={"gpu_u": gpu_utilization},
+                job=job) as rows:
+        ranking = rows.read(con)
     ranking.assumptions += job.assumptions(con)
     return ranking

@@ -21,7 +21,7 @@ from cloudcarbon.recommend import (
     NO_CONSTRAINTS,
     Constraints,
     Ranking,
-    rank,
+    ranked,
     shared_workloads,
     store_workloads_sql,
     window_hours,
@@ -113,8 +113,9 @@ def _whatif(con: duckdb.DuckDBPyConnection, workloads: str, chosen: list[str], r
             window: Window, constraints: Constraints, *, model_on: bool, model_factor: float | None, onprem: float,
             cloud: float, cloud_basis: str) -> WhatIf:
     if ranking is None:
-        ranking = rank(con, workloads, {}, constraints, cost_basis="billed", top=1, with_excluded=False,
-                       window_hours=window_hours(con, window))
+        with ranked(con, workloads, {}, constraints, cost_basis="billed", top=1, with_excluded=False,
+                    window_hours=window_hours(con, window)) as rows:
+            ranking = rows.read(con)
     best = ranking.rows
     # One region per workload (ties broken by name), and only a move that lowers CO2e.
     best = best[(best["rank"] == 1) & ~best.current & (best.kgco2e_saved > 0)].drop_duplicates("workload")

@@ -19,6 +19,7 @@ from cloudcarbon.periods import ALL_TIME
 from cloudcarbon.plan import instance_or_suggest
 from cloudcarbon.queries import read_query
 from cloudcarbon.store import migrate
+from cloudcarbon.usage_store import write_usage
 
 
 def _one_hour(provider: str, instance_type: str, region: str, year: int) -> dict:
@@ -27,9 +28,9 @@ def _one_hour(provider: str, instance_type: str, region: str, year: int) -> dict
     try:
         migrate(con)
         prepare(con)
-        con.execute(
+        write_usage(
+            con,
             """
-            INSERT INTO usage BY NAME
             SELECT $start AS charge_period_start, date_trunc('month', $start)::DATE AS billing_period_start,
                    p.display_name AS provider_name, 'example' AS billing_account_id, $region AS region_id,
                    i.instance_type AS x_instance_type, 1.0 AS x_instance_hours, i.vcpus AS x_vcpu_hours,

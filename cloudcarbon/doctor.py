@@ -23,6 +23,7 @@ from cloudcarbon.store import (
     schema_version,
     verify_store,
 )
+from cloudcarbon.usage_store import DIMENSIONS
 
 COLUMNS = ["check", "provider", "billing_account", "period", "detail"]
 STORE_TABLES = ("schema_migrations", "usage", "ingests", "ingest_periods")
@@ -62,6 +63,26 @@ def _schema_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     return problems
 
 
+def _key_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """The keyed tables behind `usage` (migration 11): every line's keys name one row each. A line whose key names
+    none is missing from every figure; a key naming two rows counts its lines twice."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'usage_line' "
+                       "AND database_name = current_database()").fetchall()[0][0]:
+        return []  # an older store, read as it is
+    problems = []
+    for table, (key, _) in DIMENSIONS.items():
+        unmatched, repeated = con.execute(
+            f"SELECT (SELECT count(*) FROM usage_line ANTI JOIN {table} USING ({key})), "
+            f"(SELECT count(*) - count(DISTINCT {key}) FROM {table})").fetchall()[0]
+        if unmatched:
+            problems.append(_problem("keys", f"{unmatched} usage line(s) name a {key} that {table} lacks: they are "
+                                             "missing from every figure; restore a backup or re-ingest the exports"))
+        if repeated:
+            problems.append(_problem("keys", f"{repeated} {key}(s) name two rows of {table}: their lines count "
+                                             "twice; restore a backup or re-ingest the exports"))
+    return problems
+
+
 def _fingerprinted_usage(con: duckdb.DuckDBPyConnection) -> None:
     """The usage table as store_integrity.sql reads it: a store written before migration 4 (which doctor
     does not upgrade) has no fingerprints, so its rows are compared on every stored column."""
@@ -79,7 +100,8 @@ def check(con: duckdb.DuckDBPyConnection) -> Health:
         return Health(0, 0, 0, 0, pd.DataFrame(schema, columns=COLUMNS))
     _fingerprinted_usage(con)
     periods = con.execute(read_query("store_integrity")).df()
-    problems = pd.concat([pd.DataFrame(schema, columns=COLUMNS), periods], ignore_index=True) if schema else periods
+    found = schema + _key_problems(con)
+    problems = pd.concat([pd.DataFrame(found, columns=COLUMNS), periods], ignore_index=True) if found else periods
     counts = con.execute(
         "SELECT (SELECT count(*) FROM (SELECT DISTINCT provider_name, billing_account_id, billing_period_start "
         "FROM usage)), (SELECT count(*) FROM usage), (SELECT count(*) FROM ingests)"

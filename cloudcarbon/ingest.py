@@ -22,6 +22,7 @@ from cloudcarbon.errors import InputError
 from cloudcarbon.periods import END, FIRST_MONTH
 from cloudcarbon.progress import run_with_progress
 from cloudcarbon.store import transaction
+from cloudcarbon.usage_store import LINES_PER_GROUP, delete_groups, write_usage
 
 # Prefix of the error() a normalisation query raises for a line that breaks a data rule
 # (METHODOLOGY.md, "Data rules"); the rest of the message names the file and line.
@@ -140,31 +141,34 @@ def record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Perio
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE ingest_scope AS
-        SELECT provider_name, billing_account_id, billing_period_start, count(*) AS rows_kept,
-               sum(effective_cost) AS effective_cost
-        FROM usage WHERE x_ingest_id = $id GROUP BY ALL
+        SELECT provider_name, billing_account_id, billing_period_start, sum(lines) AS rows_kept,
+               sum(cost) AS effective_cost
+        FROM (SELECT group_key, count(*) AS lines, sum(effective_cost) AS cost FROM usage_line GROUP BY ALL)
+        JOIN usage_group USING (group_key)
+        WHERE x_ingest_id = $id GROUP BY ALL
         """,
         {"id": ingest_id},
     )
     con.execute(
-        """
+        f"""
         INSERT INTO ingest_periods
         SELECT $id, s.provider_name, s.billing_account_id, s.billing_period_start, s.rows_kept,
                coalesce(r.rows_replaced, 0), s.effective_cost
         FROM ingest_scope s
-        LEFT JOIN (SELECT provider_name, billing_account_id, billing_period_start, count(*) AS rows_replaced
-                   FROM usage SEMI JOIN ingest_scope USING (provider_name, billing_account_id, billing_period_start)
+        LEFT JOIN (SELECT provider_name, billing_account_id, billing_period_start, sum(lines) AS rows_replaced
+                   FROM ({LINES_PER_GROUP}) JOIN usage_group USING (group_key)
+                   SEMI JOIN ingest_scope USING (provider_name, billing_account_id, billing_period_start)
                    WHERE x_ingest_id <> $id GROUP BY ALL) r
             USING (provider_name, billing_account_id, billing_period_start)
         """,
         {"id": ingest_id},
     )
-    con.execute(
+    delete_groups(
+        con,
         """
-        DELETE FROM usage
-        WHERE x_ingest_id <> $id
-          AND (provider_name, billing_account_id, billing_period_start) IN (
-              SELECT (provider_name, billing_account_id, billing_period_start) FROM ingest_scope)
+        x_ingest_id <> $id
+        AND (provider_name, billing_account_id, billing_period_start) IN (
+            SELECT (provider_name, billing_account_id, billing_period_start) FROM ingest_scope)
         """,
         {"id": ingest_id},
     )
@@ -192,21 +196,24 @@ def _drop_identical_copies(con: duckdb.DuckDBPyConnection, ingest_id: str, files
     # over slices of the fingerprints, COPY_SLICE_ROWS lines each: one aggregate over a 28M-line year asked DuckDB
     # for a 256 MiB hash table at once, which the memory limit (store.MEMORY_LIMIT) refused beside the rows just
     # inserted.
-    rows = con.execute("SELECT count(*) FROM usage WHERE x_ingest_id = $id", {"id": ingest_id}).fetchall()[0][0]
+    # The ingest's lines, read from usage_line itself: the usage view would join every line to its text.
+    con.execute("CREATE OR REPLACE TEMP TABLE ingest_groups AS "
+                "SELECT group_key FROM usage_group WHERE x_ingest_id = $id", {"id": ingest_id})
+    lines = "usage_line WHERE group_key IN (SELECT group_key FROM ingest_groups)"
+    rows = con.execute(f"SELECT count(*) FROM {lines}").fetchall()[0][0]
     slices = max(1, -(-rows // COPY_SLICE_ROWS))
     con.execute("CREATE OR REPLACE TEMP TABLE copy_candidates (x_row_fingerprint UBIGINT)")
     for part in range(slices):
         con.execute(
-            """
+            f"""
             INSERT INTO copy_candidates
-            SELECT x_row_fingerprint FROM usage
-            WHERE x_ingest_id = $id AND x_row_fingerprint % $slices = $part
+            SELECT x_row_fingerprint FROM {lines} AND x_row_fingerprint % $slices = $part
             GROUP BY ALL HAVING count(*) > 1
             """,
-            {"id": ingest_id, "slices": slices, "part": part},
+            {"slices": slices, "part": part},
         )
     if not con.execute("SELECT count(*) FROM copy_candidates").fetchall()[0][0]:
-        con.execute("DROP TABLE copy_candidates")
+        con.execute("DROP TABLE copy_candidates; DROP TABLE ingest_groups")
         return 0, None
     # Rows sharing a fingerprint are copies when every stored column but the file name agrees too (a hash
     # collision between distinct lines keeps both). Each set keeps its row from the earliest file.
@@ -214,25 +221,24 @@ def _drop_identical_copies(con: duckdb.DuckDBPyConnection, ingest_id: str, files
         """
         CREATE OR REPLACE TEMP TABLE copy_sets AS
         SELECT x_row_fingerprint, copies, kept, positions FROM (
-            SELECT COLUMNS(* EXCLUDE (x_source_file)), count(*) AS copies,
-                   arg_min(rowid, (coalesce(list_position($files, x_source_file), 0), rowid)) AS kept,
+            SELECT COLUMNS(* EXCLUDE (line_id, group_key, x_source_file)), count(*) AS copies,
+                   arg_min(line_id, (coalesce(list_position($files, x_source_file), 0), line_id)) AS kept,
                    list_sort(list(coalesce(list_position($files, x_source_file), 0))) AS positions
-            FROM usage
-            WHERE x_ingest_id = $id AND x_row_fingerprint IN (SELECT x_row_fingerprint FROM copy_candidates)
+            FROM (SELECT l.rowid AS line_id, * FROM usage_line l JOIN usage_group g USING (group_key)
+                  WHERE g.x_ingest_id = $id
+                    AND l.x_row_fingerprint IN (SELECT x_row_fingerprint FROM copy_candidates))
             GROUP BY ALL)
         """,
         {"id": ingest_id, "files": files},
     )
     dropped = con.execute(
-        """
-        DELETE FROM usage
-        WHERE x_ingest_id = $id AND x_row_fingerprint IN (SELECT x_row_fingerprint FROM copy_candidates)
+        f"""
+        DELETE FROM {lines} AND x_row_fingerprint IN (SELECT x_row_fingerprint FROM copy_candidates)
           AND rowid NOT IN (SELECT kept FROM copy_sets)
-        """,
-        {"id": ingest_id},
+        """
     ).fetchall()[0][0]
     first = _first_copy(con, files, batches) if dropped else None
-    con.execute("DROP TABLE copy_candidates; DROP TABLE copy_sets")
+    con.execute("DROP TABLE copy_candidates; DROP TABLE copy_sets; DROP TABLE ingest_groups")
     return dropped, first
 
 
@@ -298,8 +304,10 @@ def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str) -> tuple[int, floa
         WITH kinds AS (
             SELECT provider_name, x_instance_type, x_usage_kind, x_server IS NULL AS x_no_server,
                    x_server.cpu_model AS x_cpu_model, x_server.microarchitecture = 'Unknown' AS x_cpu_unknown,
-                   sum(abs(effective_cost)) AS x_cost
-            FROM usage WHERE x_ingest_id = $id
+                   sum(cost) AS x_cost
+            FROM (SELECT group_key, sum(abs(effective_cost)) AS cost FROM usage_line GROUP BY ALL)
+            JOIN usage_group USING (group_key)
+            WHERE x_ingest_id = $id
             GROUP BY ALL
         )
         SELECT count(DISTINCT k.x_instance_type) FILTER (WHERE unknown),
@@ -347,7 +355,7 @@ def _load(con: duckdb.DuckDBPyConnection, ingest_id: str, provider: str, source_
             label = f"ingesting {provider} batch {number}/{len(batches)}"
             params = {**batch.params, "ingest_id": ingest_id}
             run_with_progress(
-                con, label, lambda b=batch, p=params: con.execute(f"INSERT INTO usage BY NAME {b.select_sql}", p),
+                con, label, lambda b=batch, p=params: write_usage(con, b.select_sql, p),
                 enabled=progress,
             )
         duplicates, first_duplicate = _drop_identical_copies(con, ingest_id, files, batches)

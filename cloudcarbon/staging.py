@@ -38,6 +38,7 @@ from cloudcarbon.store import (
     write_failure,
     writer_lock_wait,
 )
+from cloudcarbon.usage_store import move_usage
 
 STAGING_INFIX = ".staging-"
 
@@ -95,7 +96,7 @@ def _move_into_store(store: Path, scratch: Path, staged: IngestSummary, *, verif
         try:
             with transaction(con):
                 run_with_progress(con, f"storing {staged.rows_kept:,} rows",
-                                  lambda: con.execute("INSERT INTO usage BY NAME SELECT * FROM staged.usage"))
+                                  lambda: move_usage(con, "staged"))
                 periods = record_periods(con, staged.ingest_id)
                 # Finished when its rows are in the store: that orders the replacements (see doctor).
                 con.execute("INSERT INTO ingests BY NAME SELECT * REPLACE (now() AS finished_at) FROM staged.ingests")

@@ -238,7 +238,7 @@ FILE_HEADERS = 3 * 4096
 DUCKDB_MAGIC = b"DUCK"
 # The tables that grow with the bills (seconds to read whole at 10M usage rows; the stored footprint holds a row per
 # usage group and day, or month): read at open only where a query reaches them. The others hold a few rows per ingest.
-BULK_TABLES = ("usage", "footprint", "footprint_monthly")
+BULK_TABLES = ("usage_line", "usage_group", "usage_resource", "usage_tags", "footprint", "footprint_monthly")
 # DuckDB's words for a block or segment of a database file that does not read back as written.
 DAMAGE = re.compile(
     r"corrupt database file|database file appears to be corrupted|Corrupted [^:]*segment|Corrupted index buffer"

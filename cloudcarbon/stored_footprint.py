@@ -26,10 +26,11 @@ import duckdb
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
-from cloudcarbon.estimation import footprint_sql, prepare, row_params, summed_usage_sql
+from cloudcarbon.estimation import QUANTITIES, footprint_sql, partial_sums, prepare, row_params, summed_usage_sql
 from cloudcarbon.groupings import GROUP_KEYS
 from cloudcarbon.periods import Window
 from cloudcarbon.queries import quote_identifier, read_query
+from cloudcarbon.usage_store import LINES_PER_GROUP
 
 # The --by keys stored as columns (`month` as well, from the day, so SQL users group by it directly).
 STORED_KEYS = tuple(key for key in GROUP_KEYS if key != "month")
@@ -59,6 +60,26 @@ STALE_USAGE = """
     SELECT *, CAST(year(charge_period_start) AS INTEGER) AS usage_year
     FROM usage SEMI JOIN footprint_stale USING (provider_name, billing_account_id, billing_period_start)
 """
+# The same usage summed per usage group, resource, tag set and day first, over the keys of usage_line (integers,
+# where the rows above group by text and tag maps), then given the text of its keys; each quantity with its
+# partial sums, so that the figures are those of the rows above to the last digit. Only while no telemetry and no
+# Kubernetes share is stored: those are matched to each line's hour (refresh picks).
+DAILY_STALE_USAGE = f"""
+    SELECT g.* EXCLUDE (group_key, billing_period_start), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
+           l.* EXCLUDE (group_key, resource_key, tags_key)
+    FROM (SELECT group_key, resource_key, tags_key, billing_period_start,
+                 CAST(CAST(charge_period_start AS DATE) AS TIMESTAMP) AS charge_period_start,
+                 max(charge_period_end) AS charge_period_end,
+                 CAST(year(charge_period_start) AS INTEGER) AS usage_year,
+                 {", ".join(partial_sums(q) for q in QUANTITIES)}
+          FROM usage_line
+          WHERE group_key IN (SELECT group_key FROM usage_group
+                              SEMI JOIN footprint_stale USING (provider_name, billing_account_id, billing_period_start))
+          GROUP BY ALL) l
+    JOIN usage_group g USING (group_key)
+    JOIN usage_resource r USING (resource_key)
+    JOIN usage_tags t USING (tags_key)
+"""
 # The latest ingest of each billing period (the one whose rows the period holds).
 LATEST_INGESTS = """
     SELECT p.provider_name, p.billing_account_id, p.billing_period_start,
@@ -72,13 +93,15 @@ STALE_CHECK = f"""
             FULL JOIN footprint_periods f USING (provider_name, billing_account_id, billing_period_start)
             WHERE l.ingest_id IS DISTINCT FROM f.ingest_id OR f.coefficients_version IS DISTINCT FROM $coefficients
                OR f.tool_version IS DISTINCT FROM $tool)
-         + CAST((SELECT count(*) FROM usage) <> (SELECT coalesce(sum(usage_rows), 0) FROM footprint_periods) AS INTEGER)
+         + CAST((SELECT count(*) FROM usage_line) <> (SELECT coalesce(sum(usage_rows), 0) FROM footprint_periods)
+                AS INTEGER)
 """
 # The periods to recompute: each period the usage holds or an ingest logged (a period may hold rows no ingest
 # logged, in an upgraded store, or none left), against what was stored for it, and leftovers of usage now gone.
 STALE_PERIODS = f"""
     WITH held AS (
-        SELECT provider_name, billing_account_id, billing_period_start, count(*) AS usage_rows FROM usage GROUP BY ALL
+        SELECT provider_name, billing_account_id, billing_period_start, sum(lines) AS usage_rows
+        FROM ({LINES_PER_GROUP}) JOIN usage_group USING (group_key) GROUP BY ALL
     ),
     current AS (
         SELECT provider_name, billing_account_id, billing_period_start, l.ingest_id,
@@ -98,8 +121,9 @@ def _decimal_sum(figure: str) -> str:
     return f"sum(CAST({figure} AS {DECIMAL}))"
 
 
-def _build_sql() -> str:
-    """The footprint per usage group and day of the usage in footprint_stale."""
+def _build_sql(*, daily: bool = False) -> str:
+    """The footprint per usage group and day of the usage in footprint_stale (`daily`: summed from
+    DAILY_STALE_USAGE, the same figures)."""
     # Numbered aliases until the end: a key's name (provider, region) may be a column of the estimation query.
     leading = ["CAST(charge_period_start AS DATE) AS day", "billing_period_start", "billing_account_id", "tags",
                *(f"{GROUP_KEYS[key]} AS k{number}" for number, key in enumerate(STORED_KEYS))]
@@ -123,7 +147,8 @@ def _build_sql() -> str:
                total_kgco2e - scope2_kgco2e AS scope3_kgco2e,
                {_decimal_sum("effective_cost")} AS cost,
                $coefficients AS coefficients_version, $tool AS tool_version
-        FROM ({footprint_sql(summed_usage_sql(leading, source=STALE_USAGE))})
+        FROM ({footprint_sql(summed_usage_sql(leading, source=DAILY_STALE_USAGE if daily else STALE_USAGE,
+                                               partial=daily))})
         GROUP BY ALL
     """
 
@@ -142,7 +167,7 @@ def _monthly_sql() -> str:
 @cache
 def tool_stamp() -> str:
     """The tool version plus a digest of what computes the figures, so a changed method recomputes them."""
-    method = read_query("footprint_rows") + _build_sql() + _monthly_sql()
+    method = read_query("footprint_rows") + _build_sql() + _build_sql(daily=True) + _monthly_sql()
     digest = hashlib.sha256(method.encode()).hexdigest()[:12]
     return f"{__version__}+{digest}"
 
@@ -201,7 +226,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         # queries/usage_measured.sql): spilled under the memory limit, that cost a quarter of the time.
         con.execute("SET disabled_optimizers = 'common_subplan'")
         try:
-            con.execute(f"INSERT INTO footprint BY NAME {_build_sql()}", params)
+            con.execute(f"INSERT INTO footprint BY NAME {_build_sql(daily=_per_line_inputs(con) == 0)}", params)
         finally:
             # After a failed INSERT the transaction is aborted and the RESET fails too: the INSERT's error is the
             # one to report (the caller rolls back; the connection is not used again).
@@ -221,6 +246,11 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         """, {"coefficients": params["coefficients"], "tool": params["tool"]})
     con.execute("DROP TABLE footprint_stale")
     return count
+
+
+def _per_line_inputs(con: duckdb.DuckDBPyConnection) -> int:
+    """How many stored inputs are matched to each usage line's hour: telemetry series and Kubernetes shares."""
+    return con.execute("SELECT (SELECT count(*) FROM telemetry) + (SELECT count(*) FROM k8s_shares)").fetchall()[0][0]
 
 
 def invalidate(con: duckdb.DuckDBPyConnection) -> None:

@@ -91,8 +91,9 @@ class FileIngest(Generic[D]):
     row_filter: str | None = None
     # SQL over the source relation: why normalize.sql leaves a row out ('line type Tax'), NULL for a row it keeps.
     dropped_as: str | None = None
-    # The store table the rows go to and its ingest log (a pipe's spool file is renamed `-` in both).
-    table, log = "usage", "ingests"
+    # The store table that names the rows' file and ingest, and the ingest log (a pipe's spool file is renamed `-` in
+    # both): for usage, its groups (the key of a group is opaque: renaming its file keeps it).
+    table, log = "usage_group", "ingests"
 
     # --- what each connector supplies ---------------------------------------------------------------------
     def resolve(self, sources: list[str]) -> FileSet:

@@ -92,7 +92,7 @@ def test_a_backup_holds_the_rows_a_killed_writer_left_in_the_wal(tmp_path, store
 import os, sys, duckdb
 con = duckdb.connect(sys.argv[1])
 con.execute("SET checkpoint_threshold = '10GB'")  # keep the commit in the WAL
-con.execute("DELETE FROM usage WHERE billing_period_start = '2026-08-01'")
+con.execute("DELETE FROM usage_line WHERE billing_period_start = '2026-08-01'")
 os._exit(0)
 """, str(store)], capture_output=True, text=True)
     assert killed.returncode == 0, killed.stderr

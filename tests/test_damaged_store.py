@@ -135,7 +135,7 @@ def large_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def blocks_of_only(db: Path, column: str) -> list[int]:
-    """Blocks that hold data of `column` of usage and of nothing else."""
+    """Blocks that hold data of `column` (table.column) and of nothing else."""
     with duckdb.connect(str(db), read_only=True) as con:
         tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
         owners: dict[int, set[str]] = {}
@@ -143,7 +143,7 @@ def blocks_of_only(db: Path, column: str) -> list[int]:
             for name, block in con.execute(f"SELECT column_name, block_id FROM pragma_storage_info('{table}') "
                                            "WHERE block_id >= 0").fetchall():
                 owners.setdefault(block, set()).add(f"{table}.{name}")
-    return sorted(block for block, names in owners.items() if names == {f"usage.{column}"})
+    return sorted(block for block, names in owners.items() if names == {column})
 
 
 def test_damage_no_read_touches_is_found_before_an_ingest_writes(tmp_path, large_store):
@@ -151,7 +151,7 @@ def test_damage_no_read_touches_is_found_before_an_ingest_writes(tmp_path, large
     shutil.copy(large_store, db)
     clean = CliRunner().invoke(cli, ["--db", str(db), "footprint", "--by", "month,service", "--format", "csv"])
     assert clean.exit_code == 0, clean.output
-    blocks = blocks_of_only(db, "resource_id")
+    blocks = blocks_of_only(db, "usage_resource.resource_id")
     assert blocks, "resource_id shares every block; the store is too small for this test"
     # 64 KiB of random bytes inside a block only resource_id uses (block ids count from the 12 KiB of headers).
     with duckdb.connect(str(db), read_only=True) as con:

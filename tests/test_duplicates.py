@@ -187,7 +187,9 @@ def copy_rows(db: Path, where: str, count: int) -> None:
     """What an older cloudcarbon left behind: `count` rows held twice, the ingest log agreeing with them
     (so the copies are the only problem)."""
     with duckdb.connect(str(db)) as con:
-        con.execute(f"INSERT INTO usage SELECT * FROM usage WHERE {where}")
+        keyed = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'usage_line'").fetchall()[0][0]
+        con.execute(f"INSERT INTO usage_line SELECT l.* FROM usage_line l JOIN usage_resource USING (resource_key) "
+                    f"WHERE {where}" if keyed else f"INSERT INTO usage SELECT * FROM usage WHERE {where}")
         con.execute(f"UPDATE ingest_periods SET rows_kept = rows_kept + {count}")
         con.execute(f"UPDATE ingests SET rows_kept = rows_kept + {count}")
 

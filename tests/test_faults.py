@@ -155,15 +155,21 @@ def small_store(tmp_path: Path, run) -> None:
 
 DAMAGE = [
     ("healthy", None, None),
-    ("row count", "DELETE FROM usage WHERE rowid IN (SELECT min(rowid) FROM usage)", "row count"),
-    ("mixed period", "INSERT INTO usage SELECT * REPLACE ('other' AS x_ingest_id) FROM usage "
-                     "WHERE billing_period_start = '2025-01-01' LIMIT 1", "mixed period"),
+    ("row count", "DELETE FROM usage_line WHERE rowid IN (SELECT min(rowid) FROM usage_line)", "row count"),
+    ("mixed period", "INSERT INTO usage_group SELECT * REPLACE (group_key + 1 AS group_key, 'other' AS x_ingest_id) "
+                     "FROM usage_group WHERE billing_period_start = '2025-01-01' LIMIT 1; "
+                     "INSERT INTO usage_line SELECT * REPLACE (group_key + 1 AS group_key) FROM usage_line "
+                     "WHERE group_key + 1 IN (SELECT group_key FROM usage_group WHERE x_ingest_id = 'other') LIMIT 1",
+     "mixed period"),
     ("stale period", "UPDATE ingests SET finished_at = finished_at - INTERVAL 1 DAY "
                      "WHERE ingest_id = (SELECT ingest_id FROM ingests ORDER BY finished_at DESC LIMIT 1)",
      "stale period"),
-    ("missing rows", "DELETE FROM usage WHERE billing_period_start = '2025-02-01'", "missing rows"),
+    ("missing rows", "DELETE FROM usage_line WHERE billing_period_start = '2025-02-01'", "missing rows"),
     ("orphan rows", "DELETE FROM ingests WHERE ingest_id IN (SELECT x_ingest_id FROM usage "
                     "WHERE billing_period_start = '2025-02-01')", "orphan rows"),
+    ("unkeyed lines", "DELETE FROM usage_resource WHERE resource_id = 'i-0'", "usage_resource lacks"),
+    ("repeated key", "INSERT INTO usage_resource SELECT resource_key, resource_id || '-twin', x_resource_name "
+                     "FROM usage_resource WHERE resource_id = 'i-0'", "count twice"),
     ("schema too old", "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)",
      "older"),
 ]

@@ -30,6 +30,7 @@ from test_focus import write_focus
 
 from cloudcarbon import connectors
 from cloudcarbon.cli import cli
+from cloudcarbon.usage_store import delete_groups
 
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SUFFIXES = [".csv", ".csv.gz", ".csv.zip", ".parquet"]
@@ -191,7 +192,7 @@ def test_mangled_headers(seeded, tmp_path, data):
                              [str(path)]).fetchall()
         ingest_id = con.execute("SELECT DISTINCT x_ingest_id FROM usage WHERE x_source_file = ?",
                                 [str(path)]).fetchall()[0][0]
-        con.execute("DELETE FROM usage WHERE x_ingest_id = ?", [ingest_id])
+        delete_groups(con, "x_ingest_id = $id", {"id": ingest_id})
         con.execute("DELETE FROM ingest_periods WHERE ingest_id = ?", [ingest_id])
         con.execute("DELETE FROM ingests WHERE ingest_id = ?", [ingest_id])
     assert stored == [(40, sum(range(1, 41)))]
@@ -340,7 +341,10 @@ def undo_ingest_of(db: Path, path: Path) -> int:
                                              [str(path)]).fetchall()]
             count += con.execute(f"SELECT count(*) FROM {table} WHERE x_source_file = ?", [str(path)]).fetchall()[0][0]
             for ingest_id in ids:
-                con.execute(f"DELETE FROM {table} WHERE x_ingest_id = ?", [ingest_id])
+                if table == "usage":
+                    delete_groups(con, "x_ingest_id = $id", {"id": ingest_id})
+                else:
+                    con.execute(f"DELETE FROM {table} WHERE x_ingest_id = ?", [ingest_id])
                 con.execute(f"DELETE FROM {periods} WHERE ingest_id = ?", [ingest_id])
                 con.execute(f"DELETE FROM {log} WHERE ingest_id = ?", [ingest_id])
                 # and the emissions the ingest stored for its periods, by day and by month

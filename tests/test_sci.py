@@ -65,9 +65,13 @@ def test_units_from_a_numeric_tag(demo_copy: Path) -> None:
     import duckdb
 
     with duckdb.connect(str(demo_copy)) as con:  # the demo carries no count tag: give one line a requests tag
-        con.execute("UPDATE usage SET tags = map_concat(tags, MAP {'requests': '2500'}) "
-                    "WHERE rowid IN (SELECT rowid FROM usage WHERE strftime(charge_period_start, '%Y-%m') = '2026-10' "
-                    "ORDER BY rowid LIMIT 2)")
+        con.execute("CREATE TEMP TABLE chosen AS SELECT l.rowid AS id, map_concat(t.tags, MAP {'requests': '2500'}) "
+                    "AS tags FROM usage_line l JOIN usage_tags t USING (tags_key) "
+                    "WHERE strftime(l.charge_period_start, '%Y-%m') = '2026-10' ORDER BY l.rowid LIMIT 2")
+        con.execute("INSERT INTO usage_tags SELECT DISTINCT hash(tags), tags FROM chosen "
+                    "WHERE hash(tags) NOT IN (SELECT tags_key FROM usage_tags)")
+        con.execute("UPDATE usage_line SET tags_key = (SELECT hash(tags) FROM chosen WHERE id = usage_line.rowid) "
+                    "WHERE rowid IN (SELECT id FROM chosen)")
     result = invoke(demo_copy, "sci", "--units-tag", "requests", "--month", "2026-10", "--format", "json")
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.stdout)["rows"]

@@ -103,7 +103,7 @@ def newer_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("newer") / "newer.duckdb"
     run_demo(str(path))
     with duckdb.connect(str(path)) as con:
-        con.execute("ALTER TABLE usage ADD COLUMN x_from_the_future VARCHAR")
+        con.execute("ALTER TABLE usage_line ADD COLUMN x_from_the_future VARCHAR")
         con.execute("INSERT INTO schema_migrations VALUES ($1, 'from_the_future', now())", [LATEST + 1])
     return path
 

@@ -1,0 +1,124 @@
+"""Write usage rows into the keyed tables behind the `usage` view (queries/migrations/0011_keyed_usage.sql).
+
+A connector's SELECT yields rows with `usage`'s columns (any subset: the rest are NULL). Each line is stored as
+its numbers and three 64-bit keys, hashes of its group, resource and tag set; the distinct groups, resources and
+tag sets are stored once each. A key found twice with different text (a hash collision, about one chance in 1e9
+for a store of a million groups) stops the write: joining a line to the wrong group would misstate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from cloudcarbon.errors import CloudcarbonError
+
+# Each dimension: its table, key column and columns, in the order of the migration's hash().
+DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "usage_group": ("group_key", (
+        "billing_period_start", "provider_name", "billing_account_id", "sub_account_id", "sub_account_name",
+        "region_id", "availability_zone", "service_name", "charge_category", "pricing_category", "consumed_unit",
+        "billing_currency", "x_line_item_type", "x_usage_type", "x_operation", "x_usage_kind", "x_instance_type",
+        "x_storage_media", "x_source_file", "x_ingest_id", "x_storage_class", "x_pue", "x_server")),
+    "usage_resource": ("resource_key", ("resource_id", "x_resource_name")),
+    "usage_tags": ("tags_key", ("tags",)),
+}
+# Lines counted per group: what a count of usage by its groups' columns reads (the view would join every line).
+LINES_PER_GROUP = "SELECT group_key, count(*) AS lines FROM usage_line GROUP BY group_key"
+# The line's own columns after its keys.
+LINE_COLUMNS = (
+    "billing_period_start", "charge_period_start", "charge_period_end", "consumed_quantity", "billed_cost",
+    "effective_cost", "x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
+    "x_network_gb", "x_row_fingerprint",
+)
+
+
+# DuckDB hashes a NULL map or struct as it hashes an empty map or a struct of NULLs: the key says which it is.
+NULL_TELLS = {"usage_group": ("x_server IS NULL",), "usage_tags": ("tags IS NULL",)}
+
+
+def key_sql(table: str) -> str:
+    """The hash that keys a row of dimension `table`, over usage's column names."""
+    return f"hash({', '.join((*DIMENSIONS[table][1], *NULL_TELLS.get(table, ())))})"
+
+
+def _usage_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'usage' "
+        "AND table_schema = 'main' AND table_catalog = current_database() ORDER BY ordinal_position").fetchall())
+
+
+def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any]) -> str:
+    """`select_sql` with every usage column, cast to its type (what INSERT BY NAME did): absent ones are NULL."""
+    given = {row[0] for row in con.execute(f"DESCRIBE {select_sql}", params).fetchall()}
+    columns = ", ".join(
+        f'CAST({name if name in given else "NULL"} AS {kind}) AS {name}'
+        for name, kind in _usage_types(con).items()
+    )
+    return f"SELECT {columns} FROM ({select_sql})"
+
+
+def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any] | None = None) -> int:
+    """Store the rows of `select_sql` (usage's column names) and return how many lines were written. Runs in the
+    caller's transaction: the lines go first, so a row that breaks a data rule stops it before any key is kept."""
+    params = dict(params or {})
+    rows = _full_rows_sql(con, select_sql, params)
+    written = con.execute(
+        f"""
+        INSERT INTO usage_line
+        SELECT {key_sql("usage_group")}, {key_sql("usage_resource")}, {key_sql("usage_tags")},
+               {", ".join(LINE_COLUMNS)}
+        FROM ({rows})
+        """,
+        params,
+    ).fetchall()[0][0]
+    for table in DIMENSIONS:
+        key, columns = DIMENSIONS[table]
+        add_keys(con, table, f"SELECT DISTINCT {key_sql(table)} AS {key}, {', '.join(columns)} FROM ({rows})", params)
+    return written
+
+
+def add_keys(con: duckdb.DuckDBPyConnection, table: str, distinct_sql: str,
+             params: Mapping[str, Any] | None = None) -> None:
+    """Add to dimension `table` the rows of `distinct_sql` (its key and columns, distinct) whose key it lacks;
+    refuse a key that names two different rows."""
+    key, columns = DIMENSIONS[table]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE new_keys AS {distinct_sql}", params or {})
+    differs = " OR ".join(f"n.{c} IS DISTINCT FROM d.{c}" for c in columns)
+    clash = con.execute(
+        f"""
+        SELECT (SELECT count(*) - count(DISTINCT {key}) FROM new_keys)
+             + (SELECT count(*) FROM new_keys n JOIN {table} d USING ({key}) WHERE {differs})
+        """
+    ).fetchall()[0][0]
+    if clash:
+        con.execute("DROP TABLE new_keys")
+        raise CloudcarbonError(
+            f"two different rows of {table} hash to one 64-bit key ({clash} such keys): nothing was stored; "
+            "please report this at the cloudcarbon issue tracker with the export's shape (not its contents)")
+    con.execute(f"INSERT INTO {table} SELECT * FROM new_keys ANTI JOIN {table} USING ({key})")
+    con.execute("DROP TABLE new_keys")
+
+
+def delete_groups(con: duckdb.DuckDBPyConnection, where_sql: str, params: Mapping[str, Any] | None = None) -> None:
+    """Delete the usage groups matching `where_sql` (over usage_group's columns), every line of them, and the
+    resources and tag sets no line names any more."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE gone_groups AS SELECT group_key FROM usage_group WHERE {where_sql}",
+                params or {})
+    if con.execute("SELECT count(*) FROM gone_groups").fetchall()[0][0]:
+        con.execute("DELETE FROM usage_line WHERE group_key IN (SELECT group_key FROM gone_groups)")
+        con.execute("DELETE FROM usage_group WHERE group_key IN (SELECT group_key FROM gone_groups)")
+        for table in ("usage_resource", "usage_tags"):
+            key = DIMENSIONS[table][0]
+            con.execute(f"DELETE FROM {table} WHERE {key} IN "
+                        f"(SELECT {key} FROM {table} ANTI JOIN usage_line USING ({key}))")
+    con.execute("DROP TABLE gone_groups")
+
+
+def move_usage(con: duckdb.DuckDBPyConnection, schema: str) -> int:
+    """Copy the keyed usage of the attached database `schema` (a staged ingest) into the store's tables."""
+    for table in DIMENSIONS:
+        add_keys(con, table, f"SELECT * FROM {schema}.{table}")
+    return con.execute(f"INSERT INTO usage_line SELECT * FROM {schema}.usage_line").fetchall()[0][0]

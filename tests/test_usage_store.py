@@ -1,0 +1,115 @@
+"""The keyed usage tables behind the `usage` view (queries/migrations/0011_keyed_usage.sql, cloudcarbon/usage_store.py):
+a store from before them upgrades with every row as it was, text is stored once per group, resource and tag set,
+rows differing only in a NULL are kept apart, and a key naming two different rows stops the write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from cloudcarbon import store
+from cloudcarbon.cli import cli
+from cloudcarbon.errors import CloudcarbonError
+from cloudcarbon.usage_store import delete_groups, key_sql, write_usage
+
+KEYED = 11  # the migration that keys usage
+
+
+def old_store(path: Path, rows_from: Path) -> None:
+    """A store at the schema before KEYED, holding the usage rows of the store `rows_from` in its usage table."""
+    with duckdb.connect(str(path)) as con:
+        for version, name, sql in store.migrations():
+            if version >= KEYED:
+                break
+            for statement in con.extract_statements(sql):
+                con.execute(statement)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+        con.execute("ATTACH ? AS source (READ_ONLY)", [str(rows_from)])
+        con.execute("INSERT INTO usage SELECT * FROM source.usage")
+        for table in ("ingests", "ingest_periods"):
+            con.execute(f"INSERT INTO {table} SELECT * FROM source.{table}")
+
+
+def usage_rows(path: Path) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("SELECT * FROM usage ORDER BY ALL").fetchall()
+
+
+def test_an_unkeyed_store_upgrades_with_every_row_as_it_was(tmp_path, demo_store):
+    old = tmp_path / "old.duckdb"
+    old_store(old, demo_store)
+    before = usage_rows(old)
+    assert len(before) > 5000
+    with duckdb.connect(str(old)) as con:
+        assert con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'usage'"
+                           ).fetchall() == [("BASE TABLE",)]
+    result = CliRunner().invoke(cli, ["--db", str(old), "footprint", "--format", "json"])  # any command upgrades
+    assert result.exit_code == 0, result.output
+    assert usage_rows(old) == before
+    with duckdb.connect(str(old), read_only=True) as con:
+        counts = con.execute("SELECT (SELECT count(*) FROM usage_line), (SELECT count(*) FROM usage_group), "
+                             "(SELECT count(*) FROM usage_resource), (SELECT count(*) FROM usage_tags)").fetchall()[0]
+    lines, groups, resources, tag_sets = counts
+    assert lines == len(before) and groups < lines and resources < lines and tag_sets < lines
+
+
+def test_the_upgrade_stops_unchanged_when_two_rows_share_a_key(tmp_path, demo_store, monkeypatch):
+    """A collision cannot be produced by chance in a test: the migration's check is given one by hashing a
+    constant in place of the tags."""
+    old = tmp_path / "old.duckdb"
+    old_store(old, demo_store)
+    with duckdb.connect(str(old), read_only=True) as con:
+        assert con.execute("SELECT count(DISTINCT tags) FROM usage").fetchall()[0][0] > 1
+    migrations = [(v, n, sql.replace("hash(tags, tags IS NULL)", "hash(0)") if v == KEYED else sql)
+                  for v, n, sql in store.migrations()]
+    monkeypatch.setattr(store, "migrations", lambda: migrations)
+    before = usage_rows(old)
+    with duckdb.connect(str(old)) as con, pytest.raises(duckdb.Error, match="hash to one 64-bit key"):
+        store.migrate(con)
+    assert usage_rows(old) == before
+    with duckdb.connect(str(old), read_only=True) as con:
+        assert store.schema_version(con) == KEYED - 1
+
+
+ROW = """
+    SELECT TIMESTAMP '2025-01-01 00:00' AS charge_period_start, DATE '2025-01-01' AS billing_period_start,
+           'AWS' AS provider_name, '1' AS billing_account_id, 'compute' AS x_usage_kind, 'i1' AS x_ingest_id,
+           r AS resource_id, t AS tags, 1.0 AS x_instance_hours
+    FROM (VALUES ('i-a', MAP {'team': 'a'}), ('i-a', MAP {}), ('i-b', NULL), ('i-b', MAP {'team': 'a'})) v(r, t)
+"""
+
+
+def test_text_is_stored_once_and_a_null_map_is_not_an_empty_one(tmp_path):
+    with duckdb.connect(str(tmp_path / "s.duckdb")) as con:
+        store.migrate(con)
+        assert write_usage(con, ROW) == 4
+        assert con.execute("SELECT count(*) FROM usage_group").fetchall() == [(1,)]
+        assert con.execute("SELECT count(*) FROM usage_resource").fetchall() == [(2,)]
+        # DuckDB hashes a NULL map as an empty one: the key tells them apart.
+        assert con.execute("SELECT hash(NULL::MAP(VARCHAR, VARCHAR)) = hash(MAP {}::MAP(VARCHAR, VARCHAR))"
+                           ).fetchall() == [(True,)]
+        assert con.execute("SELECT count(*) FROM usage_tags").fetchall() == [(3,)]
+        assert con.execute("SELECT resource_id, tags FROM usage ORDER BY ALL").fetchall() == [
+            ("i-a", {}), ("i-a", {"team": "a"}), ("i-b", {"team": "a"}), ("i-b", None)]
+        write_usage(con, ROW.replace("'i1' AS x_ingest_id", "'i2' AS x_ingest_id"))  # a second ingest shares them
+        assert con.execute("SELECT (SELECT count(*) FROM usage_resource), (SELECT count(*) FROM usage_tags), "
+                           "(SELECT count(*) FROM usage_group)").fetchall() == [(2, 3, 2)]
+        delete_groups(con, "x_ingest_id = $id", {"id": "i1"})
+        assert con.execute("SELECT DISTINCT x_ingest_id FROM usage").fetchall() == [("i2",)]
+        assert con.execute("SELECT count(*) FROM usage_line").fetchall() == [(4,)]
+
+
+def test_a_key_naming_two_rows_stops_the_write(tmp_path):
+    with duckdb.connect(str(tmp_path / "s.duckdb")) as con:
+        store.migrate(con)
+        # A resource stored under the key that 'i-a' hashes to, with other text: a collision.
+        con.execute(f"INSERT INTO usage_resource SELECT {key_sql('usage_resource')}, 'i-other', NULL "
+                    "FROM (SELECT 'i-a' AS resource_id, NULL AS x_resource_name)")
+        con.execute("BEGIN")
+        with pytest.raises(CloudcarbonError, match="usage_resource hash to one 64-bit key"):
+            write_usage(con, ROW)
+        con.execute("ROLLBACK")
+        assert con.execute("SELECT count(*) FROM usage_line").fetchall() == [(0,)]

@@ -88,26 +88,12 @@ def allocated_usage_sql(source: str) -> str:
     """
 
 
-def partial_sums(quantity: str) -> str:
-    """What exact_sum of `quantity` keeps of a set of rows so that sums of such sets merge into the same exact sum
-    (merged_sum): its exact decimal sum, largest magnitude, count and float sum."""
-    return (f"sum(TRY_CAST({quantity} AS DECIMAL(38, 18))) AS {quantity}__exact, "
-            f"max(abs({quantity})) AS {quantity}__max, count({quantity}) AS {quantity}__count, "
-            f"sum({quantity}) AS {quantity}")
-
-
-def merged_sum(quantity: str) -> str:
-    """exact_sum of `quantity` over rows that hold partial_sums: the same figure, to the last digit."""
-    return (f"CASE WHEN max({quantity}__max) * sum({quantity}__count) < 1e19 "
-            f"THEN CAST(sum({quantity}__exact) AS DOUBLE) ELSE sum({quantity}) END")
-
-
-def summed_usage_sql(leading: Sequence[str] = (), source: str | None = None, *, partial: bool = False) -> str:
+def summed_usage_sql(leading: Sequence[str] = (), source: str | None = None, *, summed: bool = False) -> str:
     """The store's usage in [$since, $until) (or the rows of `source`, in usage_window.sql's shape) summed by the
     `leading` expressions (each `expr AS name`) and the columns that pick coefficients: millions of rows to
     thousands before any coefficient is applied. Nodes that pods share are split first (allocated_usage_sql).
-    `partial`: the rows of `source` are sums already, each quantity with its partial_sums."""
-    total = merged_sum if partial else (lambda q: f"exact_sum({q})")
-    columns = [*leading, *COEFFICIENT_KEYS, *(f"{total(q)} AS {q}" for q in QUANTITIES)]
+    `summed`: the rows of `source` are sums already, taken as they are (the caller sums the figures)."""
+    quantities = QUANTITIES if summed else (f"exact_sum({q}) AS {q}" for q in QUANTITIES)
     rows = allocated_usage_sql(measured_usage_sql(source or read_query("usage_window")))
-    return f"SELECT {', '.join(columns)} FROM ({rows}) GROUP BY ALL"
+    return f"SELECT {', '.join([*leading, *COEFFICIENT_KEYS, *quantities])} FROM ({rows})" + (
+        "" if summed else " GROUP BY ALL")

@@ -134,6 +134,7 @@ class Batch:
     params: dict[str, object]
     rows_read: int
     source_sql: str | None = None
+    groups_sql: str | None = None  # the rows' usage groups, keyed as their lines are (usage_store.write_usage)
 
 
 def record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Period]:
@@ -355,7 +356,7 @@ def _load(con: duckdb.DuckDBPyConnection, ingest_id: str, provider: str, source_
             label = f"ingesting {provider} batch {number}/{len(batches)}"
             params = {**batch.params, "ingest_id": ingest_id}
             run_with_progress(
-                con, label, lambda b=batch, p=params: write_usage(con, b.select_sql, p),
+                con, label, lambda b=batch, p=params: write_usage(con, b.select_sql, p, b.groups_sql),
                 enabled=progress,
             )
         duplicates, first_duplicate = _drop_identical_copies(con, ingest_id, files, batches)

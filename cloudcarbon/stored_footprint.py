@@ -26,7 +26,7 @@ import duckdb
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
-from cloudcarbon.estimation import QUANTITIES, footprint_sql, partial_sums, prepare, row_params, summed_usage_sql
+from cloudcarbon.estimation import QUANTITIES, footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.groupings import GROUP_KEYS
 from cloudcarbon.periods import Window
 from cloudcarbon.queries import quote_identifier, read_query
@@ -60,10 +60,10 @@ STALE_USAGE = """
     SELECT *, CAST(year(charge_period_start) AS INTEGER) AS usage_year
     FROM usage SEMI JOIN footprint_stale USING (provider_name, billing_account_id, billing_period_start)
 """
-# The same usage summed per usage group, resource, tag set and day first, over the keys of usage_line (integers,
-# where the rows above group by text and tag maps), then given the text of its keys; each quantity with its
-# partial sums, so that the figures are those of the rows above to the last digit. Only while no telemetry and no
-# Kubernetes share is stored: those are matched to each line's hour (refresh picks).
+# The same usage summed per usage group, resource, tag set and day over the keys of usage_line (integers, where the
+# rows above group by text and tag maps), then given the text of its keys: the figures of each such sum are summed
+# by _build_sql (every figure is linear in the quantities; the same figures to about 1e-16 of each). Only while no
+# telemetry and no Kubernetes share is stored: those are matched to each line's hour (refresh picks).
 DAILY_STALE_USAGE = f"""
     SELECT g.* EXCLUDE (group_key, billing_period_start), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
            l.* EXCLUDE (group_key, resource_key, tags_key)
@@ -71,7 +71,7 @@ DAILY_STALE_USAGE = f"""
                  CAST(CAST(charge_period_start AS DATE) AS TIMESTAMP) AS charge_period_start,
                  max(charge_period_end) AS charge_period_end,
                  CAST(year(charge_period_start) AS INTEGER) AS usage_year,
-                 {", ".join(partial_sums(q) for q in QUANTITIES)}
+                 {", ".join(f"exact_sum({q}) AS {q}" for q in QUANTITIES)}
           FROM usage_line
           WHERE group_key IN (SELECT group_key FROM usage_group
                               SEMI JOIN footprint_stale USING (provider_name, billing_account_id, billing_period_start))
@@ -148,7 +148,7 @@ def _build_sql(*, daily: bool = False) -> str:
                {_decimal_sum("effective_cost")} AS cost,
                $coefficients AS coefficients_version, $tool AS tool_version
         FROM ({footprint_sql(summed_usage_sql(leading, source=DAILY_STALE_USAGE if daily else STALE_USAGE,
-                                               partial=daily))})
+                                               summed=daily))})
         GROUP BY ALL
     """
 

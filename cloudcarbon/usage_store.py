@@ -50,33 +50,56 @@ def _usage_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "AND table_schema = 'main' AND table_catalog = current_database() ORDER BY ordinal_position").fetchall())
 
 
-def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any]) -> str:
-    """`select_sql` with every usage column, cast to its type (what INSERT BY NAME did): absent ones are NULL."""
+def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any], *extra: str) -> str:
+    """`select_sql` with every usage column, cast to its type (what INSERT BY NAME did): absent ones are NULL; and
+    the `extra` columns as they are."""
     given = {row[0] for row in con.execute(f"DESCRIBE {select_sql}", params).fetchall()}
-    columns = ", ".join(
-        f'CAST({name if name in given else "NULL"} AS {kind}) AS {name}'
-        for name, kind in _usage_types(con).items()
-    )
+    columns = ", ".join([
+        *(f'CAST({name if name in given else "NULL"} AS {kind}) AS {name}' for name, kind in _usage_types(con).items()),
+        *extra,
+    ])
     return f"SELECT {columns} FROM ({select_sql})"
 
 
-def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any] | None = None) -> int:
+def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any] | None = None,
+                groups_sql: str | None = None) -> int:
     """Store the rows of `select_sql` (usage's column names) and return how many lines were written. Runs in the
-    caller's transaction: the lines go first, so a row that breaks a data rule stops it before any key is kept."""
+    caller's transaction: the lines go first, so a row that breaks a data rule stops it before any key is kept.
+
+    `groups_sql`, from a connector that keys its groups by what decides them in its export (connectors/file_ingest.py,
+    group_source): the usage groups of the rows, one row or more per group, each with the `group_source_key` that
+    `select_sql` gives its lines too. The lines then need no group text, and the groups are found among a few
+    thousand rows instead of every line."""
     params = dict(params or {})
-    rows = _full_rows_sql(con, select_sql, params)
+    group_key = "group_source_key" if groups_sql else key_sql("usage_group")
+    rows = _full_rows_sql(con, select_sql, params, *(["group_source_key"] if groups_sql else []))
     written = con.execute(
         f"""
         INSERT INTO usage_line
-        SELECT {key_sql("usage_group")}, {key_sql("usage_resource")}, {key_sql("usage_tags")},
-               {", ".join(LINE_COLUMNS)}
+        SELECT {group_key}, {key_sql("usage_resource")}, {key_sql("usage_tags")}, {", ".join(LINE_COLUMNS)}
         FROM ({rows})
         """,
         params,
     ).fetchall()[0][0]
-    for table in DIMENSIONS:
+    # The distinct keys and text of the lines in one more pass over the rows (each pass normalises them again).
+    from_lines = [table for table in DIMENSIONS if table != "usage_group" or not groups_sql]
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE line_keys AS
+        SELECT DISTINCT {", ".join(f"{key_sql(t)} AS {DIMENSIONS[t][0]}, {', '.join(DIMENSIONS[t][1])}"
+                                   for t in from_lines)}
+        FROM ({rows})
+        """,
+        params,
+    )
+    for table in from_lines:
         key, columns = DIMENSIONS[table]
-        add_keys(con, table, f"SELECT DISTINCT {key_sql(table)} AS {key}, {', '.join(columns)} FROM ({rows})", params)
+        add_keys(con, table, f"SELECT DISTINCT {key}, {', '.join(columns)} FROM line_keys")
+    con.execute("DROP TABLE line_keys")
+    if groups_sql:
+        groups = _full_rows_sql(con, groups_sql, params, "group_source_key")
+        add_keys(con, "usage_group", f"SELECT DISTINCT group_source_key AS group_key, "
+                 f"{', '.join(DIMENSIONS['usage_group'][1])} FROM ({groups})", params)
     return written
 
 

@@ -69,6 +69,25 @@ def parses_as(column: str, kind: str) -> Check:
                  "is not a number" if kind == "DOUBLE" else "is not a date/time")
 
 
+def normalized(package: str, src: str, source_sql: str, group_source: Sequence[str] = ()) -> str:
+    """The connector's normalize.sql over `source_sql` as its relation `src`, each source row with
+    `group_source_key`: the hash of the `group_source` columns and $ingest_id (FileIngest.group_source), or NULL."""
+    key = f"hash({', '.join(group_source)}, $ingest_id)" if group_source else "NULL::UBIGINT"
+    source_sql = f"SELECT *, {key} AS group_source_key FROM ({source_sql})"
+    return f"WITH {src} AS ({source_sql}) SELECT * FROM ({connector_sql(package, 'normalize')})"
+
+
+def normalized_groups(package: str, src: str, source_sql: str, group_source: Sequence[str]) -> str | None:
+    """The usage groups of `source_sql`'s rows (None without `group_source`): normalised from each distinct set of
+    the group_source columns, every other column NULL (of its type), so that only those columns are read."""
+    if not group_source:
+        return None
+    columns = ", ".join(group_source)
+    distinct = (f"SELECT g.*, s.* EXCLUDE ({columns}) FROM (SELECT DISTINCT {columns} FROM ({source_sql})) g "
+                f"LEFT JOIN (SELECT * FROM ({source_sql}) LIMIT 0) s ON false")
+    return normalized(package, src, distinct, group_source)
+
+
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, fileset: FileSet) -> Iterator[None]:
     """DuckDB reads remote files through the fileset's filesystems for the length of the ingest."""
@@ -91,6 +110,11 @@ class FileIngest(Generic[D]):
     row_filter: str | None = None
     # SQL over the source relation: why normalize.sql leaves a row out ('line type Tax'), NULL for a row it keeps.
     dropped_as: str | None = None
+    # The source relation's columns that decide every usage-group column normalize.sql gives a row
+    # (cloudcarbon/usage_store.py: provider, accounts, service, region, usage type, kind, file...). Given,
+    # normalize.sql passes on `group_source_key`, their hash with the ingest's id, as the row's group key, and the
+    # groups are normalised from each distinct set of them (normalized_groups).
+    group_source: tuple[str, ...] = ()
     # The store table that names the rows' file and ingest, and the ingest log (a pipe's spool file is renamed `-` in
     # both): for usage, its groups (the key of a group is opaque: renaming its file keeps it).
     table, log = "usage_group", "ingests"
@@ -142,7 +166,10 @@ class FileIngest(Generic[D]):
         return self.line_based(file) and not ends_with_newline(fs, file)
 
     def normalize(self, source_sql: str) -> str:
-        return f"WITH {self.src} AS ({source_sql}) SELECT * FROM ({connector_sql(self.package, 'normalize')})"
+        return normalized(self.package, self.src, source_sql, self.group_source)
+
+    def normalized_groups(self, source_sql: str) -> str | None:
+        return normalized_groups(self.package, self.src, source_sql, self.group_source)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> None:
         """Anything the normalising SQL needs beside the coefficient tables (e.g. a classification table)."""
@@ -284,7 +311,8 @@ class FileIngest(Generic[D]):
 
     def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
         """The rows one group loads (the source relation is kept to name the data rows of identical copies)."""
-        return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql)
+        return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql,
+                     self.normalized_groups(source_sql))
 
     def locate_bad_value(self, con: duckdb.DuckDBPyConnection, group: list[D]) -> str | None:
         """Name the file, data row and column (as the file spells it) of the group's first bad value."""

@@ -84,7 +84,7 @@ def test_a_failed_footprint_refresh_reports_its_own_error(tmp_path, run, db, mon
     optimizer setting afterwards failed too and hid the INSERT's error behind 'Current transaction is aborted'."""
     build = stored_footprint._build_sql
     monkeypatch.setattr(stored_footprint, "_build_sql",
-                        lambda: f"SELECT * FROM ({build()}) WHERE error('the INSERT failed') IS NULL")
+                        lambda **kw: f"SELECT * FROM ({build(**kw)}) WHERE error('the INSERT failed') IS NULL")
     result = run("ingest", "aws", str(write_cur(tmp_path / "cur.parquet", [item()])), expect=1)
     assert "the INSERT failed" in result.stderr and "transaction is aborted" not in result.stderr, result.stderr
     assert not db.exists()

@@ -16,6 +16,7 @@ from cloudcarbon.errors import CloudcarbonError
 from cloudcarbon.usage_store import delete_groups, key_sql, write_usage
 
 KEYED = 11  # the migration that keys usage
+REPO = Path(__file__).resolve().parent.parent
 
 
 def old_store(path: Path, rows_from: Path) -> None:
@@ -113,3 +114,46 @@ def test_a_key_naming_two_rows_stops_the_write(tmp_path):
             write_usage(con, ROW)
         con.execute("ROLLBACK")
         assert con.execute("SELECT count(*) FROM usage_line").fetchall() == [(0,)]
+
+
+# ---------------------------------------------------------------------------------------------
+# A connector keying its groups by their source columns stores what the text of every line gives
+# ---------------------------------------------------------------------------------------------
+
+
+def aws_exports(tmp_path: Path) -> list[Path]:
+    """The AWS exports of the tests: the connector's example, the bundled demo month, a node-hour split over its
+    pods (CUR 2.0 and legacy spellings) and lines of every CUR layout."""
+    from curfiles import item, write_cur
+    from test_split_allocation import node_hour, write_cur2, write_legacy
+
+    lines = [item(amount=n + 1.0, resource_id=f"i-{n}", usage_type=kind, tags={"team": f"t{n % 2}"})
+             for n, kind in enumerate(["BoxUsage:m5.large", "EBS:VolumeUsage.gp3", "SpotUsage:c5.xlarge"])]
+    return [REPO / "connectors" / "aws" / "example.csv", REPO / "cloudcarbon" / "demo" / "demo-cur2.parquet",
+            write_cur2(tmp_path / "split.csv", node_hour()), write_legacy(tmp_path / "split-legacy.csv", node_hour()),
+            *(write_cur(tmp_path / f"{style}{suffix}", lines, style=style)
+              for style, suffix in (("cur2", ".parquet"), ("cur2", ".csv"), ("legacy", ".csv"),
+                                    ("athena", ".parquet")))]
+
+
+def stored(db: Path) -> tuple[list[tuple], list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return (con.execute("SELECT * EXCLUDE (x_ingest_id) FROM usage ORDER BY ALL").fetchall(),
+                con.execute("SELECT * EXCLUDE (tool_version) FROM footprint ORDER BY ALL").fetchall())
+
+
+def test_groups_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp_path, monkeypatch):
+    from cloudcarbon.connectors.aws.ingest import CurFiles
+
+    assert CurFiles.group_source
+    for number, export in enumerate(aws_exports(tmp_path)):
+        keyed, by_text = tmp_path / f"keyed-{number}.duckdb", tmp_path / f"text-{number}.duckdb"
+        for db in (keyed, by_text):
+            with monkeypatch.context() as patch:
+                if db == by_text:
+                    patch.setattr(CurFiles, "group_source", ())  # every group hashed from its text, line by line
+                result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(export)])
+            assert result.exit_code == 0, (export, result.output)
+        usage, footprint = stored(keyed)
+        assert usage and footprint, export
+        assert (usage, footprint) == stored(by_text), export

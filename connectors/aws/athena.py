@@ -21,6 +21,7 @@ import duckdb
 from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.aws import formats, kinds, split, tag_sets
 from cloudcarbon.connectors.base import connector_sql
+from cloudcarbon.connectors.file_ingest import normalized, normalized_groups
 from cloudcarbon.errors import CloudcarbonError, InputError, UsageError
 from cloudcarbon.ingest import Batch, IngestSummary, load
 from cloudcarbon.periods import ALL_TIME, Window
@@ -201,10 +202,11 @@ def ingest_athena(
         kinds.prepare(con, [(as_cur_src("SELECT * FROM athena_aggregate"), {"source_label": None})])
         tag_sets.prepare(con, [])  # the aggregate keeps no tags
         rows_read = con.execute("SELECT sum(CAST(line_items AS BIGINT)) FROM athena_aggregate").fetchall()[0][0]
-        select = f"WITH cur_src AS ({as_cur_src('SELECT * FROM athena_aggregate')}) " \
-                 f"SELECT * FROM ({connector_sql(__package__, 'normalize')})"
+        rows = as_cur_src("SELECT * FROM athena_aggregate")
+        batch = Batch(normalized(__package__, "cur_src", rows, kinds.GROUP_SOURCE),
+                      {"source_label": f"athena://{database}.{table}"}, rows_read,
+                      groups_sql=normalized_groups(__package__, "cur_src", rows, kinds.GROUP_SOURCE))
         return load(con, provider="AWS", source_format="cur-athena-aggregate", files=[f"athena://{database}.{table}"],
-                    batches=[Batch(select, {"source_label": f"athena://{database}.{table}"}, rows_read)],
-                    progress=progress)
+                    batches=[batch], progress=progress)
     finally:
         con.unregister("athena_aggregate")

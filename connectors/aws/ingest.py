@@ -33,6 +33,7 @@ USAGE_LINE_TYPES = "('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
 class CurFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "AWS", "cur_src", __package__, "line items"
     formats = formats
+    group_source = kinds.GROUP_SOURCE
     row_filter = "line_item_line_item_type"
     dropped_as = (f"CASE WHEN line_item_line_item_type NOT IN {USAGE_LINE_TYPES} "
                   "THEN 'line type ' || coalesce(nullif(line_item_line_item_type, ''), '(empty)') "
@@ -76,8 +77,9 @@ class CurFiles(FileIngest[formats.Detected]):
             return super().batch(source_sql, files, rows_read)
         # The same daily aggregate `--athena` pushes down (aws/aggregate.sql); its rows are unique by construction.
         label = files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
-        return Batch(self.normalize(athena.as_cur_src(athena.local_aggregate(source_sql))),
-                     {"files": files, "since": None, "until": None, "source_label": label}, rows_read)
+        aggregated = athena.as_cur_src(athena.local_aggregate(source_sql))
+        return Batch(self.normalize(aggregated), {"files": files, "since": None, "until": None, "source_label": label},
+                     rows_read, groups_sql=self.normalized_groups(aggregated))
 
 
 def ingest_aws(

@@ -9,6 +9,15 @@ import duckdb
 from cloudcarbon.connectors.base import connector_sql
 
 KEYS = "usage_type, unit, product_code, product_instance_type"
+# The columns of cur_src that decide a line's usage group in normalize.sql: its own and its kind's (KEYS); the
+# split parent, because a pod's line is left out (connectors/file_ingest.py, group_source).
+GROUP_SOURCE = (
+    "bill_billing_period_start_date", "bill_payer_account_id", "line_item_usage_account_id",
+    "line_item_usage_account_name", "line_item_line_item_type", "line_item_product_code", "line_item_usage_type",
+    "line_item_operation", "line_item_availability_zone", "product_region_code", "product_region",
+    "product_instance_type", "pricing_unit", "line_item_currency_code", "split_line_item_parent_resource_id",
+    "source_file",
+)
 
 
 def prepare(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, dict[str, object]]]) -> None:

@@ -37,7 +37,8 @@ WITH typed AS (
         -- A pod's or task's line (split cost allocation) names the instance it ran on.
         nullif(CAST(split_line_item_parent_resource_id AS VARCHAR), '') AS split_parent,
         row_fingerprint,
-        source_file
+        source_file,
+        group_source_key  -- its usage group's key (connectors/file_ingest.py, group_source)
     FROM cur_src
     LEFT JOIN aws_tag_sets ts ON ts.tag_set = CASE WHEN raw_tags IS NOT NULL THEN hash(raw_tags) END
     WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
@@ -180,7 +181,8 @@ SELECT
     CASE WHEN c.network THEN c.amount END AS x_network_gb,
     c.source_file AS x_source_file,
     $ingest_id AS x_ingest_id,
-    c.row_fingerprint AS x_row_fingerprint
+    c.row_fingerprint AS x_row_fingerprint,
+    c.group_source_key
 FROM allocated c
 WHERE CASE WHEN c.violation IS NULL THEN true ELSE error(printf(
     'cloudcarbon data rule: %s: the line of %s starting %s: %s; fix or re-export the file', c.source_file,

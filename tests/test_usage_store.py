@@ -142,17 +142,28 @@ def stored(db: Path) -> tuple[list[tuple], list[tuple]]:
                 con.execute("SELECT * EXCLUDE (tool_version) FROM footprint ORDER BY ALL").fetchall())
 
 
-def test_groups_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp_path, monkeypatch):
-    from cloudcarbon.connectors.aws.ingest import CurFiles
+def focus_exports(tmp_path: Path) -> list[Path]:
+    """The FOCUS exports of the tests: the connector's example and rows of every provider, as Parquet and CSV."""
+    from test_focus import provider_rows, write_focus
 
-    assert CurFiles.group_source
-    for number, export in enumerate(aws_exports(tmp_path)):
+    return [REPO / "connectors" / "focus" / "example.csv",
+            *(write_focus(tmp_path / f"focus{suffix}", provider_rows()) for suffix in (".parquet", ".csv"))]
+
+
+@pytest.mark.parametrize("connector", ["aws", "focus"])
+def test_groups_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp_path, monkeypatch, connector):
+    from cloudcarbon.connectors.aws.ingest import CurFiles
+    from cloudcarbon.connectors.focus.ingest import FocusFiles
+
+    kind, exports = {"aws": (CurFiles, aws_exports), "focus": (FocusFiles, focus_exports)}[connector]
+    assert kind.group_source
+    for number, export in enumerate(exports(tmp_path)):
         keyed, by_text = tmp_path / f"keyed-{number}.duckdb", tmp_path / f"text-{number}.duckdb"
         for db in (keyed, by_text):
             with monkeypatch.context() as patch:
                 if db == by_text:
-                    patch.setattr(CurFiles, "group_source", ())  # every group hashed from its text, line by line
-                result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(export)])
+                    patch.setattr(kind, "group_source", ())  # every group hashed from its text, line by line
+                result = CliRunner().invoke(cli, ["--db", str(db), "ingest", connector, str(export)])
             assert result.exit_code == 0, (export, result.output)
         usage, footprint = stored(keyed)
         assert usage and footprint, export

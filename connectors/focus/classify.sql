@@ -14,8 +14,8 @@ WITH kinds AS (
         CAST(charge_description AS VARCHAR) AS description_given,
         CAST(sku_price_details AS VARCHAR) AS spd_text,
         CAST(x_sku_details AS VARCHAR) AS sku_details_text,
-        tags['compute.googleapis.com/machine_spec'] AS machine_spec,
-        tags['compute.googleapis.com/cores'] AS cores
+        gcp_machine_spec AS machine_spec,
+        gcp_cores AS cores
     FROM focus_src
     WHERE lower(charge_category) = 'usage'
 ),

@@ -212,4 +212,7 @@ def source_select(detected: list[Detected]) -> str:
     select.append("filename AS source_file")
     if parquet:
         select.append("file_row_number + 1 AS source_row")  # the data row, as count_dropped names it
-    return f"SELECT {', '.join(select)} FROM {_reader(merged.container, '$files')}"
+    # The GCP system labels a row's kind depends on, as columns: what decides a row's usage group is then columns
+    # alone (FocusFiles.group_source), read without taking every row's tags apart.
+    labels = ", ".join(f"tags['compute.googleapis.com/{label}'] AS gcp_{label}" for label in ("machine_spec", "cores"))
+    return f"SELECT *, {labels} FROM (SELECT {', '.join(select)} FROM {_reader(merged.container, '$files')})"

@@ -25,6 +25,13 @@ class FocusFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "FOCUS", "focus_src", __package__, "rows"
     formats = formats
     row_filter = "charge_category"
+    # The focus_src columns that decide a row's usage group in normalize.sql: its own and its kind's (classify.sql).
+    group_source = (
+        "billing_period_start", "provider_name", "billing_account_id", "sub_account_id", "sub_account_name",
+        "region_id", "region_name", "availability_zone", "service_name", "pricing_category", "consumed_unit",
+        "billing_currency", "x_usage_type", "x_operation", "charge_category", "x_service_code", "service_category",
+        "charge_description", "sku_price_details", "x_sku_details", "gcp_machine_spec", "gcp_cores", "source_file",
+    )
     dropped_as = ("CASE WHEN lower(charge_category) = 'usage' THEN NULL "
                   "ELSE 'ChargeCategory ' || coalesce(nullif(charge_category, ''), '(empty)') END")
 

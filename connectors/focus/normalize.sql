@@ -49,7 +49,7 @@ typed AS (
         hash(lower(trim(provider_name)), CAST(x_usage_type AS VARCHAR), CAST(consumed_unit AS VARCHAR),
              CAST(x_service_code AS VARCHAR), CAST(service_name AS VARCHAR), CAST(service_category AS VARCHAR),
              CAST(charge_description AS VARCHAR), CAST(sku_price_details AS VARCHAR), CAST(x_sku_details AS VARCHAR),
-             tags['compute.googleapis.com/machine_spec'], tags['compute.googleapis.com/cores']) AS kind,
+             gcp_machine_spec, gcp_cores) AS kind,
         tags,
         -- FOCUS 1.3 split cost allocation: allocated rows replace their origin charge (a node-hour) and add up to
         -- it; the target's tags and identity become the row's tags, the unallocated rest is 'unallocated'.
@@ -58,7 +58,8 @@ typed AS (
         nullif(trim(CAST(allocated_resource_name AS VARCHAR)), '') AS allocated_resource_name,
         allocated_tags,
         row_fingerprint,
-        source_file
+        source_file,
+        group_source_key  -- its usage group's key (connectors/file_ingest.py, group_source)
     FROM focus_src
     LEFT JOIN provider_aliases sp ON sp.alias = lower(trim(provider_name))
     LEFT JOIN provider_aliases hp ON hp.alias = lower(trim(CAST(host_provider_name AS VARCHAR)))
@@ -123,7 +124,8 @@ SELECT
     CASE WHEN c.network THEN c.quantity END AS x_network_gb,
     c.source_file AS x_source_file,
     $ingest_id AS x_ingest_id,
-    c.row_fingerprint AS x_row_fingerprint
+    c.row_fingerprint AS x_row_fingerprint,
+    c.group_source_key
 FROM classified c
 -- Data rules (METHODOLOGY.md, "Data rules"): dates beyond the window are typos or test data, and no report
 -- could show them; the ingest stops naming the line and the column.

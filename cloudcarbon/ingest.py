@@ -135,6 +135,7 @@ class Batch:
     rows_read: int
     source_sql: str | None = None
     groups_sql: str | None = None  # the rows' usage groups, keyed as their lines are (usage_store.write_usage)
+    keys_sql: str | None = None  # rows with the resources and tag sets of the lines (usage_store.write_usage)
 
 
 def record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Period]:
@@ -356,7 +357,7 @@ def _load(con: duckdb.DuckDBPyConnection, ingest_id: str, provider: str, source_
             label = f"ingesting {provider} batch {number}/{len(batches)}"
             params = {**batch.params, "ingest_id": ingest_id}
             run_with_progress(
-                con, label, lambda b=batch, p=params: write_usage(con, b.select_sql, p, b.groups_sql),
+                con, label, lambda b=batch, p=params: write_usage(con, b.select_sql, p, b.groups_sql, b.keys_sql),
                 enabled=progress,
             )
         duplicates, first_duplicate = _drop_identical_copies(con, ingest_id, files, batches)

@@ -62,14 +62,15 @@ def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapp
 
 
 def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any] | None = None,
-                groups_sql: str | None = None) -> int:
+                groups_sql: str | None = None, keys_sql: str | None = None) -> int:
     """Store the rows of `select_sql` (usage's column names) and return how many lines were written. Runs in the
     caller's transaction: the lines go first, so a row that breaks a data rule stops it before any key is kept.
 
-    `groups_sql`, from a connector that keys its groups by what decides them in its export (connectors/file_ingest.py,
-    group_source): the usage groups of the rows, one row or more per group, each with the `group_source_key` that
-    `select_sql` gives its lines too. The lines then need no group text, and the groups are found among a few
-    thousand rows instead of every line."""
+    From a connector that declares what decides them in its export (connectors/file_ingest.py, group_source and
+    key_source): `groups_sql`, the usage groups of the rows, one row or more per group, each with the
+    `group_source_key` that `select_sql` gives its lines too, so that the lines need no group text; `keys_sql`,
+    rows holding every resource and tag set of the lines. Either is found among a few thousand rows instead of
+    every line."""
     params = dict(params or {})
     group_key = "group_source_key" if groups_sql else key_sql("usage_group")
     rows = _full_rows_sql(con, select_sql, params, *(["group_source_key"] if groups_sql else []))
@@ -81,26 +82,40 @@ def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping
         """,
         params,
     ).fetchall()[0][0]
-    # The distinct keys and text of the lines in one more pass over the rows (each pass normalises them again).
-    from_lines = [table for table in DIMENSIONS if table != "usage_group" or not groups_sql]
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE line_keys AS
-        SELECT DISTINCT {", ".join(f"{key_sql(t)} AS {DIMENSIONS[t][0]}, {', '.join(DIMENSIONS[t][1])}"
-                                   for t in from_lines)}
-        FROM ({rows})
-        """,
-        params,
-    )
-    for table in from_lines:
-        key, columns = DIMENSIONS[table]
-        add_keys(con, table, f"SELECT DISTINCT {key}, {', '.join(columns)} FROM line_keys")
-    con.execute("DROP TABLE line_keys")
     if groups_sql:
         groups = _full_rows_sql(con, groups_sql, params, "group_source_key")
         add_keys(con, "usage_group", f"SELECT DISTINCT group_source_key AS group_key, "
                  f"{', '.join(DIMENSIONS['usage_group'][1])} FROM ({groups})", params)
+    # The rest in one pass: over the rows (each pass normalises every line again), or over keys_sql's.
+    tables = [table for table in DIMENSIONS if table != "usage_group" or not groups_sql]
+    source = _full_rows_sql(con, keys_sql, params) if keys_sql and "usage_group" not in tables else rows
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE line_keys AS
+        SELECT DISTINCT {", ".join(f"{key_sql(t)} AS {DIMENSIONS[t][0]}, {', '.join(DIMENSIONS[t][1])}"
+                                   for t in tables)}
+        FROM ({source})
+        """,
+        params,
+    )
+    for table in tables:
+        key, columns = DIMENSIONS[table]
+        add_keys(con, table, f"SELECT DISTINCT {key}, {', '.join(columns)} FROM line_keys")
+    con.execute("DROP TABLE line_keys")
+    _check_keys(con)
     return written
+
+
+def _check_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse lines whose key names no row (the usage view would leave them out): a connector whose group_source or
+    key_source misses a column that decides its rows."""
+    missing = con.execute("SELECT " + " + ".join(
+        f"(SELECT count(*) FROM usage_line ANTI JOIN {table} USING ({key}))" for table, (key, _) in DIMENSIONS.items()
+    )).fetchall()[0][0]
+    if missing:
+        raise CloudcarbonError(
+            f"{missing} usage line(s) name a group, resource or tag set that was not found for them: nothing was "
+            "stored; please report this at the cloudcarbon issue tracker with the export's shape (not its contents)")
 
 
 def add_keys(con: duckdb.DuckDBPyConnection, table: str, distinct_sql: str,

@@ -77,15 +77,19 @@ def normalized(package: str, src: str, source_sql: str, group_source: Sequence[s
     return f"WITH {src} AS ({source_sql}) SELECT * FROM ({connector_sql(package, 'normalize')})"
 
 
+def distinct_rows(source_sql: str, columns: Sequence[str]) -> str:
+    """Each distinct set of `columns` of `source_sql`'s rows, every other column NULL (of its type): normalised, the
+    rows give what those columns decide, and only those columns are read."""
+    listed = ", ".join(columns)
+    return (f"SELECT g.*, s.* EXCLUDE ({listed}) FROM (SELECT DISTINCT {listed} FROM ({source_sql})) g "
+            f"LEFT JOIN (SELECT * FROM ({source_sql}) LIMIT 0) s ON false")
+
+
 def normalized_groups(package: str, src: str, source_sql: str, group_source: Sequence[str]) -> str | None:
-    """The usage groups of `source_sql`'s rows (None without `group_source`): normalised from each distinct set of
-    the group_source columns, every other column NULL (of its type), so that only those columns are read."""
+    """The usage groups of `source_sql`'s rows (None without `group_source`)."""
     if not group_source:
         return None
-    columns = ", ".join(group_source)
-    distinct = (f"SELECT g.*, s.* EXCLUDE ({columns}) FROM (SELECT DISTINCT {columns} FROM ({source_sql})) g "
-                f"LEFT JOIN (SELECT * FROM ({source_sql}) LIMIT 0) s ON false")
-    return normalized(package, src, distinct, group_source)
+    return normalized(package, src, distinct_rows(source_sql, group_source), group_source)
 
 
 @contextmanager
@@ -115,6 +119,9 @@ class FileIngest(Generic[D]):
     # normalize.sql passes on `group_source_key`, their hash with the ingest's id, as the row's group key, and the
     # groups are normalised from each distinct set of them (normalized_groups).
     group_source: tuple[str, ...] = ()
+    # Likewise the columns that decide a row's resource and tags in normalize.sql, and whether it is kept: given, the
+    # resources and tag sets are found among the normalised distinct sets of them, not among every line.
+    key_source: tuple[str, ...] = ()
     # The store table that names the rows' file and ingest, and the ingest log (a pipe's spool file is renamed `-` in
     # both): for usage, its groups (the key of a group is opaque: renaming its file keeps it).
     table, log = "usage_group", "ingests"
@@ -170,6 +177,12 @@ class FileIngest(Generic[D]):
 
     def normalized_groups(self, source_sql: str) -> str | None:
         return normalized_groups(self.package, self.src, source_sql, self.group_source)
+
+    def normalized_keys(self, source_sql: str) -> str | None:
+        """Rows with the resources and tags of `source_sql`'s lines (None without key_source)."""
+        if not self.key_source:
+            return None
+        return self.normalize(distinct_rows(source_sql, self.key_source))
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> None:
         """Anything the normalising SQL needs beside the coefficient tables (e.g. a classification table)."""
@@ -312,7 +325,7 @@ class FileIngest(Generic[D]):
     def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
         """The rows one group loads (the source relation is kept to name the data rows of identical copies)."""
         return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql,
-                     self.normalized_groups(source_sql))
+                     self.normalized_groups(source_sql), self.normalized_keys(source_sql))
 
     def locate_bad_value(self, con: duckdb.DuckDBPyConnection, group: list[D]) -> str | None:
         """Name the file, data row and column (as the file spells it) of the group's first bad value."""

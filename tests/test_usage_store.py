@@ -103,6 +103,22 @@ def test_text_is_stored_once_and_a_null_map_is_not_an_empty_one(tmp_path):
         assert con.execute("SELECT count(*) FROM usage_line").fetchall() == [(4,)]
 
 
+def test_a_source_missing_what_decides_the_tags_stops_the_ingest(tmp_path, monkeypatch):
+    """A connector whose key_source leaves out a column that decides a row's tags (here the host provider's) would
+    key lines to tag sets never stored: the ingest stops instead of leaving them out of every figure."""
+    from test_focus_versions import SCENARIOS, usage, write
+
+    from cloudcarbon.connectors.focus.ingest import FocusFiles
+
+    monkeypatch.setattr(FocusFiles, "key_source", tuple(c for c in FocusFiles.key_source if c != "host_provider_name"))
+    rows = [usage(ResourceId=name, **fields) for name, fields, _, _ in SCENARIOS]
+    export = write(tmp_path / "hosts.csv", "1.3", rows)
+    db = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "focus", str(export)])
+    assert result.exit_code == 1 and "usage line(s) name a group, resource or tag set" in result.output, result.output
+    assert not db.exists()
+
+
 def test_a_key_naming_two_rows_stops_the_write(tmp_path):
     with duckdb.connect(str(tmp_path / "s.duckdb")) as con:
         store.migrate(con)
@@ -143,26 +159,32 @@ def stored(db: Path) -> tuple[list[tuple], list[tuple]]:
 
 
 def focus_exports(tmp_path: Path) -> list[Path]:
-    """The FOCUS exports of the tests: the connector's example and rows of every provider, as Parquet and CSV."""
+    """The FOCUS exports of the tests: the connector's example, rows of every provider (Parquet and CSV), hosts
+    other than the service provider and a node-hour split over its pods (FOCUS 1.3)."""
     from test_focus import provider_rows, write_focus
+    from test_focus_versions import ALLOCATION, SCENARIOS, split_node_hour, usage, write
 
+    hosts = [usage(ResourceId=name, **fields) for name, fields, _, _ in SCENARIOS]
     return [REPO / "connectors" / "focus" / "example.csv",
-            *(write_focus(tmp_path / f"focus{suffix}", provider_rows()) for suffix in (".parquet", ".csv"))]
+            *(write_focus(tmp_path / f"focus{suffix}", provider_rows()) for suffix in (".parquet", ".csv")),
+            write(tmp_path / "hosts.csv", "1.3", hosts), write(tmp_path / "split.csv", "1.3", split_node_hour(),
+                                                                  tuple(ALLOCATION))]
 
 
 @pytest.mark.parametrize("connector", ["aws", "focus"])
-def test_groups_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp_path, monkeypatch, connector):
+def test_lines_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp_path, monkeypatch, connector):
     from cloudcarbon.connectors.aws.ingest import CurFiles
     from cloudcarbon.connectors.focus.ingest import FocusFiles
 
     kind, exports = {"aws": (CurFiles, aws_exports), "focus": (FocusFiles, focus_exports)}[connector]
-    assert kind.group_source
+    assert kind.group_source and (kind.key_source or connector == "aws")
     for number, export in enumerate(exports(tmp_path)):
         keyed, by_text = tmp_path / f"keyed-{number}.duckdb", tmp_path / f"text-{number}.duckdb"
         for db in (keyed, by_text):
             with monkeypatch.context() as patch:
-                if db == by_text:
-                    patch.setattr(kind, "group_source", ())  # every group hashed from its text, line by line
+                if db == by_text:  # every group, resource and tag set hashed from its text, line by line
+                    patch.setattr(kind, "group_source", ())
+                    patch.setattr(kind, "key_source", ())
                 result = CliRunner().invoke(cli, ["--db", str(db), "ingest", connector, str(export)])
             assert result.exit_code == 0, (export, result.output)
         usage, footprint = stored(keyed)

@@ -23,7 +23,7 @@ from cloudcarbon.store import (
     schema_version,
     verify_store,
 )
-from cloudcarbon.usage_store import DIMENSIONS
+from cloudcarbon.usage_store import DIMENSIONS, unmatched_lines
 
 COLUMNS = ["check", "provider", "billing_account", "period", "detail"]
 STORE_TABLES = ("schema_migrations", "usage", "ingests", "ingest_periods")
@@ -70,10 +70,9 @@ def _key_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
                        "AND database_name = current_database()").fetchall()[0][0]:
         return []  # an older store, read as it is
     problems = []
-    for table, (key, _) in DIMENSIONS.items():
-        unmatched, repeated = con.execute(
-            f"SELECT (SELECT count(*) FROM usage_line ANTI JOIN {table} USING ({key})), "
-            f"(SELECT count(*) - count(DISTINCT {key}) FROM {table})").fetchall()[0]
+    for table, unmatched in unmatched_lines(con).items():
+        key = DIMENSIONS[table][0]
+        repeated = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM {table}").fetchall()[0][0]
         if unmatched:
             problems.append(_problem("keys", f"{unmatched} usage line(s) name a {key} that {table} lacks: they are "
                                              "missing from every figure; restore a backup or re-ingest the exports"))

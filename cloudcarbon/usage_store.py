@@ -82,40 +82,40 @@ def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping
         """,
         params,
     ).fetchall()[0][0]
-    if groups_sql:
-        groups = _full_rows_sql(con, groups_sql, params, "group_source_key")
-        add_keys(con, "usage_group", f"SELECT DISTINCT group_source_key AS group_key, "
-                 f"{', '.join(DIMENSIONS['usage_group'][1])} FROM ({groups})", params)
-    # The rest in one pass: over the rows (each pass normalises every line again), or over keys_sql's.
-    tables = [table for table in DIMENSIONS if table != "usage_group" or not groups_sql]
-    source = _full_rows_sql(con, keys_sql, params) if keys_sql and "usage_group" not in tables else rows
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE line_keys AS
-        SELECT DISTINCT {", ".join(f"{key_sql(t)} AS {DIMENSIONS[t][0]}, {', '.join(DIMENSIONS[t][1])}"
-                                   for t in tables)}
-        FROM ({source})
-        """,
-        params,
-    )
-    for table in tables:
-        key, columns = DIMENSIONS[table]
-        add_keys(con, table, f"SELECT DISTINCT {key}, {', '.join(columns)} FROM line_keys")
-    con.execute("DROP TABLE line_keys")
-    _check_keys(con)
+    # Each dimension from its source (one pass per source: each pass normalises its rows again), keyed as its lines.
+    passes: dict[str, list[tuple[str, str]]] = {}
+    for table in DIMENSIONS:
+        given = groups_sql if table == "usage_group" else keys_sql
+        source = _full_rows_sql(con, given, params, "group_source_key") if given else rows
+        passes.setdefault(source, []).append((table, group_key if table == "usage_group" else key_sql(table)))
+    for source, tables in passes.items():
+        _add_distinct_keys(con, source, tables, params)
+    if unmatched := sum(unmatched_lines(con).values()):
+        raise CloudcarbonError(
+            f"{unmatched} usage line(s) name a group, resource or tag set that was not found for them: nothing was "
+            "stored; please report this at the cloudcarbon issue tracker with the export's shape (not its contents)")
     return written
 
 
-def _check_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse lines whose key names no row (the usage view would leave them out): a connector whose group_source or
-    key_source misses a column that decides its rows."""
-    missing = con.execute("SELECT " + " + ".join(
+def _add_distinct_keys(con: duckdb.DuckDBPyConnection, source: str, tables: list[tuple[str, str]],
+                       params: Mapping[str, Any]) -> None:
+    """Add the distinct rows of `source` to each (dimension table, expression of its key over `source`)."""
+    columns = ", ".join(f"{expression} AS {DIMENSIONS[table][0]}, {', '.join(DIMENSIONS[table][1])}"
+                        for table, expression in tables)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE source_keys AS SELECT DISTINCT {columns} FROM ({source})", params)
+    for table, _ in tables:
+        key, kept = DIMENSIONS[table]
+        add_keys(con, table, f"SELECT DISTINCT {key}, {', '.join(kept)} FROM source_keys")
+    con.execute("DROP TABLE source_keys")
+
+
+def unmatched_lines(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per dimension, the lines whose key names no row of it: the usage view leaves them out of every figure (a
+    connector whose group_source or key_source misses a column that decides its rows, or a damaged store)."""
+    counts = con.execute("SELECT " + ", ".join(
         f"(SELECT count(*) FROM usage_line ANTI JOIN {table} USING ({key}))" for table, (key, _) in DIMENSIONS.items()
-    )).fetchall()[0][0]
-    if missing:
-        raise CloudcarbonError(
-            f"{missing} usage line(s) name a group, resource or tag set that was not found for them: nothing was "
-            "stored; please report this at the cloudcarbon issue tracker with the export's shape (not its contents)")
+    )).fetchall()[0]
+    return dict(zip(DIMENSIONS, counts, strict=True))
 
 
 def add_keys(con: duckdb.DuckDBPyConnection, table: str, distinct_sql: str,

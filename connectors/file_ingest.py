@@ -69,20 +69,62 @@ def parses_as(column: str, kind: str) -> Check:
                  "is not a number" if kind == "DOUBLE" else "is not a date/time")
 
 
-def normalized(package: str, src: str, source_sql: str, group_source: Sequence[str] = ()) -> str:
-    """The connector's normalize.sql over `source_sql` as its relation `src`, each source row with
-    `group_source_key`: the hash of the `group_source` columns and $ingest_id (FileIngest.group_source), or NULL."""
-    key = f"hash({', '.join(group_source)}, $ingest_id)" if group_source else "NULL::UBIGINT"
-    source_sql = f"SELECT *, {key} AS group_source_key FROM ({source_sql})"
-    return f"WITH {src} AS ({source_sql}) SELECT * FROM ({connector_sql(package, 'normalize')})"
+@dataclass(frozen=True)
+class ReadOnce:
+    """Group attributes read once per usage group (FileIngest.group_attributes): `table` holds each distinct set of
+    the group source's columns with the attributes' values."""
+
+    table: str
+    group_source: tuple[str, ...]
+    attributes: tuple[str, ...]
+
+    def lean(self, source_sql: str) -> str:
+        """`source_sql` with the attributes NULL: DuckDB then leaves the columns they come from unread."""
+        nulls = ", ".join(f"NULL AS {name}" for name in self.attributes)
+        return f"SELECT * REPLACE ({nulls}) FROM ({source_sql})"
+
+    def rows(self, source_sql: str) -> str:
+        """The table's rows with `source_sql`'s other columns NULL (as distinct_rows gives them)."""
+        return _with_other_columns_null(f"SELECT * FROM {self.table}", source_sql,
+                                        (*self.group_source, *self.attributes))
+
+
+def _source_key(group_source: Sequence[str]) -> str:
+    return f"hash({', '.join(group_source)})"
+
+
+def _keyed(source_sql: str, group_source: Sequence[str], read_once: ReadOnce | None) -> str:
+    """`source_sql`'s rows with `group_source_key`, the hash of the `group_source` columns' hash and $ingest_id (NULL
+    without group_source); with `read_once`, the attributes' values joined from its table by the group."""
+    if not group_source:
+        return f"SELECT *, NULL::UBIGINT AS group_source_key FROM ({source_sql})"
+    if read_once is None:
+        return f"SELECT *, hash({_source_key(group_source)}, $ingest_id) AS group_source_key FROM ({source_sql})"
+    joined = ", ".join(f"o.{name} AS {name}" for name in read_once.attributes)
+    return (f"SELECT s.* REPLACE ({joined}), hash(s.source_key, $ingest_id) AS group_source_key "
+            f"FROM (SELECT *, {_source_key(group_source)} AS source_key FROM ({source_sql})) s "
+            f"LEFT JOIN (SELECT {_source_key(group_source)} AS source_key, {', '.join(read_once.attributes)} "
+            f"FROM {read_once.table}) o USING (source_key)")
+
+
+def normalized(package: str, src: str, source_sql: str, group_source: Sequence[str] = (),
+               read_once: ReadOnce | None = None) -> str:
+    """The connector's normalize.sql over `source_sql` as its relation `src`, each source row with its
+    `group_source_key` (FileIngest.group_source; NULL without one)."""
+    keyed = _keyed(source_sql, group_source, read_once)
+    return f"WITH {src} AS ({keyed}) SELECT * FROM ({connector_sql(package, 'normalize')})"
+
+
+def _with_other_columns_null(rows_sql: str, source_sql: str, columns: Sequence[str]) -> str:
+    listed = ", ".join(columns)
+    return (f"SELECT g.*, s.* EXCLUDE ({listed}) FROM ({rows_sql}) g "
+            f"LEFT JOIN (SELECT * FROM ({source_sql}) LIMIT 0) s ON false")
 
 
 def distinct_rows(source_sql: str, columns: Sequence[str]) -> str:
     """Each distinct set of `columns` of `source_sql`'s rows, every other column NULL (of its type): normalised, the
     rows give what those columns decide, and only those columns are read."""
-    listed = ", ".join(columns)
-    return (f"SELECT g.*, s.* EXCLUDE ({listed}) FROM (SELECT DISTINCT {listed} FROM ({source_sql})) g "
-            f"LEFT JOIN (SELECT * FROM ({source_sql}) LIMIT 0) s ON false")
+    return _with_other_columns_null(f"SELECT DISTINCT {', '.join(columns)} FROM ({source_sql})", source_sql, columns)
 
 
 def normalized_groups(package: str, src: str, source_sql: str, group_source: Sequence[str]) -> str | None:
@@ -119,6 +161,11 @@ class FileIngest(Generic[D]):
     # normalize.sql passes on `group_source_key`, their hash with the ingest's id, as the row's group key, and the
     # groups are normalised from each distinct set of them (normalized_groups).
     group_source: tuple[str, ...] = ()
+    # Source columns costly to read on every line whose value is the group's (AWS: the vCPUs and region of the product
+    # map, most of the cost of reading a CUR 2.0 line). Where each distinct set of the group source holds one value
+    # of them, they are read with those sets only and reach the lines by a join on the group; else they are read on
+    # every line and decide the group too.
+    group_attributes: tuple[str, ...] = ()
     # Likewise the columns that decide a row's resource and tags in normalize.sql, and whether it is kept: given, the
     # resources and tag sets are found among the normalised distinct sets of them, not among every line.
     key_source: tuple[str, ...] = ()
@@ -172,17 +219,44 @@ class FileIngest(Generic[D]):
         """A line-based export whose last line lacks its newline was cut off."""
         return self.line_based(file) and not ends_with_newline(fs, file)
 
+    def key_columns(self, group: list[D]) -> tuple[str, ...]:
+        """key_source for a group of files (a connector whose rows' resources depend on more in some files)."""
+        return self.key_source
+
+    @property
+    def full_group_source(self) -> tuple[str, ...]:
+        """What decides a row's group when its group attributes are read on every line."""
+        return (*self.group_source, *self.group_attributes)
+
     def normalize(self, source_sql: str) -> str:
-        return normalized(self.package, self.src, source_sql, self.group_source)
+        return normalized(self.package, self.src, source_sql, self.full_group_source)
 
     def normalized_groups(self, source_sql: str) -> str | None:
-        return normalized_groups(self.package, self.src, source_sql, self.group_source)
+        return normalized_groups(self.package, self.src, source_sql, self.full_group_source)
 
-    def normalized_keys(self, source_sql: str) -> str | None:
+    def normalized_keys(self, source_sql: str, group: list[D]) -> str | None:
         """Rows with the resources and tags of `source_sql`'s lines (None without key_source)."""
-        if not self.key_source:
+        columns = self.key_columns(group)
+        if not columns:
             return None
-        return self.normalize(distinct_rows(source_sql, self.key_source))
+        return normalized(self.package, self.src, distinct_rows(source_sql, columns))
+
+    def read_once(self, con: duckdb.DuckDBPyConnection, source_sql: str, files: list[str], number: int
+                  ) -> ReadOnce | None:
+        """The group attributes of batch `number` read once per group, or None where a group holds two values of
+        them (then they are read on every line)."""
+        if not (self.group_source and self.group_attributes):
+            return None
+        table = f"group_attributes_{number}"
+        columns = ", ".join((*self.group_source, *self.group_attributes))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT DISTINCT {columns} FROM ({source_sql})",
+                    {"files": files})
+        rows, groups = con.execute(
+            f"SELECT count(*), count(DISTINCT {_source_key(self.group_source)}) FROM {table}").fetchall()[0]
+        if rows != groups:
+            con.execute(f"DROP TABLE {table}")
+            return None
+        return ReadOnce(table, self.group_source, self.group_attributes)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> None:
         """Anything the normalising SQL needs beside the coefficient tables (e.g. a classification table)."""
@@ -220,9 +294,10 @@ class FileIngest(Generic[D]):
             loader.register(con)
             define_ingest_macros(con)  # prepare() may run normalising SQL already (aws/split.sql)
             groups = self.detect_all(con, fileset)
-            batches = self.batches(con, groups)
             try:
-                # prepare() may read whole files too (aws: the kinds of line, split line items): the same errors.
+                # Batches and prepare() may read whole files too (group attributes; aws: the kinds of line, split
+                # line items): the same errors.
+                batches = self.batches(con, groups)
                 self.prepare(con, groups)
                 summary = self.load(con, provider=self.provider, source_format=self.source_format(groups),
                                     files=self.logged_files(fileset), batches=batches, progress=progress)
@@ -319,13 +394,20 @@ class FileIngest(Generic[D]):
                 raise
             if rows_read == 0:
                 raise InputError(f"{files[0]}: holds a header but no {self.kind}; is the export complete?")
-            batches.append(self.batch(source_sql, files, rows_read))
+            read_once = self.read_once(con, source_sql, files, len(batches))
+            batches.append(self.batch(group, source_sql, rows_read, read_once))
         return batches
 
-    def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
+    def batch(self, group: list[D], source_sql: str, rows_read: int, read_once: ReadOnce | None) -> Batch:
         """The rows one group loads (the source relation is kept to name the data rows of identical copies)."""
-        return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql,
-                     self.normalized_groups(source_sql), self.normalized_keys(source_sql))
+        files = [d.file for d in group]
+        if read_once is None:
+            return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql,
+                         self.normalized_groups(source_sql), self.normalized_keys(source_sql, group))
+        lean = read_once.lean(source_sql)
+        return Batch(normalized(self.package, self.src, lean, self.group_source, read_once), {"files": files},
+                     rows_read, source_sql, normalized(self.package, self.src, read_once.rows(lean), self.group_source),
+                     self.normalized_keys(lean, group))
 
     def locate_bad_value(self, con: duckdb.DuckDBPyConnection, group: list[D]) -> str | None:
         """Name the file, data row and column (as the file spells it) of the group's first bad value."""

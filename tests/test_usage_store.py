@@ -149,7 +149,15 @@ def aws_exports(tmp_path: Path) -> list[Path]:
             write_cur2(tmp_path / "split.csv", node_hour()), write_legacy(tmp_path / "split-legacy.csv", node_hour()),
             *(write_cur(tmp_path / f"{style}{suffix}", lines, style=style)
               for style, suffix in (("cur2", ".parquet"), ("cur2", ".csv"), ("legacy", ".csv"),
-                                    ("athena", ".parquet")))]
+                                    ("athena", ".parquet"))),
+            write_cur(tmp_path / "two-vcpus.parquet", two_products())]
+
+
+def two_products() -> list[dict]:
+    """Two lines of one usage group whose product maps differ: the product attributes are read on every line."""
+    from curfiles import item
+
+    return [item(resource_id="i-a", vcpu="2"), item(resource_id="i-b", vcpu="4")]
 
 
 def stored(db: Path) -> tuple[list[tuple], list[tuple]]:
@@ -184,9 +192,27 @@ def test_lines_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp
             with monkeypatch.context() as patch:
                 if db == by_text:  # every group, resource and tag set hashed from its text, line by line
                     patch.setattr(kind, "group_source", ())
+                    patch.setattr(kind, "group_attributes", ())
                     patch.setattr(kind, "key_source", ())
                 result = CliRunner().invoke(cli, ["--db", str(db), "ingest", connector, str(export)])
             assert result.exit_code == 0, (export, result.output)
         usage, footprint = stored(keyed)
         assert usage and footprint, export
         assert (usage, footprint) == stored(by_text), export
+
+
+@pytest.mark.parametrize("lines", ["one product per group", "two products in a group"])
+def test_product_attributes_read_once_per_group_give_each_line_its_own(tmp_path, lines):
+    """The product map's vCPUs are read once per usage group when each group has one product, and on every line
+    when a group holds two: either way a line's vCPU-hours are its own product's."""
+    from curfiles import item, write_cur
+
+    rows = two_products() if lines == "two products in a group" else [
+        item(resource_id="i-a", vcpu="2"), item(resource_id="i-b", vcpu="2", usage_type="BoxUsage:m5.xlarge",
+                                                  instance_type="m5.xlarge")]
+    db = tmp_path / "store.duckdb"
+    result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(write_cur(tmp_path / "cur.parquet", rows))])
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = con.execute("SELECT resource_id, x_vcpu_hours FROM usage ORDER BY 1").fetchall()
+    assert got == [(row["resource_id"], float(row["vcpu"]) * row["amount"]) for row in rows]

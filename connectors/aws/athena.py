@@ -203,9 +203,10 @@ def ingest_athena(
         tag_sets.prepare(con, [])  # the aggregate keeps no tags
         rows_read = con.execute("SELECT sum(CAST(line_items AS BIGINT)) FROM athena_aggregate").fetchall()[0][0]
         rows = as_cur_src("SELECT * FROM athena_aggregate")
-        batch = Batch(normalized(__package__, "cur_src", rows, kinds.GROUP_SOURCE),
+        group_source = (*kinds.GROUP_SOURCE, *kinds.GROUP_ATTRIBUTES)  # an aggregate's few rows: read on each
+        batch = Batch(normalized(__package__, "cur_src", rows, group_source),
                       {"source_label": f"athena://{database}.{table}"}, rows_read,
-                      groups_sql=normalized_groups(__package__, "cur_src", rows, kinds.GROUP_SOURCE))
+                      groups_sql=normalized_groups(__package__, "cur_src", rows, group_source))
         return load(con, provider="AWS", source_format="cur-athena-aggregate", files=[f"athena://{database}.{table}"],
                     batches=[batch], progress=progress)
     finally:

@@ -8,7 +8,7 @@ import duckdb
 
 from cloudcarbon.connectors.aws import athena, formats, kinds, split, tag_sets
 from cloudcarbon.connectors.aws.sources import resolve
-from cloudcarbon.connectors.file_ingest import Check, FileIngest, parses_as
+from cloudcarbon.connectors.file_ingest import Check, FileIngest, ReadOnce, parses_as
 from cloudcarbon.connectors.files import FileSet
 from cloudcarbon.connectors.remote import s3_error
 from cloudcarbon.errors import InputError
@@ -30,10 +30,21 @@ REQUIRED_VALUES = ("bill_payer_account_id", "bill_billing_period_start_date", "l
 USAGE_LINE_TYPES = "('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
 
 
+# The cur_src columns that decide a line's resource and tags in normalize.sql, and whether it is kept, in files
+# without split line items (connectors/file_ingest.py, key_source).
+KEY_SOURCE = ("line_item_resource_id", "raw_tags", "tags", "line_item_line_item_type",
+              "split_line_item_parent_resource_id")
+
+
+def _splits(group: list[formats.Detected]) -> bool:
+    """Whether the files carry split line items (EKS/ECS split cost allocation)."""
+    return any(split.COLUMNS[0] in formats.canonical_columns(d) for d in group)
+
+
 class CurFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "AWS", "cur_src", __package__, "line items"
     formats = formats
-    group_source = kinds.GROUP_SOURCE
+    group_source, group_attributes = kinds.GROUP_SOURCE, kinds.GROUP_ATTRIBUTES
     row_filter = "line_item_line_item_type"
     dropped_as = (f"CASE WHEN line_item_line_item_type NOT IN {USAGE_LINE_TYPES} "
                   "THEN 'line type ' || coalesce(nullif(line_item_line_item_type, ''), '(empty)') "
@@ -68,13 +79,22 @@ class CurFiles(FileIngest[formats.Detected]):
         tag_sets.prepare(con, [(*sources[key], expression) for key, group in groups.items()
                                if (expression := formats.tag_set_expression(group))])
         # Only files with split line items are read for them (a second pass over those files alone).
-        splitting = [group for group in groups.values()
-                     if any(split.COLUMNS[0] in formats.canonical_columns(d) for d in group)]
+        splitting = [group for group in groups.values() if _splits(group)]
         split.prepare(con, [(self.source_select(group), [d.file for d in group]) for group in splitting])
 
-    def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
+    def key_columns(self, group: list[formats.Detected]) -> tuple[str, ...]:
+        # A pod's share of an instance-hour gives the instance's line the pod's tags: then every line decides them.
+        return () if _splits(group) else KEY_SOURCE
+
+    def read_once(self, con: duckdb.DuckDBPyConnection, source_sql: str, files: list[str], number: int
+                  ) -> ReadOnce | None:
+        return None if self.aggregate else super().read_once(con, source_sql, files, number)
+
+    def batch(self, group: list[formats.Detected], source_sql: str, rows_read: int, read_once: ReadOnce | None
+              ) -> Batch:
         if not self.aggregate:
-            return super().batch(source_sql, files, rows_read)
+            return super().batch(group, source_sql, rows_read, read_once)
+        files = [d.file for d in group]
         # The same daily aggregate `--athena` pushes down (aws/aggregate.sql); its rows are unique by construction.
         label = files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
         aggregated = athena.as_cur_src(athena.local_aggregate(source_sql))

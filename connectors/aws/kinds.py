@@ -14,10 +14,12 @@ KEYS = "usage_type, unit, product_code, product_instance_type"
 GROUP_SOURCE = (
     "bill_billing_period_start_date", "bill_payer_account_id", "line_item_usage_account_id",
     "line_item_usage_account_name", "line_item_line_item_type", "line_item_product_code", "line_item_usage_type",
-    "line_item_operation", "line_item_availability_zone", "product_region_code", "product_region",
-    "product_instance_type", "pricing_unit", "line_item_currency_code", "split_line_item_parent_resource_id",
-    "source_file",
+    "line_item_operation", "line_item_availability_zone", "product_region_code", "product_instance_type",
+    "pricing_unit", "line_item_currency_code", "split_line_item_parent_resource_id", "source_file",
 )
+# And the product's region and vCPUs: CUR 2.0 holds them in the product map, which is most of the cost of reading a
+# line, and a product's attributes are the same on each of its lines (file_ingest.FileIngest.group_attributes).
+GROUP_ATTRIBUTES = ("product_region", "product_vcpu")
 
 
 def prepare(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, dict[str, object]]]) -> None:

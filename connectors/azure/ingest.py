@@ -12,7 +12,7 @@ import fsspec
 from cloudcarbon.connectors.azure import formats
 from cloudcarbon.connectors.azure.sources import resolve
 from cloudcarbon.connectors.base import connector_sql
-from cloudcarbon.connectors.file_ingest import FileIngest
+from cloudcarbon.connectors.file_ingest import FileIngest, ReadOnce
 from cloudcarbon.connectors.files import FileSet, ends_with_newline, single_threaded
 from cloudcarbon.connectors.remote import azure_error
 from cloudcarbon.errors import InputError
@@ -119,9 +119,11 @@ class AzureExports(FileIngest[formats.Detected]):
         return (f"WITH az_src AS ({source_sql}), date_formats AS ({connector_sql(__package__, 'date_formats')}) "
                 f"SELECT * FROM ({connector_sql(__package__, 'normalize')})")
 
-    def batch(self, source_sql: str, files: list[str], rows_read: int) -> Batch:
+    def batch(self, group: list[formats.Detected], source_sql: str, rows_read: int, read_once: ReadOnce | None
+              ) -> Batch:
         if not self.source_label:
-            return super().batch(source_sql, files, rows_read)
+            return super().batch(group, source_sql, rows_read, read_once)
+        files = [d.file for d in group]
         select = (f"SELECT * REPLACE (CAST($source_label AS VARCHAR) AS x_source_file) "
                   f"FROM ({self.normalize(source_sql)})")
         return Batch(select, {"files": files, "source_label": self.source_label}, rows_read, source_sql)

@@ -234,12 +234,23 @@ class FileIngest(Generic[D]):
     def normalized_groups(self, source_sql: str) -> str | None:
         return normalized_groups(self.package, self.src, source_sql, self.full_group_source)
 
-    def normalized_keys(self, source_sql: str, group: list[D]) -> str | None:
-        """Rows with the resources and tags of `source_sql`'s lines (None without key_source)."""
+    def key_rows_table(self, number: int) -> str:
+        """The TEMP table of the distinct key sets of batch `number` (the group at that position of the ingest's)."""
+        return f"key_rows_{number}"
+
+    def key_rows(self, con: duckdb.DuckDBPyConnection, source_sql: str, group: list[D], number: int) -> str | None:
+        """Rows with the resources and tags of the group's lines (None without key columns), normalised from the
+        distinct sets of its key columns: a TEMP table holds them, read before the lines, from which prepare() may
+        derive more (aws: the tag sets)."""
         columns = self.key_columns(group)
         if not columns:
             return None
-        return normalized(self.package, self.src, distinct_rows(source_sql, columns))
+        table = self.key_rows_table(number)
+        listed = ", ".join(columns)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT DISTINCT {listed} FROM ({source_sql})",
+                    {"files": [d.file for d in group]})
+        rows = _with_other_columns_null(f"SELECT * FROM {table}", source_sql, columns)
+        return normalized(self.package, self.src, rows)
 
     def read_once(self, con: duckdb.DuckDBPyConnection, source_sql: str, files: list[str], number: int
                   ) -> ReadOnce | None:
@@ -394,20 +405,22 @@ class FileIngest(Generic[D]):
                 raise
             if rows_read == 0:
                 raise InputError(f"{files[0]}: holds a header but no {self.kind}; is the export complete?")
-            read_once = self.read_once(con, source_sql, files, len(batches))
-            batches.append(self.batch(group, source_sql, rows_read, read_once))
+            batches.append(self.batch(con, group, source_sql, rows_read, len(batches)))
         return batches
 
-    def batch(self, group: list[D], source_sql: str, rows_read: int, read_once: ReadOnce | None) -> Batch:
-        """The rows one group loads (the source relation is kept to name the data rows of identical copies)."""
+    def batch(self, con: duckdb.DuckDBPyConnection, group: list[D], source_sql: str, rows_read: int, number: int
+              ) -> Batch:
+        """The rows group `number` loads (the source relation is kept to name the data rows of identical copies),
+        with its usage groups and keys, whose distinct sets are read first."""
         files = [d.file for d in group]
+        read_once = self.read_once(con, source_sql, files, number)
         if read_once is None:
             return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql,
-                         self.normalized_groups(source_sql), self.normalized_keys(source_sql, group))
+                         self.normalized_groups(source_sql), self.key_rows(con, source_sql, group, number))
         lean = read_once.lean(source_sql)
         return Batch(normalized(self.package, self.src, lean, self.group_source, read_once), {"files": files},
                      rows_read, source_sql, normalized(self.package, self.src, read_once.rows(lean), self.group_source),
-                     self.normalized_keys(lean, group))
+                     self.key_rows(con, lean, group, number))
 
     def locate_bad_value(self, con: duckdb.DuckDBPyConnection, group: list[D]) -> str | None:
         """Name the file, data row and column (as the file spells it) of the group's first bad value."""

@@ -8,7 +8,7 @@ import duckdb
 
 from cloudcarbon.connectors.aws import athena, formats, kinds, split, tag_sets
 from cloudcarbon.connectors.aws.sources import resolve
-from cloudcarbon.connectors.file_ingest import Check, FileIngest, ReadOnce, parses_as
+from cloudcarbon.connectors.file_ingest import Check, FileIngest, parses_as
 from cloudcarbon.connectors.files import FileSet
 from cloudcarbon.connectors.remote import s3_error
 from cloudcarbon.errors import InputError
@@ -76,24 +76,29 @@ class CurFiles(FileIngest[formats.Detected]):
         sources = {key: (self.source_select(group), {"files": [d.file for d in group]})
                    for key, group in groups.items()}
         kinds.prepare(con, list(sources.values()))
-        tag_sets.prepare(con, [(*sources[key], expression) for key, group in groups.items()
+        tag_sets.prepare(con, [(*self._tag_source(number, group, sources[key]), expression)
+                               for number, (key, group) in enumerate(groups.items())
                                if (expression := formats.tag_set_expression(group))])
         # Only files with split line items are read for them (a second pass over those files alone).
         splitting = [group for group in groups.values() if _splits(group)]
         split.prepare(con, [(self.source_select(group), [d.file for d in group]) for group in splitting])
 
+    def _tag_source(self, number: int, group: list[formats.Detected], source: tuple[str, dict[str, object]]
+                    ) -> tuple[str, dict[str, object]]:
+        """Where a group's tag sets are found: among its distinct key sets, read already (file_ingest.key_rows), in
+        files whose lines each keep their own tags; else among every line."""
+        if self.aggregate or not self.key_columns(group):
+            return source
+        return f"SELECT * FROM {self.key_rows_table(number)}", {}
+
     def key_columns(self, group: list[formats.Detected]) -> tuple[str, ...]:
         # A pod's share of an instance-hour gives the instance's line the pod's tags: then every line decides them.
         return () if _splits(group) else KEY_SOURCE
 
-    def read_once(self, con: duckdb.DuckDBPyConnection, source_sql: str, files: list[str], number: int
-                  ) -> ReadOnce | None:
-        return None if self.aggregate else super().read_once(con, source_sql, files, number)
-
-    def batch(self, group: list[formats.Detected], source_sql: str, rows_read: int, read_once: ReadOnce | None
-              ) -> Batch:
+    def batch(self, con: duckdb.DuckDBPyConnection, group: list[formats.Detected], source_sql: str, rows_read: int,
+              number: int) -> Batch:
         if not self.aggregate:
-            return super().batch(group, source_sql, rows_read, read_once)
+            return super().batch(con, group, source_sql, rows_read, number)
         files = [d.file for d in group]
         # The same daily aggregate `--athena` pushes down (aws/aggregate.sql); its rows are unique by construction.
         label = files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")

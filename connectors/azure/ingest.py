@@ -12,7 +12,7 @@ import fsspec
 from cloudcarbon.connectors.azure import formats
 from cloudcarbon.connectors.azure.sources import resolve
 from cloudcarbon.connectors.base import connector_sql
-from cloudcarbon.connectors.file_ingest import FileIngest, ReadOnce
+from cloudcarbon.connectors.file_ingest import FileIngest
 from cloudcarbon.connectors.files import FileSet, ends_with_newline, single_threaded
 from cloudcarbon.connectors.remote import azure_error
 from cloudcarbon.errors import InputError
@@ -119,10 +119,10 @@ class AzureExports(FileIngest[formats.Detected]):
         return (f"WITH az_src AS ({source_sql}), date_formats AS ({connector_sql(__package__, 'date_formats')}) "
                 f"SELECT * FROM ({connector_sql(__package__, 'normalize')})")
 
-    def batch(self, group: list[formats.Detected], source_sql: str, rows_read: int, read_once: ReadOnce | None
-              ) -> Batch:
+    def batch(self, con: duckdb.DuckDBPyConnection, group: list[formats.Detected], source_sql: str, rows_read: int,
+              number: int) -> Batch:
         if not self.source_label:
-            return super().batch(group, source_sql, rows_read, read_once)
+            return super().batch(con, group, source_sql, rows_read, number)
         files = [d.file for d in group]
         select = (f"SELECT * REPLACE (CAST($source_label AS VARCHAR) AS x_source_file) "
                   f"FROM ({self.normalize(source_sql)})")

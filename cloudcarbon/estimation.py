@@ -92,8 +92,11 @@ def summed_usage_sql(leading: Sequence[str] = (), source: str | None = None, *, 
     """The store's usage in [$since, $until) (or the rows of `source`, in usage_window.sql's shape) summed by the
     `leading` expressions (each `expr AS name`) and the columns that pick coefficients: millions of rows to
     thousands before any coefficient is applied. Nodes that pods share are split first (allocated_usage_sql).
-    `summed`: the rows of `source` are sums already, taken as they are (the caller sums the figures)."""
+    `summed`: the rows of `source` are sums already, taken as they are (the caller sums the figures), of a store
+    without telemetry and Kubernetes shares (nothing to match to a line's hour, and so nothing to join)."""
     quantities = QUANTITIES if summed else (f"exact_sum({q}) AS {q}" for q in QUANTITIES)
-    rows = allocated_usage_sql(measured_usage_sql(source or read_query("usage_window")))
+    source = source or read_query("usage_window")
+    rows = (f"SELECT *, NULL AS x_measured FROM ({source})" if summed
+            else allocated_usage_sql(measured_usage_sql(source)))
     return f"SELECT {', '.join([*leading, *COEFFICIENT_KEYS, *quantities])} FROM ({rows})" + (
         "" if summed else " GROUP BY ALL")

@@ -72,21 +72,15 @@ def parses_as(column: str, kind: str) -> Check:
 @dataclass(frozen=True)
 class ReadOnce:
     """Group attributes read once per usage group (FileIngest.group_attributes): `table` holds each distinct set of
-    the group source's columns with the attributes' values."""
+    the group source's columns with the attributes' values, one set per group."""
 
     table: str
-    group_source: tuple[str, ...]
     attributes: tuple[str, ...]
 
     def lean(self, source_sql: str) -> str:
         """`source_sql` with the attributes NULL: DuckDB then leaves the columns they come from unread."""
         nulls = ", ".join(f"NULL AS {name}" for name in self.attributes)
         return f"SELECT * REPLACE ({nulls}) FROM ({source_sql})"
-
-    def rows(self, source_sql: str) -> str:
-        """The table's rows with `source_sql`'s other columns NULL (as distinct_rows gives them)."""
-        return _with_other_columns_null(f"SELECT * FROM {self.table}", source_sql,
-                                        (*self.group_source, *self.attributes))
 
 
 def _source_key(group_source: Sequence[str]) -> str:
@@ -159,7 +153,8 @@ class FileIngest(Generic[D]):
     # The source relation's columns that decide every usage-group column normalize.sql gives a row
     # (cloudcarbon/usage_store.py: provider, accounts, service, region, usage type, kind, file...). Given,
     # normalize.sql passes on `group_source_key`, their hash with the ingest's id, as the row's group key, and the
-    # groups are normalised from each distinct set of them (normalized_groups).
+    # groups are normalised from each distinct set of them, read into a TEMP table before the lines (read_group_rows;
+    # the lines then go through the module's normalized(), not an override of normalize()).
     group_source: tuple[str, ...] = ()
     # Source columns costly to read on every line whose value is the group's (AWS: the vCPUs and region of the product
     # map, most of the cost of reading a CUR 2.0 line). Where each distinct set of the group source holds one value
@@ -249,25 +244,37 @@ class FileIngest(Generic[D]):
         listed = ", ".join(columns)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT DISTINCT {listed} FROM ({source_sql})",
                     {"files": [d.file for d in group]})
-        rows = _with_other_columns_null(f"SELECT * FROM {table}", source_sql, columns)
-        return normalized(self.package, self.src, rows)
+        return self.normalize(_with_other_columns_null(f"SELECT * FROM {table}", source_sql, columns))
 
-    def read_once(self, con: duckdb.DuckDBPyConnection, source_sql: str, files: list[str], number: int
-                  ) -> ReadOnce | None:
-        """The group attributes of batch `number` read once per group, or None where a group holds two values of
-        them (then they are read on every line)."""
-        if not (self.group_source and self.group_attributes):
+    def group_rows_table(self, number: int) -> str:
+        """The TEMP table of the distinct group sets of batch `number` (the group at that position of the ingest's)."""
+        return f"group_rows_{number}"
+
+    def read_group_rows(self, con: duckdb.DuckDBPyConnection, source_sql: str, files: list[str], number: int
+                        ) -> ReadOnce | None:
+        """Read the distinct sets of batch `number`'s group source and attributes into its TEMP table, before the
+        lines: the groups are normalised from it, and prepare() may classify it instead of every line. Return how
+        the lines get the attributes once per group, or None where a set of the group source holds two values of
+        them (they are then read on every line)."""
+        table = self.group_rows_table(number)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT DISTINCT {', '.join(self.full_group_source)} "
+                    f"FROM ({source_sql})", {"files": files})
+        if not self.group_attributes:
             return None
-        table = f"group_attributes_{number}"
-        columns = ", ".join((*self.group_source, *self.group_attributes))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT DISTINCT {columns} FROM ({source_sql})",
-                    {"files": files})
         rows, groups = con.execute(
             f"SELECT count(*), count(DISTINCT {_source_key(self.group_source)}) FROM {table}").fetchall()[0]
-        if rows != groups:
-            con.execute(f"DROP TABLE {table}")
-            return None
-        return ReadOnce(table, self.group_source, self.group_attributes)
+        return ReadOnce(table, self.group_attributes) if rows == groups else None
+
+    def classified_rows(self, con: duckdb.DuckDBPyConnection, group: list[D], number: int) -> str:
+        """The rows to classify what depends on a row's group alone (aws, focus: the kinds of line) from: batch
+        `number`'s distinct group sets (read_group_rows) with every other column NULL, or every row of its files
+        where the connector built the batch itself. Reads $files."""
+        table = self.group_rows_table(number)
+        read = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $table",
+                           {"table": table}).fetchall()[0][0]
+        source_sql = self.source_select(group)
+        return (_with_other_columns_null(f"SELECT * FROM {table}", source_sql, self.full_group_source) if read
+                else source_sql)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> None:
         """Anything the normalising SQL needs beside the coefficient tables (e.g. a classification table)."""
@@ -413,14 +420,17 @@ class FileIngest(Generic[D]):
         """The rows group `number` loads (the source relation is kept to name the data rows of identical copies),
         with its usage groups and keys, whose distinct sets are read first."""
         files = [d.file for d in group]
-        read_once = self.read_once(con, source_sql, files, number)
-        if read_once is None:
+        if not self.group_source:
             return Batch(self.normalize(source_sql), {"files": files}, rows_read, source_sql,
-                         self.normalized_groups(source_sql), self.key_rows(con, source_sql, group, number))
-        lean = read_once.lean(source_sql)
-        return Batch(normalized(self.package, self.src, lean, self.group_source, read_once), {"files": files},
-                     rows_read, source_sql, normalized(self.package, self.src, read_once.rows(lean), self.group_source),
-                     self.key_rows(con, lean, group, number))
+                         keys_sql=self.key_rows(con, source_sql, group, number))
+        read_once = self.read_group_rows(con, source_sql, files, number)
+        lines = read_once.lean(source_sql) if read_once else source_sql
+        keyed_by = self.group_source if read_once else self.full_group_source
+        groups = _with_other_columns_null(f"SELECT * FROM {self.group_rows_table(number)}", lines,
+                                          self.full_group_source)
+        return Batch(normalized(self.package, self.src, lines, keyed_by, read_once), {"files": files}, rows_read,
+                     source_sql, normalized(self.package, self.src, groups, keyed_by),
+                     self.key_rows(con, lines, group, number))
 
     def locate_bad_value(self, con: duckdb.DuckDBPyConnection, group: list[D]) -> str | None:
         """Name the file, data row and column (as the file spells it) of the group's first bad value."""

@@ -185,7 +185,7 @@ def test_lines_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp
     from cloudcarbon.connectors.focus.ingest import FocusFiles
 
     kind, exports = {"aws": (CurFiles, aws_exports), "focus": (FocusFiles, focus_exports)}[connector]
-    assert kind.group_source and (kind.key_source or connector == "aws")
+    assert kind.group_source and kind.key_source
     for number, export in enumerate(exports(tmp_path)):
         keyed, by_text = tmp_path / f"keyed-{number}.duckdb", tmp_path / f"text-{number}.duckdb"
         for db in (keyed, by_text):

@@ -36,6 +36,10 @@ KEY_SOURCE = ("line_item_resource_id", "raw_tags", "tags", "line_item_line_item_
               "split_line_item_parent_resource_id")
 
 
+def _files(group: list[formats.Detected]) -> dict[str, object]:
+    return {"files": [d.file for d in group]}
+
+
 def _splits(group: list[formats.Detected]) -> bool:
     """Whether the files carry split line items (EKS/ECS split cost allocation)."""
     return any(split.COLUMNS[0] in formats.canonical_columns(d) for d in group)
@@ -44,7 +48,7 @@ def _splits(group: list[formats.Detected]) -> bool:
 class CurFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "AWS", "cur_src", __package__, "line items"
     formats = formats
-    group_source, group_attributes = kinds.GROUP_SOURCE, kinds.GROUP_ATTRIBUTES
+    group_source, group_attributes, key_source = kinds.GROUP_SOURCE, kinds.GROUP_ATTRIBUTES, KEY_SOURCE
     row_filter = "line_item_line_item_type"
     dropped_as = (f"CASE WHEN line_item_line_item_type NOT IN {USAGE_LINE_TYPES} "
                   "THEN 'line type ' || coalesce(nullif(line_item_line_item_type, ''), '(empty)') "
@@ -73,27 +77,24 @@ class CurFiles(FileIngest[formats.Detected]):
         return s3_error(file, error, self.profile)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[formats.Detected]]) -> None:
-        sources = {key: (self.source_select(group), {"files": [d.file for d in group]})
-                   for key, group in groups.items()}
-        kinds.prepare(con, list(sources.values()))
-        tag_sets.prepare(con, [(*self._tag_source(number, group, sources[key]), expression)
-                               for number, (key, group) in enumerate(groups.items())
+        numbered = list(enumerate(groups.values()))  # batch number, files
+        kinds.prepare(con, [(self.classified_rows(con, group, number), _files(group)) for number, group in numbered])
+        tag_sets.prepare(con, [(*self._tag_source(number, group), expression) for number, group in numbered
                                if (expression := formats.tag_set_expression(group))])
         # Only files with split line items are read for them (a second pass over those files alone).
         splitting = [group for group in groups.values() if _splits(group)]
         split.prepare(con, [(self.source_select(group), [d.file for d in group]) for group in splitting])
 
-    def _tag_source(self, number: int, group: list[formats.Detected], source: tuple[str, dict[str, object]]
-                    ) -> tuple[str, dict[str, object]]:
+    def _tag_source(self, number: int, group: list[formats.Detected]) -> tuple[str, dict[str, object]]:
         """Where a group's tag sets are found: among its distinct key sets, read already (file_ingest.key_rows), in
         files whose lines each keep their own tags; else among every line."""
         if self.aggregate or not self.key_columns(group):
-            return source
+            return self.source_select(group), _files(group)
         return f"SELECT * FROM {self.key_rows_table(number)}", {}
 
     def key_columns(self, group: list[formats.Detected]) -> tuple[str, ...]:
         # A pod's share of an instance-hour gives the instance's line the pod's tags: then every line decides them.
-        return () if _splits(group) else KEY_SOURCE
+        return () if _splits(group) else self.key_source
 
     def batch(self, con: duckdb.DuckDBPyConnection, group: list[formats.Detected], source_sql: str, rows_read: int,
               number: int) -> Batch:

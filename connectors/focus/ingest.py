@@ -68,8 +68,8 @@ class FocusFiles(FileIngest[formats.Detected]):
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[formats.Detected]]) -> None:
         con.execute(REGION_ALIASES)
-        kinds.prepare(con, [(self.source_select(group), {"files": [d.file for d in group]})
-                            for group in groups.values()])
+        kinds.prepare(con, [(self.classified_rows(con, group, number), {"files": [d.file for d in group]})
+                            for number, group in enumerate(groups.values())])
 
 
 def ingest_focus(

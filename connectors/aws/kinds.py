@@ -1,6 +1,7 @@
 """What each kind of CUR line is (classify.sql: instance type, storage, usage kind), as the TEMP table
 `aws_usage_kinds` that normalize.sql joins back to every line: the regular expressions run once per kind, not
-once per line. Every ingest creates it from the export it loads (a pass over the few columns the kind depends on)."""
+once per line. Every ingest creates it from the export it loads: from its distinct usage groups, read before the lines
+(file_ingest.FileIngest.read_group_rows), whose columns include every one the kind depends on."""
 
 from __future__ import annotations
 

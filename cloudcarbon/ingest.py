@@ -249,8 +249,8 @@ def _drop_identical_copies(con: duckdb.DuckDBPyConnection, ingest_id: str, files
 
 def _first_copy(con: duckdb.DuckDBPyConnection, files: list[str], batches: list[Batch]) -> str | None:
     """"b.csv data row 1 = a.csv data row 6": the earliest dropped copy (in file order, then row order) and
-    the line it repeats. Reads again, single-threaded so that rows are numbered in file order, only the file
-    holding it and the files of the lines it may repeat."""
+    the line it repeats. Reads again, single-threaded so that rows are numbered in file order, only the batches
+    (files read by one SELECT) holding it and the lines it may repeat."""
     # Sets whose second copy (the first dropped) lies in the earliest such file; positions are 1-based
     # indexes into `files` (0: a row whose file is not among them, e.g. an API ingest's label).
     con.execute(
@@ -266,9 +266,10 @@ def _first_copy(con: duckdb.DuckDBPyConnection, files: list[str], batches: list[
     con.execute("CREATE OR REPLACE TEMP TABLE copy_rows (source_file VARCHAR, row_no BIGINT, fingerprint UBIGINT)")
     with single_threaded(con):
         for batch in batches:
+            # A batch holding one of them is read whole: its SELECT names the columns of all its files (read by
+            # name), and a fingerprint of the whole row hashes every one of them.
             batch_files = batch.params.get("files")
-            chosen = [f for f in batch_files if f in wanted] if isinstance(batch_files, list) else []
-            if batch.source_sql is None or not chosen:
+            if batch.source_sql is None or not isinstance(batch_files, list) or wanted.isdisjoint(batch_files):
                 continue
             con.execute(
                 f"""
@@ -278,7 +279,7 @@ def _first_copy(con: duckdb.DuckDBPyConnection, files: list[str], batches: list[
                     FROM ({batch.source_sql}))
                 WHERE row_fingerprint IN (SELECT x_row_fingerprint FROM first_copies)
                 """,
-                {"files": chosen},
+                {"files": batch_files},
             )
     found = con.execute(
         """

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -267,8 +267,11 @@ def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("SET threads = 1")
     try:
         yield
-    finally:
-        con.execute("RESET threads")
+    except BaseException:
+        with suppress(duckdb.Error):  # an aborted transaction refuses the RESET: the body's error is the one to report
+            con.execute("RESET threads")
+        raise
+    con.execute("RESET threads")
 
 
 def locate_unreadable_file(

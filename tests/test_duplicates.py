@@ -157,6 +157,18 @@ def test_copies_among_many_lines_are_each_found_once(tmp_path, monkeypatch, slic
     assert f"10 duplicate line(s) dropped (identical copies, first: {b} data row 1 = {a} data row 6)" in result.stderr
 
 
+def test_copies_across_layouts_are_named_when_a_layout_holds_files_with_other_columns(tmp_path):
+    """Legacy files read together by name (a.csv and c.csv, each with its own tag columns) and a CUR 2.0 copy of
+    a.csv's first lines: the files holding the first copy are read again with the SELECT of all their layout's
+    files (it once read a.csv alone with c.csv's columns named, and the ingest failed with an internal error)."""
+    a = write_cur(tmp_path / "a.csv", [{**aws_line(n), "tags": {"team": "t"}} for n in range(10)], "legacy")
+    c = write_cur(tmp_path / "c.csv", [{**aws_line(n), "tags": {"env": "e"}} for n in range(10, 20)], "legacy")
+    b = write_cur(tmp_path / "b.csv", [{**aws_line(n), "tags": {"team": "t"}} for n in range(5)], "cur2")
+    result = ingest(tmp_path / "store.duckdb", KINDS[1], a, c, b)
+    assert "25 rows read, 20 kept" in result.stderr, result.stderr
+    assert f"5 duplicate line(s) dropped (identical copies, first: {b} data row 1 = {a} data row 1)" in result.stderr
+
+
 def test_an_export_copied_into_the_folder_twice(tmp_path):
     """The adversarial case: the same CUR file twice in one folder nearly doubled an account's energy."""
     folder = tmp_path / "exports"

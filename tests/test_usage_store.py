@@ -201,6 +201,26 @@ def test_lines_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp
         assert (usage, footprint) == stored(by_text), export
 
 
+def test_one_ingest_of_files_in_every_layout_keyed_stores_what_the_text_gives(tmp_path, monkeypatch):
+    """Files of several layouts in one ingest are read as several batches, each with its own distinct group and key
+    sets, tag sets and kinds of line: keyed, they store what hashing every line's text stores."""
+    from cloudcarbon.connectors.aws.ingest import CurFiles
+
+    files = [str(export) for export in aws_exports(tmp_path)]
+    keyed, by_text = tmp_path / "keyed.duckdb", tmp_path / "text.duckdb"
+    for db in (keyed, by_text):
+        with monkeypatch.context() as patch:
+            if db == by_text:
+                for name in ("group_source", "group_attributes", "key_source"):
+                    patch.setattr(CurFiles, name, ())
+            result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", *files])
+        assert result.exit_code == 0, result.output
+        assert "ingested 9 file(s) (cur-athena-parquet+cur-legacy-csv+cur2-csv+cur2-parquet)" in result.output
+    usage, footprint = stored(keyed)
+    assert len(usage) > 5000 and footprint
+    assert (usage, footprint) == stored(by_text)
+
+
 @pytest.mark.parametrize("lines", ["one product per group", "two products in a group"])
 def test_product_attributes_read_once_per_group_give_each_line_its_own(tmp_path, lines):
     """The product map's vCPUs are read once per usage group when each group has one product, and on every line

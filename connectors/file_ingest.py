@@ -328,9 +328,17 @@ class FileIngest(Generic[D]):
                 if isinstance(error, UNREADABLE) or type(error) is duckdb.Error:
                     raise InputError(self.locate_unreadable(con, groups)) from None
                 raise
+            self.drop_distinct_sets(con, len(groups))
             if summary.rows_kept + summary.duplicates_dropped < summary.rows_read:
                 summary.dropped = self.count_dropped(con, groups)
             return summary
+
+    def drop_distinct_sets(self, con: duckdb.DuckDBPyConnection, batches: int) -> None:
+        """Drop the TEMP tables of distinct group and key sets: after the load, and any an earlier ingest on this
+        connection left, which classified_rows would otherwise take for this ingest's."""
+        for number in range(batches):
+            con.execute(f"DROP TABLE IF EXISTS {self.group_rows_table(number)}")
+            con.execute(f"DROP TABLE IF EXISTS {self.key_rows_table(number)}")
 
     def positioned(self, group: list[D]) -> bool:
         """Whether the group's source relation carries each row's data row number (`source_row`) as the reader
@@ -400,6 +408,7 @@ class FileIngest(Generic[D]):
             raise friendly from None
 
     def batches(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> list[Batch]:
+        self.drop_distinct_sets(con, len(groups))
         batches = []
         for group in groups.values():
             files = [d.file for d in group]

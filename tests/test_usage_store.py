@@ -236,3 +236,21 @@ def test_product_attributes_read_once_per_group_give_each_line_its_own(tmp_path,
     with duckdb.connect(str(db), read_only=True) as con:
         got = con.execute("SELECT resource_id, x_vcpu_hours FROM usage ORDER BY 1").fetchall()
     assert got == [(row["resource_id"], float(row["vcpu"]) * row["amount"]) for row in rows]
+
+
+def test_an_ingest_classifies_its_own_lines_after_another_on_the_same_connection(tmp_path):
+    """The distinct group sets an ingest reads before its lines are its own: a second ingest on one connection (here
+    one that aggregates by day and reads no such sets) classifies its lines, not the first ingest's sets."""
+    from curfiles import item, write_cur
+
+    from cloudcarbon.connectors.aws.ingest import ingest_aws
+
+    first = write_cur(tmp_path / "a.parquet", [item(resource_id="i-a")])
+    second = write_cur(tmp_path / "b.parquet", [item(usage_type="BoxUsage:c5.xlarge", instance_type="c5.xlarge",
+                                                     payer="111111111111")])
+    with duckdb.connect(str(tmp_path / "store.duckdb")) as con:
+        store.migrate(con)
+        ingest_aws(con, [str(first)])
+        ingest_aws(con, [str(second)], aggregate=True)
+        kinds = con.execute("SELECT billing_account_id, x_instance_type FROM usage ORDER BY 1").fetchall()
+    assert kinds == [("012345678901", "m5.large"), ("111111111111", "c5.xlarge")]

@@ -68,9 +68,9 @@ def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping
 
     From a connector that declares what decides them in its export (connectors/file_ingest.py, group_source and
     key_source): `groups_sql`, the usage groups of the rows, one row or more per group, each with the
-    `group_source_key` that `select_sql` gives its lines too, so that the lines need no group text; `keys_sql`
-    (read only beside `groups_sql`), rows holding every resource and tag set of the lines. Either is found among a
-    few thousand rows instead of every line."""
+    `group_source_key` that `select_sql` gives its lines too, so that the lines need no group text; `keys_sql`,
+    rows holding every resource and tag set of the lines. Either is found among a few thousand rows instead of
+    every line; without it, among the lines."""
     params = dict(params or {})
     group_key = "group_source_key" if groups_sql else key_sql("usage_group")
     rows = _full_rows_sql(con, select_sql, params, *(["group_source_key"] if groups_sql else []))

@@ -115,6 +115,12 @@ def _with_other_columns_null(rows_sql: str, source_sql: str, columns: Sequence[s
             f"LEFT JOIN (SELECT * FROM ({source_sql}) LIMIT 0) s ON false")
 
 
+def _read_already(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether this ingest read a TEMP table of distinct sets (FileIngest.drop_distinct_sets clears earlier ones)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $table",
+                            {"table": table}).fetchall()[0][0])
+
+
 def distinct_rows(source_sql: str, columns: Sequence[str]) -> str:
     """Each distinct set of `columns` of `source_sql`'s rows, every other column NULL (of its type): normalised, the
     rows give what those columns decide, and only those columns are read."""
@@ -270,11 +276,15 @@ class FileIngest(Generic[D]):
         `number`'s distinct group sets (read_group_rows) with every other column NULL, or every row of its files
         where the connector built the batch itself. Reads $files."""
         table = self.group_rows_table(number)
-        read = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $table",
-                           {"table": table}).fetchall()[0][0]
         source_sql = self.source_select(group)
-        return (_with_other_columns_null(f"SELECT * FROM {table}", source_sql, self.full_group_source) if read
-                else source_sql)
+        return (_with_other_columns_null(f"SELECT * FROM {table}", source_sql, self.full_group_source)
+                if _read_already(con, table) else source_sql)
+
+    def key_sets(self, con: duckdb.DuckDBPyConnection, number: int) -> str | None:
+        """The distinct key sets of batch `number` (key_rows), raw as the source relation holds them, for prepare()
+        to derive more from; None where they were not read (no key columns, or a batch the connector built)."""
+        table = self.key_rows_table(number)
+        return f"SELECT * FROM {table}" if _read_already(con, table) else None
 
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[D]]) -> None:
         """Anything the normalising SQL needs beside the coefficient tables (e.g. a classification table)."""
@@ -335,7 +345,7 @@ class FileIngest(Generic[D]):
 
     def drop_distinct_sets(self, con: duckdb.DuckDBPyConnection, batches: int) -> None:
         """Drop the TEMP tables of distinct group and key sets: after the load, and any an earlier ingest on this
-        connection left, which classified_rows would otherwise take for this ingest's."""
+        connection left, which classified_rows and key_sets would otherwise take for this ingest's."""
         for number in range(batches):
             con.execute(f"DROP TABLE IF EXISTS {self.group_rows_table(number)}")
             con.execute(f"DROP TABLE IF EXISTS {self.key_rows_table(number)}")

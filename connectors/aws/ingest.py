@@ -79,18 +79,18 @@ class CurFiles(FileIngest[formats.Detected]):
     def prepare(self, con: duckdb.DuckDBPyConnection, groups: dict[Hashable, list[formats.Detected]]) -> None:
         numbered = list(enumerate(groups.values()))  # batch number, files
         kinds.prepare(con, [(self.classified_rows(con, group, number), _files(group)) for number, group in numbered])
-        tag_sets.prepare(con, [(*self._tag_source(number, group), expression) for number, group in numbered
+        tag_sets.prepare(con, [(*self._tag_source(con, number, group), expression) for number, group in numbered
                                if (expression := formats.tag_set_expression(group))])
         # Only files with split line items are read for them (a second pass over those files alone).
         splitting = [group for group in groups.values() if _splits(group)]
         split.prepare(con, [(self.source_select(group), [d.file for d in group]) for group in splitting])
 
-    def _tag_source(self, number: int, group: list[formats.Detected]) -> tuple[str, dict[str, object]]:
-        """Where a group's tag sets are found: among its distinct key sets, read already (file_ingest.key_rows), in
-        files whose lines each keep their own tags; else among every line."""
-        if self.aggregate or not self.key_columns(group):
-            return self.source_select(group), _files(group)
-        return f"SELECT * FROM {self.key_rows_table(number)}", {}
+    def _tag_source(self, con: duckdb.DuckDBPyConnection, number: int, group: list[formats.Detected]
+                    ) -> tuple[str, dict[str, object]]:
+        """Where a group's tag sets are found: among its distinct key sets where they were read (file_ingest.key_rows:
+        files whose lines each keep their own tags), else among every line."""
+        key_sets = self.key_sets(con, number)
+        return (key_sets, {}) if key_sets else (self.source_select(group), _files(group))
 
     def key_columns(self, group: list[formats.Detected]) -> tuple[str, ...]:
         # A pod's share of an instance-hour gives the instance's line the pod's tags: then every line decides them.

@@ -61,9 +61,10 @@ STALE_USAGE = """
     FROM usage SEMI JOIN footprint_stale USING (provider_name, billing_account_id, billing_period_start)
 """
 # The same usage summed per usage group, resource, tag set and day over the keys of usage_line (integers, where the
-# rows above group by text and tag maps), then given the text of its keys: the figures of each such sum are summed
-# by _build_sql (every figure is linear in the quantities; the same figures to about 1e-16 of each). Only while no
-# telemetry and no Kubernetes share is stored: those are matched to each line's hour (refresh picks).
+# rows above group by text and tag maps), then given the text of its keys: each such sum is one stored row (every
+# figure is linear in the quantities). Only while no telemetry and no Kubernetes share is stored: those are matched
+# to each line's hour (refresh picks). strict_sum: one exact aggregate per quantity where exact_sum, with its float
+# fallback, is four; a sum of 1e20 or more in one group and day (1e5 lines at the data rules' 1e15) stops the ingest.
 DAILY_STALE_USAGE = f"""
     SELECT g.* EXCLUDE (group_key, billing_period_start), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
            l.* EXCLUDE (group_key, resource_key, tags_key)
@@ -71,7 +72,7 @@ DAILY_STALE_USAGE = f"""
                  CAST(CAST(charge_period_start AS DATE) AS TIMESTAMP) AS charge_period_start,
                  max(charge_period_end) AS charge_period_end,
                  CAST(year(charge_period_start) AS INTEGER) AS usage_year,
-                 {", ".join(f"exact_sum({q}) AS {q}" for q in QUANTITIES)}
+                 {", ".join(f"strict_sum({q}) AS {q}" for q in QUANTITIES)}
           FROM usage_line
           WHERE group_key IN (SELECT group_key FROM usage_group
                               SEMI JOIN footprint_stale USING (provider_name, billing_account_id, billing_period_start))
@@ -115,41 +116,39 @@ STALE_PERIODS = f"""
 """
 
 
-def _decimal_sum(figure: str) -> str:
-    """The exact sum of a figure as a stored decimal: the sum exact_sum computes, without its rounding to a double
-    (an addend of 1e20 or more, beyond the data rules' 1e15 per line, stops the query instead)."""
-    return f"sum(CAST({figure} AS {DECIMAL}))"
+def _decimal(figure: str) -> str:
+    """A figure as a stored decimal (a value of 1e20 or more, beyond the data rules' 1e15 per line, stops the query)."""
+    return f"CAST({figure} AS {DECIMAL})"
 
 
 def _build_sql(*, daily: bool = False) -> str:
-    """The footprint per usage group and day of the usage in footprint_stale (`daily`: summed from
-    DAILY_STALE_USAGE, the same figures)."""
+    """The footprint per usage group and day of the usage in footprint_stale (`daily`: from DAILY_STALE_USAGE, the
+    same figures): one row per sum of usage the estimate is given, so that no aggregate over the estimate's rows
+    is needed (two usage groups of one resource, such as its on-demand and its Savings Plan hours, are two rows)."""
     # Numbered aliases until the end: a key's name (provider, region) may be a column of the estimation query.
     leading = ["CAST(charge_period_start AS DATE) AS day", "billing_period_start", "billing_account_id", "tags",
                *(f"{GROUP_KEYS[key]} AS k{number}" for number, key in enumerate(STORED_KEYS))]
     keys = [f"k{number} AS {quote_identifier(key)}" for number, key in enumerate(STORED_KEYS)]
     # Stored as exact decimals: summing them again (footprint, SQL users) is exact and needs no casts per row.
-    # Each figure is one decimal sum (exact_sum is four aggregates, then a double): the ingest's largest aggregate.
-    sums = [f"{_decimal_sum(name)} AS {name}" for name in FIGURES]
+    figures = [f"{_decimal(name)} AS {name}" for name in FIGURES]
 
-    def total(bound: str) -> str:  # DuckDB computes a repeated aggregate once
-        return f"{_decimal_sum('operational_kgco2e' + bound)} + {_decimal_sum('embodied_kgco2e' + bound)}"
+    def total(bound: str) -> str:
+        return f"{_decimal('operational_kgco2e' + bound)} + {_decimal('embodied_kgco2e' + bound)}"
 
     return f"""
         SELECT billing_period_start, billing_account_id, day, strftime(day, '%Y-%m') AS month,
                {', '.join(keys)}, tags, billing_currency AS currency,
-               {', '.join(sums)},
+               {', '.join(figures)},
                {total("")} AS total_kgco2e, {total("_low")} AS total_kgco2e_low,
                {total("_high")} AS total_kgco2e_high,
                -- Whose emissions, from the user's point of view (GHG Protocol): an on-premises site's electricity
                -- is scope 2; cloud services and all hardware manufacturing are scope 3.
-               {_decimal_sum("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")} AS scope2_kgco2e,
+               {_decimal("CASE WHEN provider = 'on-premises' THEN operational_kgco2e ELSE 0 END")} AS scope2_kgco2e,
                total_kgco2e - scope2_kgco2e AS scope3_kgco2e,
-               {_decimal_sum("effective_cost")} AS cost,
+               {_decimal("effective_cost")} AS cost,
                $coefficients AS coefficients_version, $tool AS tool_version
         FROM ({footprint_sql(summed_usage_sql(leading, source=DAILY_STALE_USAGE if daily else STALE_USAGE,
                                                summed=daily))})
-        GROUP BY ALL
     """
 
 

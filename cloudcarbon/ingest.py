@@ -22,7 +22,7 @@ from cloudcarbon.errors import InputError
 from cloudcarbon.periods import END, FIRST_MONTH
 from cloudcarbon.progress import run_with_progress
 from cloudcarbon.store import transaction
-from cloudcarbon.usage_store import LINES_PER_GROUP, delete_groups, write_usage
+from cloudcarbon.usage_store import LINES_PER_GROUP, delete_groups, key_sql, write_usage
 
 # Prefix of the error() a normalisation query raises for a line that breaks a data rule
 # (METHODOLOGY.md, "Data rules"); the rest of the message names the file and line.
@@ -44,11 +44,13 @@ UTC_TIME = """
 
 
 def define_ingest_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the macros earliest_date(), latest_date() and utc_time(x): every query running normalising SQL needs
-    them."""
+    """Create the macros earliest_date(), latest_date(), utc_time(x) and tags_key(tags) (the key the store gives a
+    tag set: normalising SQL that looks tag sets up once per set gives the lines their key, usage_store.write_usage):
+    every query running normalising SQL needs them."""
     con.execute(f"CREATE OR REPLACE TEMP MACRO earliest_date() AS DATE '{EARLIEST_DATE.isoformat()}'")
     con.execute(f"CREATE OR REPLACE TEMP MACRO latest_date() AS DATE '{LATEST_DATE.isoformat()}'")
     con.execute(f"CREATE OR REPLACE TEMP MACRO utc_time(x) AS {UTC_TIME}")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO tags_key(tags) AS {key_sql('usage_tags')}")
 
 
 def data_rule_error(error: duckdb.Error) -> InputError | None:

@@ -50,10 +50,14 @@ def _usage_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "AND table_schema = 'main' AND table_catalog = current_database() ORDER BY ordinal_position").fetchall())
 
 
+def _given(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any]) -> set[str]:
+    return {row[0] for row in con.execute(f"DESCRIBE {select_sql}", params).fetchall()}
+
+
 def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any], *extra: str) -> str:
     """`select_sql` with every usage column, cast to its type (what INSERT BY NAME did): absent ones are NULL; and
     the `extra` columns as they are."""
-    given = {row[0] for row in con.execute(f"DESCRIBE {select_sql}", params).fetchall()}
+    given = _given(con, select_sql, params)
     columns = ", ".join([
         *(f'CAST({name if name in given else "NULL"} AS {kind}) AS {name}' for name, kind in _usage_types(con).items()),
         *extra,
@@ -70,14 +74,17 @@ def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping
     key_source): `groups_sql`, the usage groups of the rows, one row or more per group, each with the
     `group_source_key` that `select_sql` gives its lines too, so that the lines need no group text; `keys_sql`,
     rows holding every resource and tag set of the lines. Either is found among a few thousand rows instead of
-    every line; without it, among the lines."""
+    every line; without it, among the lines. A `tags_key` column of `select_sql`, each row's key_sql('usage_tags')
+    (the macro tags_key), spares hashing every line's tags where the connector looked its tag sets up once each."""
     params = dict(params or {})
     group_key = "group_source_key" if groups_sql else key_sql("usage_group")
-    rows = _full_rows_sql(con, select_sql, params, *(["group_source_key"] if groups_sql else []))
+    tags_key = "tags_key" if "tags_key" in _given(con, select_sql, params) else key_sql("usage_tags")
+    rows = _full_rows_sql(con, select_sql, params, *(["group_source_key"] if groups_sql else []),
+                          *(["tags_key"] if tags_key == "tags_key" else []))
     written = con.execute(
         f"""
         INSERT INTO usage_line
-        SELECT {group_key}, {key_sql("usage_resource")}, {key_sql("usage_tags")}, {", ".join(LINE_COLUMNS)}
+        SELECT {group_key}, {key_sql("usage_resource")}, {tags_key}, {", ".join(LINE_COLUMNS)}
         FROM ({rows})
         """,
         params,

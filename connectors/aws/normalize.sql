@@ -2,8 +2,8 @@
 -- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; a CTE the connector
 -- wraps around this query), `aws_usage_kinds` (aws/classify.sql: what each kind of line is), `aws_tag_sets`
 -- (aws/tag_sets.py: CUR 2.0 tags) and `aws_split` (aws/split.sql: EKS/ECS split cost allocation).
--- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts, utc_time(x)
--- (cloudcarbon/ingest.py).
+-- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts, utc_time(x),
+-- tags_key(tags) (cloudcarbon/ingest.py).
 -- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
 -- SavingsPlanNegation, fees, credits, refunds and taxes would double-count or are not usage.
 WITH typed AS (
@@ -34,6 +34,8 @@ WITH typed AS (
             AS product_region,
         -- CUR 2.0's tags rewritten once per set (aws/tag_sets.py), older layouts' built per line (formats.py).
         coalesce(ts.tags, cur_src.tags) AS tags,
+        -- Their key in the store, looked up with them (a set found has no tags of its own line).
+        CASE WHEN ts.tag_set IS NULL THEN tags_key(cur_src.tags) ELSE ts.tags_key END AS tags_key,
         -- A pod's or task's line (split cost allocation) names the instance it ran on.
         nullif(CAST(split_line_item_parent_resource_id AS VARCHAR), '') AS split_parent,
         row_fingerprint,
@@ -110,6 +112,7 @@ allocated AS (
             c.ri_effective_cost * share AS ri_effective_cost,
             c.sp_effective_cost * share AS sp_effective_cost,
             CASE WHEN s.parent IS NULL THEN c.tags ELSE map_concat(c.tags, s.tags) END AS tags,
+            CASE WHEN s.parent IS NULL THEN c.tags_key ELSE tags_key(map_concat(c.tags, s.tags)) END AS tags_key,
             CASE WHEN s.parent IS NULL THEN CAST(c.row_fingerprint AS UBIGINT) ELSE hash(c.row_fingerprint, s.target) END
                 AS row_fingerprint)
     FROM checked c
@@ -158,6 +161,7 @@ SELECT
     END AS effective_cost,
     c.currency AS billing_currency,
     c.tags,
+    c.tags_key,  -- the key the store gives the tags (usage_store.write_usage)
     c.line_type AS x_line_item_type,
     c.usage_type AS x_usage_type,
     c.operation AS x_operation,

@@ -66,12 +66,10 @@ STALE_USAGE = """
 # to each line's hour (refresh picks). strict_sum: one exact aggregate per quantity where exact_sum, with its float
 # fallback, is four; a sum of 1e20 or more in one group and day (1e5 lines at the data rules' 1e15) stops the ingest.
 DAILY_STALE_USAGE = f"""
-    SELECT g.* EXCLUDE (group_key, billing_period_start), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
-           l.* EXCLUDE (group_key, resource_key, tags_key)
-    FROM (SELECT group_key, resource_key, tags_key, billing_period_start,
-                 CAST(CAST(charge_period_start AS DATE) AS TIMESTAMP) AS charge_period_start,
-                 max(charge_period_end) AS charge_period_end,
-                 CAST(year(charge_period_start) AS INTEGER) AS usage_year,
+    SELECT g.* EXCLUDE (group_key), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
+           CAST(l.day AS TIMESTAMP) AS charge_period_start, CAST(year(l.day) AS INTEGER) AS usage_year,
+           l.* EXCLUDE (group_key, resource_key, tags_key, day)
+    FROM (SELECT group_key, resource_key, tags_key, CAST(charge_period_start AS DATE) AS day,
                  {", ".join(f"strict_sum({q}) AS {q}" for q in QUANTITIES)}
           FROM usage_line
           WHERE group_key IN (SELECT group_key FROM usage_group

@@ -1,7 +1,8 @@
 -- AWS CUR line items -> canonical usage rows.
 -- Reads `cur_src` (any CUR format, already renamed to CUR 2.0 column names; a CTE the connector
 -- wraps around this query), `aws_usage_kinds` (aws/classify.sql: what each kind of line is), `aws_tag_sets`
--- (aws/tag_sets.py: CUR 2.0 tags) and `aws_split` (aws/split.sql: EKS/ECS split cost allocation).
+-- (aws/tag_sets.py: CUR 2.0 tags), `aws_split` and `aws_split_tag_sets` (aws/split.py: EKS/ECS split cost
+-- allocation).
 -- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts, utc_time(x),
 -- tags_key(tags) (cloudcarbon/ingest.py).
 -- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
@@ -34,7 +35,10 @@ WITH typed AS (
             AS product_region,
         -- CUR 2.0's tags rewritten once per set (aws/tag_sets.py), older layouts' built per line (formats.py).
         coalesce(ts.tags, cur_src.tags) AS tags,
-        -- Their key in the store, looked up with them (a set found has no tags of its own line).
+        cur_src.tags AS line_tags,
+        ts.tag_set,
+        -- Their key in the store, looked up with them (a set found has no tags of its own line): the tags themselves
+        -- are then carried only where something reads them, not to every line of a file that keeps its lines' keys.
         CASE WHEN ts.tag_set IS NULL THEN tags_key(cur_src.tags) ELSE ts.tags_key END AS tags_key,
         -- A pod's or task's line (split cost allocation) names the instance it ran on.
         nullif(CAST(split_line_item_parent_resource_id AS VARCHAR), '') AS split_parent,
@@ -111,13 +115,17 @@ allocated AS (
             c.unblended_cost * share AS unblended_cost,
             c.ri_effective_cost * share AS ri_effective_cost,
             c.sp_effective_cost * share AS sp_effective_cost,
-            CASE WHEN s.parent IS NULL THEN c.tags ELSE map_concat(c.tags, s.tags) END AS tags,
-            CASE WHEN s.parent IS NULL THEN c.tags_key ELSE tags_key(map_concat(c.tags, s.tags)) END AS tags_key,
+            CASE WHEN s.parent IS NULL THEN c.tags
+                 ELSE map_concat(coalesce(pt.tags, c.line_tags), s.tags) END AS tags,
+            CASE WHEN s.parent IS NULL THEN c.tags_key
+                 ELSE tags_key(map_concat(coalesce(pt.tags, c.line_tags), s.tags)) END AS tags_key,
             CASE WHEN s.parent IS NULL THEN CAST(c.row_fingerprint AS UBIGINT) ELSE hash(c.row_fingerprint, s.target) END
                 AS row_fingerprint)
     FROM checked c
     LEFT JOIN aws_split s
-        ON c.instance_type IS NOT NULL AND s.parent = c.resource_id AND s.usage_start = c.usage_start,
+        ON c.instance_type IS NOT NULL AND s.parent = c.resource_id AND s.usage_start = c.usage_start
+    -- The instance line's tags (c.tags), looked up again for the lines that pods share alone.
+    LEFT JOIN aws_split_tag_sets pt ON s.parent IS NOT NULL AND pt.tag_set = c.tag_set,
     LATERAL (SELECT greatest(9 * coalesce(s.vcpu_available, coalesce(c.product_vcpu, c.instance_vcpus) * c.amount, 0)
                              + coalesce(s.gb_available, c.instance_memory_gib * c.amount, 0), s.allocated_weight)
              AS capacity),

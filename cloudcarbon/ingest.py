@@ -42,14 +42,21 @@ UTC_TIME = """
          ELSE make_timestamp(epoch_us(CAST(x AS TIMESTAMPTZ))) END
 """
 
+# source_number(x): an export's number as a DOUBLE, whatever its type, folded like utc_time: text is parsed (empty is
+# NULL), a number (Parquet) is cast without the trip through text that cost 0.3 CPU-s per 10M lines and 2 columns.
+SOURCE_NUMBER = """
+    CASE WHEN typeof(x) = 'VARCHAR' THEN CAST(nullif(CAST(x AS VARCHAR), '') AS DOUBLE) ELSE CAST(x AS DOUBLE) END
+"""
+
 
 def define_ingest_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the macros earliest_date(), latest_date(), utc_time(x) and tags_key(tags) (the key the store gives a
-    tag set: normalising SQL that looks tag sets up once per set gives the lines their key, usage_store.write_usage):
-    every query running normalising SQL needs them."""
+    """Create the macros earliest_date(), latest_date(), utc_time(x), source_number(x) and tags_key(tags) (the key
+    the store gives a tag set: normalising SQL that looks tag sets up once per set gives the lines their key,
+    usage_store.write_usage): every query running normalising SQL needs them."""
     con.execute(f"CREATE OR REPLACE TEMP MACRO earliest_date() AS DATE '{EARLIEST_DATE.isoformat()}'")
     con.execute(f"CREATE OR REPLACE TEMP MACRO latest_date() AS DATE '{LATEST_DATE.isoformat()}'")
     con.execute(f"CREATE OR REPLACE TEMP MACRO utc_time(x) AS {UTC_TIME}")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO source_number(x) AS {SOURCE_NUMBER}")
     con.execute(f"CREATE OR REPLACE TEMP MACRO tags_key(tags) AS {key_sql('usage_tags')}")
 
 

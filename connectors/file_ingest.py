@@ -18,7 +18,6 @@ from typing import Generic, Protocol, TypeVar
 import duckdb
 import fsspec
 
-from cloudcarbon.coefficients import loader
 from cloudcarbon.connectors.base import connector_sql
 from cloudcarbon.connectors.files import (
     STDIN,
@@ -32,6 +31,7 @@ from cloudcarbon.connectors.files import (
 )
 from cloudcarbon.connectors.read_errors import explain_read_error
 from cloudcarbon.errors import InputError
+from cloudcarbon.estimation import prepare as prepare_estimation
 from cloudcarbon.ingest import Batch, Dropped, IngestSummary, define_ingest_macros, load
 
 # What DuckDB raises for data it cannot read; corrupt pages behind an intact Parquet footer are a bare duckdb.Error.
@@ -319,7 +319,7 @@ class FileIngest(Generic[D]):
                      ) -> IngestSummary:
         fileset = self.resolve(sources)
         with registered(con, fileset):
-            loader.register(con)
+            prepare_estimation(con)  # the coefficient tables, once: the stored footprint reads them too
             define_ingest_macros(con)  # prepare() may run normalising SQL already (aws/split.sql)
             groups = self.detect_all(con, fileset)
             try:

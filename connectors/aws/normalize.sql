@@ -4,7 +4,7 @@
 -- (aws/tag_sets.py: CUR 2.0 tags), `aws_split` and `aws_split_tag_sets` (aws/split.py: EKS/ECS split cost
 -- allocation).
 -- Parameters: $ingest_id. Macros earliest_date(), latest_date(): the dates an ingest accepts, utc_time(x),
--- tags_key(tags) (cloudcarbon/ingest.py).
+-- source_number(x), tags_key(tags) (cloudcarbon/ingest.py).
 -- Only Usage, DiscountedUsage and SavingsPlanCoveredUsage lines carry usage; RIFee (HeavyUsage),
 -- SavingsPlanNegation, fees, credits, refunds and taxes would double-count or are not usage.
 WITH typed AS (
@@ -25,8 +25,8 @@ WITH typed AS (
         nullif(CAST(line_item_resource_id AS VARCHAR), '') AS resource_id,
         CAST(line_item_usage_amount AS DOUBLE) AS amount,
         CAST(line_item_unblended_cost AS DOUBLE) AS unblended_cost,
-        CAST(nullif(CAST(reservation_effective_cost AS VARCHAR), '') AS DOUBLE) AS ri_effective_cost,
-        CAST(nullif(CAST(savings_plan_savings_plan_effective_cost AS VARCHAR), '') AS DOUBLE) AS sp_effective_cost,
+        source_number(reservation_effective_cost) AS ri_effective_cost,
+        source_number(savings_plan_savings_plan_effective_cost) AS sp_effective_cost,
         coalesce(nullif(CAST(line_item_currency_code AS VARCHAR), ''), 'USD') AS currency,
         CAST(pricing_unit AS VARCHAR) AS unit,
         nullif(CAST(product_instance_type AS VARCHAR), '') AS product_instance_type,

@@ -228,13 +228,13 @@ def source_select(detected: list[Detected]) -> str:
         select.append(f"{quote_identifier(source)} AS {name}" if source else f"NULL AS {name}")
     for name, key in PRODUCT_MAP_KEYS.items():
         if style == CUR2 and columns.get("product", "").startswith("MAP"):
-            select.append(f"product['{key}'] AS {name}")
+            value = f"product['{key}']"
         elif style == CUR2 and "product" in columns:
-            select.append(f"json_extract_string(nullif(product, ''), '$.{key}') AS {name}")
-        elif name in canonical:
-            select.append(f"{quote_identifier(canonical[name])} AS {name}")
+            value = f"json_extract_string(nullif(product, ''), '$.{key}')"
         else:
-            select.append(f"NULL AS {name}")
+            value = quote_identifier(canonical[name]) if name in canonical else "NULL"
+        # The vCPUs as a number here: read once per usage group (file_ingest.ReadOnce), not parsed on every line.
+        select.append(f"TRY_CAST({value} AS DOUBLE) AS {name}" if name == "product_vcpu" else f"{value} AS {name}")
     # CUR 2.0's tags stay as the file holds them (raw_tags; normalize.sql looks each set up in aws_tag_sets), the
     # older layouts' tag columns become a map here (tags); the other is NULL.
     if style == CUR2:

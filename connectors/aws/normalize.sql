@@ -30,7 +30,7 @@ WITH typed AS (
         coalesce(nullif(CAST(line_item_currency_code AS VARCHAR), ''), 'USD') AS currency,
         CAST(pricing_unit AS VARCHAR) AS unit,
         nullif(CAST(product_instance_type AS VARCHAR), '') AS product_instance_type,
-        TRY_CAST(nullif(CAST(product_vcpu AS VARCHAR), '') AS DOUBLE) AS product_vcpu,
+        TRY_CAST(product_vcpu AS DOUBLE) AS product_vcpu,  -- a number already where formats.py reads the file
         coalesce(nullif(CAST(product_region_code AS VARCHAR), ''), nullif(CAST(product_region AS VARCHAR), ''))
             AS product_region,
         -- CUR 2.0's tags rewritten once per set (aws/tag_sets.py), older layouts' built per line (formats.py).
@@ -93,9 +93,9 @@ checked AS (
             WHEN c.usage_start < c.billing_period OR c.usage_start >= c.billing_period + INTERVAL 1 MONTH
                 THEN printf('line_item_usage_start_date %s is outside its billing period %s',
                             strftime(c.usage_start, '%Y-%m-%dT%H:%M:%SZ'), strftime(c.billing_period, '%Y-%m'))
-            -- One resource cannot run more hours than its billing period has.
+            -- One resource cannot run more hours than its billing period has (no month has fewer than 672).
             WHEN c.instance_type IS NOT NULL AND c.resource_id IS NOT NULL
-                AND c.amount > 24 * dayofmonth(last_day(c.billing_period))
+                AND c.amount > 672 AND c.amount > 24 * dayofmonth(last_day(c.billing_period))
                 THEN printf('line_item_usage_amount %s is more instance-hours than the %s hours of its billing '
                             'period', CAST(c.amount AS VARCHAR), CAST(24 * dayofmonth(last_day(c.billing_period))
                                                                      AS VARCHAR))
@@ -126,8 +126,9 @@ allocated AS (
         ON c.instance_type IS NOT NULL AND s.parent = c.resource_id AND s.usage_start = c.usage_start
     -- The instance line's tags (c.tags), looked up again for the lines that pods share alone.
     LEFT JOIN aws_split_tag_sets pt ON s.parent IS NOT NULL AND pt.tag_set = c.tag_set,
-    LATERAL (SELECT greatest(9 * coalesce(s.vcpu_available, coalesce(c.product_vcpu, c.instance_vcpus) * c.amount, 0)
-                             + coalesce(s.gb_available, c.instance_memory_gib * c.amount, 0), s.allocated_weight)
+    LATERAL (SELECT CASE WHEN s.parent IS NOT NULL THEN  -- only a line that pods share has a capacity to split
+        greatest(9 * coalesce(s.vcpu_available, coalesce(c.product_vcpu, c.instance_vcpus) * c.amount, 0)
+                 + coalesce(s.gb_available, c.instance_memory_gib * c.amount, 0), s.allocated_weight) END
              AS capacity),
     LATERAL (SELECT CASE
         WHEN s.parent IS NULL THEN 1

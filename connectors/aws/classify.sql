@@ -3,7 +3,7 @@
 -- A month of millions of lines holds a few thousand kinds of line, and every answer depends on the kind alone,
 -- so the regular expressions run once per kind instead of once per line.
 -- Reads `cur_src` (as normalize.sql) and the coefficient tables coef_regions and coef_instances.
--- Keys: usage_type, unit, product_code, product_instance_type, as normalize.sql's `typed` casts them.
+-- Keys: usage_type, unit, product_code, product_instance_type, as normalize.sql's `typed` casts them, and their hash.
 WITH kinds AS (
     SELECT DISTINCT
         CAST(line_item_usage_type AS VARCHAR) AS usage_type,
@@ -106,6 +106,8 @@ classified AS (
 )
 SELECT
     c.usage_type, c.unit, c.product_code, c.product_instance_type,
+    -- The four as one key, what normalize.sql joins each line on (kinds.py refuses two kinds with one key).
+    hash(c.usage_type, c.unit, c.product_code, c.product_instance_type) AS kind_key,
     c.instance_type,
     c.storage,
     c.usage_word = 'SpotUsage' AS spot,

@@ -32,3 +32,7 @@ def prepare(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, dict[str, o
     if len(sources) > 1:  # a kind two groups of files share must join one row, or its lines would count twice
         con.execute(f"CREATE OR REPLACE TEMP TABLE aws_usage_kinds AS SELECT DISTINCT ON ({KEYS}) * "
                     "FROM aws_usage_kinds")
+    # Lines join their kind by the hash of its keys: two kinds with one hash (never seen) would give a line both.
+    collided = con.execute("SELECT count(*) - count(DISTINCT kind_key) FROM aws_usage_kinds").fetchall()[0][0]
+    if collided:
+        raise RuntimeError(f"{collided} kind(s) of CUR line share a hash with another: report this")

@@ -22,7 +22,7 @@ from cloudcarbon.errors import InputError
 from cloudcarbon.periods import END, FIRST_MONTH
 from cloudcarbon.progress import run_with_progress
 from cloudcarbon.store import transaction
-from cloudcarbon.usage_store import LINES_PER_GROUP, delete_groups, key_sql, write_usage
+from cloudcarbon.usage_store import GROUP_TOTALS, delete_groups, key_sql, write_usage
 
 # Prefix of the error() a normalisation query raises for a line that breaks a data rule
 # (METHODOLOGY.md, "Data rules"); the rest of the message names the file and line.
@@ -147,15 +147,15 @@ class Batch:
     keys_sql: str | None = None  # rows with the resources and tag sets of the lines (usage_store.write_usage)
 
 
-def record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Period]:
-    """Log the periods this ingest covers, then delete earlier ingests' rows of those periods."""
+def record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str, totals: str = GROUP_TOTALS) -> list[Period]:
+    """Log the periods this ingest covers, then delete earlier ingests' rows of those periods. `totals`: the lines
+    and costs of every usage group (usage_store.GROUP_TOTALS, or a table of them)."""
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE ingest_scope AS
         SELECT provider_name, billing_account_id, billing_period_start, sum(lines) AS rows_kept,
                sum(cost) AS effective_cost
-        FROM (SELECT group_key, count(*) AS lines, sum(effective_cost) AS cost FROM usage_line GROUP BY ALL)
-        JOIN usage_group USING (group_key)
+        FROM ({totals}) JOIN usage_group USING (group_key)
         WHERE x_ingest_id = $id GROUP BY ALL
         """,
         {"id": ingest_id},
@@ -167,7 +167,7 @@ def record_periods(con: duckdb.DuckDBPyConnection, ingest_id: str) -> list[Perio
                coalesce(r.rows_replaced, 0), s.effective_cost
         FROM ingest_scope s
         LEFT JOIN (SELECT provider_name, billing_account_id, billing_period_start, sum(lines) AS rows_replaced
-                   FROM ({LINES_PER_GROUP}) JOIN usage_group USING (group_key)
+                   FROM ({totals}) JOIN usage_group USING (group_key)
                    SEMI JOIN ingest_scope USING (provider_name, billing_account_id, billing_period_start)
                    WHERE x_ingest_id <> $id GROUP BY ALL) r
             USING (provider_name, billing_account_id, billing_period_start)
@@ -314,16 +314,15 @@ def _first_copy(con: duckdb.DuckDBPyConnection, files: list[str], batches: list[
     return f"{copy_file} data row {copy_row} = {kept_file} data row {kept_row}"
 
 
-def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str) -> tuple[int, float, int]:
+def _unknowns(con: duckdb.DuckDBPyConnection, ingest_id: str, totals: str) -> tuple[int, float, int]:
     count, unknown_cost, total_cost, cpus = con.execute(
-        """
+        f"""
         -- The ingest's rows summed by what decides first (a few thousand groups), then looked up.
         WITH kinds AS (
             SELECT provider_name, x_instance_type, x_usage_kind, x_server IS NULL AS x_no_server,
                    x_server.cpu_model AS x_cpu_model, x_server.microarchitecture = 'Unknown' AS x_cpu_unknown,
-                   sum(cost) AS x_cost
-            FROM (SELECT group_key, sum(abs(effective_cost)) AS cost FROM usage_line GROUP BY ALL)
-            JOIN usage_group USING (group_key)
+                   sum(abs_cost) AS x_cost
+            FROM ({totals}) JOIN usage_group USING (group_key)
             WHERE x_ingest_id = $id
             GROUP BY ALL
         )
@@ -376,7 +375,9 @@ def _load(con: duckdb.DuckDBPyConnection, ingest_id: str, provider: str, source_
                 enabled=progress,
             )
         duplicates, first_duplicate = _drop_identical_copies(con, ingest_id, files, batches)
-        periods = record_periods(con, ingest_id)
+        # Each usage group's lines and costs, summed once for the log and the unknown types.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE group_totals AS {GROUP_TOTALS}")
+        periods = record_periods(con, ingest_id, "SELECT * FROM group_totals")
         rows_kept = sum(p.rows_kept for p in periods)
         con.execute(
             """
@@ -387,7 +388,8 @@ def _load(con: duckdb.DuckDBPyConnection, ingest_id: str, provider: str, source_
                 "read": rows_read, "kept": rows_kept, "tool": __version__, "coef": COEFFICIENTS_VERSION,
             },
         )
-        unknown_types, unknown_share, unknown_cpus = _unknowns(con, ingest_id)
+        unknown_types, unknown_share, unknown_cpus = _unknowns(con, ingest_id, "SELECT * FROM group_totals")
+        con.execute("DROP TABLE group_totals")
     return IngestSummary(
         ingest_id, source_format, files, rows_read, rows_kept, periods, unknown_types, unknown_share, unknown_cpus,
         duplicates, first_duplicate,

@@ -27,6 +27,9 @@ DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # Lines counted per group: what a count of usage by its groups' columns reads (the view would join every line).
 LINES_PER_GROUP = "SELECT group_key, count(*) AS lines FROM usage_line GROUP BY group_key"
+# And their effective cost, signed and absolute: what an ingest logs and weighs its unknown types by.
+GROUP_TOTALS = ("SELECT group_key, count(*) AS lines, sum(effective_cost) AS cost, "
+                "sum(abs(effective_cost)) AS abs_cost FROM usage_line GROUP BY group_key")
 # The line's own columns after its keys.
 LINE_COLUMNS = (
     "billing_period_start", "charge_period_start", "charge_period_end", "consumed_quantity", "billed_cost",

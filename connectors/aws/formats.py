@@ -233,8 +233,11 @@ def source_select(detected: list[Detected]) -> str:
             value = f"json_extract_string(nullif(product, ''), '$.{key}')"
         else:
             value = quote_identifier(canonical[name]) if name in canonical else "NULL"
-        # The vCPUs as a number here: read once per usage group (file_ingest.ReadOnce), not parsed on every line.
-        select.append(f"TRY_CAST({value} AS DOUBLE) AS {name}" if name == "product_vcpu" else f"{value} AS {name}")
+        if name == "product_vcpu":  # a number here: read once per usage group (file_ingest.ReadOnce), not per line
+            value = f"TRY_CAST({value} AS DOUBLE)"
+        elif code := canonical.get("product_region_code"):  # the region, where the line's region code is empty
+            value = f"CASE WHEN nullif(CAST({quote_identifier(code)} AS VARCHAR), '') IS NULL THEN {value} END"
+        select.append(f"{value} AS {name}")
     # CUR 2.0's tags stay as the file holds them (raw_tags; normalize.sql looks each set up in aws_tag_sets), the
     # older layouts' tag columns become a map here (tags); the other is NULL.
     if style == CUR2:

@@ -205,8 +205,8 @@ def _drop_identical_copies(con: duckdb.DuckDBPyConnection, ingest_id: str, files
     file (METHODOLOGY.md, "Data rules"). Returns how many were dropped and where the first dropped one is."""
     # The 64-bit line fingerprints, sorted, find them (a fingerprint equal to the one before it; half the CPU of a
     # hash aggregate over millions of distinct keys); an ingest without copies stops here. It runs over slices of
-    # the fingerprints, COPY_SLICE_ROWS lines each: one aggregate over a 28M-line year asked DuckDB for a 256 MiB
-    # hash table at once, which the memory limit (store.MEMORY_LIMIT) refused beside the rows just inserted.
+    # the fingerprints, COPY_SLICE_ROWS lines each, to bound its memory beside the rows just inserted (an aggregate
+    # over a 28M-line year once asked DuckDB for 256 MiB at once, which the memory limit, store.MEMORY_LIMIT, refused).
     # The ingest's lines, read from usage_line itself: the usage view would join every line to its text. In a
     # scratch store holding this ingest alone (staging.py), that is every line: no filter (0.4 CPU-s at 10M lines).
     con.execute("CREATE OR REPLACE TEMP TABLE ingest_groups AS "

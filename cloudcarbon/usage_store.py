@@ -57,10 +57,11 @@ def _given(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str,
     return {row[0] for row in con.execute(f"DESCRIBE {select_sql}", params).fetchall()}
 
 
-def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any], *extra: str) -> str:
+def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any], *extra: str,
+                   given: set[str] | None = None) -> str:
     """`select_sql` with every usage column, cast to its type (what INSERT BY NAME did): absent ones are NULL; and
-    the `extra` columns as they are."""
-    given = _given(con, select_sql, params)
+    the `extra` columns as they are. `given`: its columns, where the caller knows them."""
+    given = given if given is not None else _given(con, select_sql, params)
     columns = ", ".join([
         *(f'CAST({name if name in given else "NULL"} AS {kind}) AS {name}' for name, kind in _usage_types(con).items()),
         *extra,
@@ -81,9 +82,10 @@ def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping
     (the macro tags_key), spares hashing every line's tags where the connector looked its tag sets up once each."""
     params = dict(params or {})
     group_key = "group_source_key" if groups_sql else key_sql("usage_group")
-    tags_key = "tags_key" if "tags_key" in _given(con, select_sql, params) else key_sql("usage_tags")
+    given = _given(con, select_sql, params)
+    tags_key = "tags_key" if "tags_key" in given else key_sql("usage_tags")
     rows = _full_rows_sql(con, select_sql, params, *(["group_source_key"] if groups_sql else []),
-                          *(["tags_key"] if tags_key == "tags_key" else []))
+                          *(["tags_key"] if tags_key == "tags_key" else []), given=given)
     written = con.execute(
         f"""
         INSERT INTO usage_line

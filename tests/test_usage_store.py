@@ -254,3 +254,30 @@ def test_an_ingest_classifies_its_own_lines_after_another_on_the_same_connection
         ingest_aws(con, [str(second)], aggregate=True)
         kinds = con.execute("SELECT billing_account_id, x_instance_type FROM usage ORDER BY 1").fetchall()
     assert kinds == [("012345678901", "m5.large"), ("111111111111", "c5.xlarge")]
+
+
+@pytest.mark.parametrize("container", [".parquet", ".csv"])
+def test_the_product_region_is_read_where_the_region_code_is_empty(tmp_path, container):
+    """A CUR 2.0 line's region is its product_region_code; the product map's region stands in only where that code
+    is empty, and is read only there."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    from curfiles import item, write_cur
+
+    rows = [item(resource_id="i-a", region="eu-west-1", az=""), item(resource_id="i-b", region="eu-west-1", az="")]
+    path = write_cur(tmp_path / f"cur{container}", rows)
+    table = pq.read_table(path) if container == ".parquet" else pacsv.read_csv(path)
+    # i-a: no region code (the map's eu-west-1 stands in); i-b: the code says us-west-2, and the code wins.
+    codes = pa.array(["", "us-west-2"])
+    table = table.set_column(table.schema.get_field_index("product_region_code"), "product_region_code", codes)
+    if container == ".parquet":
+        pq.write_table(table, path)
+    else:
+        pacsv.write_csv(table, path)
+    db = tmp_path / "store.duckdb"
+    result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "aws", str(path)])
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = con.execute("SELECT resource_id, region_id FROM usage ORDER BY 1").fetchall()
+    assert got == [("i-a", "eu-west-1"), ("i-b", "us-west-2")]

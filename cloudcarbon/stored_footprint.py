@@ -26,6 +26,7 @@ import duckdb
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
+from cloudcarbon.errors import InputError
 from cloudcarbon.estimation import QUANTITIES, footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.groupings import GROUP_KEYS
 from cloudcarbon.periods import Window
@@ -207,6 +208,12 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE footprint_monthly AS SELECT * FROM ({_monthly_sql()}) LIMIT 0")
 
 
+# A day of one usage group whose quantities sum past what an exact decimal sum holds (1e20: a hundred thousand lines
+# at the data rules' limit of 1e15): no bill comes near, so the export is what to look at.
+SUM_OVERFLOW = ("one day of one usage group sums to 1e20 or more units of usage, more than an exact sum holds and far "
+                "beyond any real bill: check the export's usage amounts; nothing was stored")
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute the stale periods' rows, by day and by month (the caller holds the transaction); return how many
     periods."""
@@ -224,6 +231,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("SET disabled_optimizers = 'common_subplan'")
         try:
             con.execute(f"INSERT INTO footprint BY NAME {_build_sql(daily=_per_line_inputs(con) == 0)}", params)
+        except duckdb.OutOfRangeException as error:
+            if "Overflow in SUM of DECIMAL" not in str(error):
+                raise
+            raise InputError(SUM_OVERFLOW) from None
         finally:
             # After a failed INSERT the transaction is aborted and the RESET fails too: the INSERT's error is the
             # one to report (the caller rolls back; the connection is not used again).

@@ -249,3 +249,13 @@ def test_every_row_says_its_method_and_versions(store, run):
             assert {r["x_CarbonModelVersion"] for r in rows} == {rows[0]["x_CarbonModelVersion"]}
             assert COEFFICIENTS_VERSION in rows[0]["x_CarbonModelVersion"]
     assert "x_CarbonMethod" not in run("footprint", "--by", "region").stdout  # the terminal keeps its width
+
+
+def test_a_day_summing_past_an_exact_sum_is_refused_in_one_line(tmp_path, run, db):
+    """A bucket's day over lines at the data rules' limit (200 lines of 1e15 GB-months, 1.5e20 GiB-hours) passes what
+    an exact decimal sum holds: the ingest stops with one line saying so, and nothing is stored."""
+    lines = [item(resource_id="bucket", usage_type="TimedStorage-ByteHrs", product_code="AmazonS3", unit="GB-Mo",
+                  instance_type="", amount=1e15, cost=1.0, line_item_id=f"line-{number}") for number in range(200)]
+    result = run("ingest", "aws", str(write_cur(tmp_path / "huge.parquet", lines)), expect=1)
+    assert result.stderr.strip() == f"Error: {stored_footprint.SUM_OVERFLOW}"
+    assert not db.exists()

@@ -2,8 +2,9 @@
 -- exact_sum: DuckDB adds doubles in whatever order its threads finish, so a plain sum() can differ in
 -- the last digit between two runs over the same store. Summing as DECIMAL(38, 18) is exact, so the
 -- same store always prints the same figures, and keeps 1e-18 of a unit (tiny figures keep their digits).
--- Its 20 integer digits hold the sum whenever max |x| times count < 1e19; sums beyond that (no real
--- bill comes near) fall back to the float sum rather than overflow.
+-- Its 20 integer digits hold the sum whenever max |x| times count < 1e19; beyond that the float sum is
+-- taken, up to 1e20: DuckDB computes the decimal sum whatever the CASE picks, so a sum of 1e20 or more (no
+-- real bill comes near) stops the query (the stored footprint says so: stored_footprint.SUM_OVERFLOW).
 CREATE OR REPLACE TEMP MACRO exact_sum(x) AS
     CASE WHEN max(abs(x)) * count(x) < 1e19 THEN CAST(sum(TRY_CAST(x AS DECIMAL(38, 18))) AS DOUBLE)
          ELSE sum(x) END;

@@ -208,8 +208,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE footprint_monthly AS SELECT * FROM ({_monthly_sql()}) LIMIT 0")
 
 
-# A day of one usage group whose quantities sum past what an exact decimal sum holds (1e20: a hundred thousand lines
-# at the data rules' limit of 1e15): no bill comes near, so the export is what to look at.
+# A day of one usage group whose quantities sum past what an exact decimal sum holds (1e20: 136 lines of a storage
+# amount at the data rules' limit of 1e15 GB-months, 744 hours each): no bill comes near, so check the export.
 SUM_OVERFLOW = ("one day of one usage group sums to 1e20 or more units of usage, more than an exact sum holds and far "
                 "beyond any real bill: check the export's usage amounts; nothing was stored")
 

@@ -217,17 +217,20 @@ def _drop_identical_copies(con: duckdb.DuckDBPyConnection, ingest_id: str, files
     rows = con.execute(f"SELECT count(*) FROM {lines}").fetchall()[0][0]
     slices = max(1, -(-rows // COPY_SLICE_ROWS))
     con.execute("CREATE OR REPLACE TEMP TABLE copy_candidates (x_row_fingerprint UBIGINT)")
-    for part in range(slices):
-        con.execute(
-            f"""
-            INSERT INTO copy_candidates
-            SELECT DISTINCT x_row_fingerprint FROM (
-                SELECT x_row_fingerprint, lag(x_row_fingerprint) OVER (ORDER BY x_row_fingerprint) AS previous
-                FROM {lines} AND x_row_fingerprint % $slices = $part)
-            WHERE x_row_fingerprint = previous
-            """,
-            {"slices": slices, "part": part},
-        )
+    # On one thread: two sorted halves and merged them for a fifth more CPU (10M lines: 0.9 CPU-s against 1.1-1.25),
+    # saving 0.3 s.
+    with single_threaded(con):
+        for part in range(slices):
+            con.execute(
+                f"""
+                INSERT INTO copy_candidates
+                SELECT DISTINCT x_row_fingerprint FROM (
+                    SELECT x_row_fingerprint, lag(x_row_fingerprint) OVER (ORDER BY x_row_fingerprint) AS previous
+                    FROM {lines} AND x_row_fingerprint % $slices = $part)
+                WHERE x_row_fingerprint = previous
+                """,
+                {"slices": slices, "part": part},
+            )
     if not con.execute("SELECT count(*) FROM copy_candidates").fetchall()[0][0]:
         con.execute("DROP TABLE copy_candidates; DROP TABLE ingest_groups")
         return 0, None

@@ -26,6 +26,7 @@ import duckdb
 
 from cloudcarbon import __version__
 from cloudcarbon.coefficients.loader import COEFFICIENTS_VERSION
+from cloudcarbon.connectors.files import single_threaded
 from cloudcarbon.errors import InputError
 from cloudcarbon.estimation import QUANTITIES, footprint_sql, prepare, row_params, summed_usage_sql
 from cloudcarbon.groupings import GROUP_KEYS
@@ -240,7 +241,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
             # one to report (the caller rolls back; the connection is not used again).
             with suppress(duckdb.Error):
                 con.execute("RESET disabled_optimizers")
-        con.execute(f"INSERT INTO footprint_monthly BY NAME {_monthly_sql()}")
+        # One thread: each of two built nearly all of the month's groups and merged them (0.72 CPU-s against 0.43 at
+        # 10M lines, in the same time).
+        with single_threaded(con):
+            con.execute(f"INSERT INTO footprint_monthly BY NAME {_monthly_sql()}")
         con.execute("""
             DELETE FROM footprint_periods
             WHERE (provider_name, billing_account_id, billing_period_start) IN (

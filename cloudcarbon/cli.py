@@ -217,9 +217,7 @@ def footprint_command(ctx: click.Context, by: str, cpu_utilization: float | None
                                          gpu_utilization=gpu_utilization)
             if not con.execute(f"SELECT count(*) FROM ({sql}) LIMIT 1", params).fetchall()[0][0]:
                 raise CloudcarbonError(_no_usage(con, month, since, until))
-            left_out = emit_query(con, sql, params, fmt, output, meta=meta, title=title)
-            if left_out:
-                click.echo(f"{left_out:,} more rows: write them all with --format csv --output trace.csv", err=True)
+            emit_query(con, sql, params, fmt, output, meta=meta, title=title)
             return
         if temporal == "annual" and fmt != "table":  # streamed from DuckDB: no frame, no pandas
             sql, params = fp.footprint_query(con, by=by, window=span, cpu_utilization=cpu_utilization,

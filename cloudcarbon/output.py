@@ -193,7 +193,6 @@ RENDERERS: dict[str, Callable[[Rendering], None]] = {
 FORMATS = tuple(RENDERERS)
 
 
-# Rows a query streamed to the terminal shows (a trace of a large month holds millions).
 JSON_CHUNK_ROWS = 10_000  # rows a JSON writer encodes at a time
 CHUNK_VECTORS = 64  # DuckDB vectors (2,048 rows each) per chunk a streamed writer holds
 

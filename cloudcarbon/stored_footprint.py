@@ -62,29 +62,32 @@ STALE_USAGE = """
     SELECT *, CAST(year(charge_period_start) AS INTEGER) AS usage_year
     FROM usage SEMI JOIN footprint_stale USING (provider_name, billing_account_id, billing_period_start)
 """
-# The same usage summed per usage group, resource, tag set and day over the keys of usage_line (integers, where the
-# rows above group by text and tag maps), then given the text of its keys: each such sum is one stored row (every
-# figure is linear in the quantities). Only while no telemetry and no Kubernetes share is stored: those are matched
-# to each line's hour (refresh picks). strict_sum: one exact aggregate per quantity where exact_sum, with its float
-# fallback, is four; a sum of 1e20 or more in one group and day (1e5 lines at the data rules' 1e15) stops the ingest.
-DAILY_STALE_USAGE = f"""
+
+
+def _daily_stale_usage(*, every_line: bool) -> str:
+    """STALE_USAGE summed per usage group, resource, tag set and day over the keys of usage_line (integers, where
+    STALE_USAGE groups by text and tag maps), then given the text of its keys: each such sum is one stored row (every
+    figure is linear in the quantities). Only while no telemetry and no Kubernetes share is stored: those are matched
+    to each line's hour (refresh picks). strict_sum: one exact aggregate per quantity where exact_sum, with its float
+    fallback, is four; a sum of 1e20 or more in one group and day stops the ingest. `every_line`: every stored line
+    is of a period being recomputed (a first ingest), so none is tested."""
+    of_stale_periods = "" if every_line else """
+          WHERE group_key IN (SELECT group_key FROM usage_group SEMI JOIN footprint_stale
+                              USING (provider_name, billing_account_id, billing_period_start))"""
+    return f"""
     SELECT g.* EXCLUDE (group_key), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
            CAST(l.day AS TIMESTAMP) AS charge_period_start, CAST(year(l.day) AS INTEGER) AS usage_year,
            l.* EXCLUDE (group_key, resource_key, tags_key, day)
     FROM (SELECT group_key, resource_key, tags_key, CAST(charge_period_start AS DATE) AS day,
                  {", ".join(f"strict_sum({q}) AS {q}" for q in QUANTITIES)}
-          FROM usage_line
-          {{lines_of_stale_periods}}
+          FROM usage_line{of_stale_periods}
           GROUP BY ALL) l
     JOIN usage_group g USING (group_key)
     JOIN usage_resource r USING (resource_key)
     JOIN usage_tags t USING (tags_key)
-"""
-# The lines of the periods being recomputed, where they are not every line.
-LINES_OF_STALE_PERIODS = """
-    WHERE group_key IN (SELECT group_key FROM usage_group
-                        SEMI JOIN footprint_stale USING (provider_name, billing_account_id, billing_period_start))
-"""
+    """
+
+
 # The latest ingest of each billing period (the one whose rows the period holds).
 LATEST_INGESTS = """
     SELECT p.provider_name, p.billing_account_id, p.billing_period_start,
@@ -126,11 +129,10 @@ def _decimal(figure: str) -> str:
 
 
 def _build_sql(*, daily: bool = False, every_line: bool = False) -> str:
-    """The footprint per usage group and day of the usage in footprint_stale (`daily`: from DAILY_STALE_USAGE, the
+    """The footprint per usage group and day of the usage in footprint_stale (`daily`: from _daily_stale_usage, the
     same figures; `every_line`: every stored line is of a stale period, as in a first ingest, and none is filtered):
     one row per sum of usage the estimate is given, so that no aggregate over the estimate's rows is needed (two usage
     groups of one resource, such as its on-demand and its Savings Plan hours, are two rows)."""
-    daily_usage = DAILY_STALE_USAGE.format(lines_of_stale_periods="" if every_line else LINES_OF_STALE_PERIODS)
     # Numbered aliases until the end: a key's name (provider, region) may be a column of the estimation query.
     leading = ["CAST(charge_period_start AS DATE) AS day", "billing_period_start", "billing_account_id", "tags",
                *(f"{GROUP_KEYS[key]} AS k{number}" for number, key in enumerate(STORED_KEYS))]
@@ -153,7 +155,8 @@ def _build_sql(*, daily: bool = False, every_line: bool = False) -> str:
                total_kgco2e - scope2_kgco2e AS scope3_kgco2e,
                {_decimal("effective_cost")} AS cost,
                $coefficients AS coefficients_version, $tool AS tool_version
-        FROM ({footprint_sql(summed_usage_sql(leading, source=daily_usage if daily else STALE_USAGE,
+        FROM ({footprint_sql(summed_usage_sql(leading, source=_daily_stale_usage(every_line=every_line) if daily
+                                                                     else STALE_USAGE,
                                                summed=daily))})
     """
 

@@ -130,6 +130,14 @@ def unmatched_lines(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(zip(DIMENSIONS, counts, strict=True))
 
 
+def refuse_shared_keys(con: duckdb.DuckDBPyConnection, table: str, key: str, what: str) -> None:
+    """Stop where two rows of a lookup table (a connector's TEMP table that lines join by a 64-bit hash) share `key`
+    (never seen): a line would join both. `what` names the rows in the error."""
+    shared = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM {table}").fetchall()[0][0]
+    if shared:
+        raise RuntimeError(f"{shared} {what} share a hash with another: report this")
+
+
 def add_keys(con: duckdb.DuckDBPyConnection, table: str, distinct_sql: str,
              params: Mapping[str, Any] | None = None) -> None:
     """Add to dimension `table` the rows of `distinct_sql` (its key and columns, distinct) whose key it lacks;

@@ -235,7 +235,7 @@ def source_select(detected: list[Detected]) -> str:
             value = quote_identifier(canonical[name]) if name in canonical else "NULL"
         if name == "product_vcpu":  # a number here: read once per usage group (file_ingest.ReadOnce), not per line
             value = f"TRY_CAST({value} AS DOUBLE)"
-        elif code := canonical.get("product_region_code"):  # the region, where the line's region code is empty
+        elif name == "product_region" and (code := canonical.get("product_region_code")):  # where the code is empty
             value = f"CASE WHEN nullif(CAST({quote_identifier(code)} AS VARCHAR), '') IS NULL THEN {value} END"
         select.append(f"{value} AS {name}")
     # CUR 2.0's tags stay as the file holds them (raw_tags; normalize.sql looks each set up in aws_tag_sets), the

@@ -8,6 +8,7 @@ from __future__ import annotations
 import duckdb
 
 from cloudcarbon.connectors.base import connector_sql
+from cloudcarbon.usage_store import refuse_shared_keys
 
 KEYS = "usage_type, unit, product_code, product_instance_type"
 # The columns of cur_src that decide a line's usage group in normalize.sql: its own and its kind's (KEYS); the
@@ -32,7 +33,4 @@ def prepare(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, dict[str, o
     if len(sources) > 1:  # a kind two groups of files share must join one row, or its lines would count twice
         con.execute(f"CREATE OR REPLACE TEMP TABLE aws_usage_kinds AS SELECT DISTINCT ON ({KEYS}) * "
                     "FROM aws_usage_kinds")
-    # Lines join their kind by the hash of its keys: two kinds with one hash (never seen) would give a line both.
-    collided = con.execute("SELECT count(*) - count(DISTINCT kind_key) FROM aws_usage_kinds").fetchall()[0][0]
-    if collided:
-        raise RuntimeError(f"{collided} kind(s) of CUR line share a hash with another: report this")
+    refuse_shared_keys(con, "aws_usage_kinds", "kind_key", "kind(s) of CUR line")  # lines join it by that hash

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import duckdb
 
+from cloudcarbon.usage_store import refuse_shared_keys
+
 SCHEMA = "tag_set UBIGINT, tags MAP(VARCHAR, VARCHAR), tags_key UBIGINT"
 
 
@@ -19,7 +21,4 @@ def prepare(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, dict[str, o
                     "WHERE raw_tags IS NOT NULL))", params)
     if len(sources) > 1:  # a set two groups of files share is rewritten alike: it must look up one row
         con.execute("CREATE OR REPLACE TEMP TABLE aws_tag_sets AS SELECT DISTINCT * FROM aws_tag_sets")
-    # Two sets with one 64-bit hash (never seen) would give a line the other's tags: the ingest stops instead.
-    collided = con.execute("SELECT count(*) - count(DISTINCT tag_set) FROM aws_tag_sets").fetchall()[0][0]
-    if collided:
-        raise RuntimeError(f"{collided} set(s) of CUR tags share a hash with another: report this")
+    refuse_shared_keys(con, "aws_tag_sets", "tag_set", "set(s) of CUR tags")  # lines look theirs up by that hash

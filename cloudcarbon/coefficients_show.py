@@ -33,7 +33,8 @@ def _one_hour(provider: str, instance_type: str, region: str, year: int) -> dict
             """
             SELECT $start AS charge_period_start, date_trunc('month', $start)::DATE AS billing_period_start,
                    p.display_name AS provider_name, 'example' AS billing_account_id, $region AS region_id,
-                   i.instance_type AS x_instance_type, 1.0 AS x_instance_hours, i.vcpus AS x_vcpu_hours,
+                   i.instance_type AS x_instance_type, 1.0 AS consumed_quantity, 1.0 AS x_instance_hours,
+                   i.vcpus AS x_vcpu_hours,
                    i.gpu_count AS x_gpu_hours,
                    CASE WHEN i.gpu_count > 0 THEN 'gpu' ELSE 'compute' END AS x_usage_kind,
                    'coefficients show' AS x_ingest_id

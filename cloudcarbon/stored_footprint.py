@@ -32,7 +32,7 @@ from cloudcarbon.estimation import QUANTITIES, footprint_sql, prepare, row_param
 from cloudcarbon.groupings import GROUP_KEYS
 from cloudcarbon.periods import Window
 from cloudcarbon.queries import quote_identifier, read_query
-from cloudcarbon.usage_store import LINES_PER_GROUP
+from cloudcarbon.usage_store import DERIVED, LINES_PER_GROUP
 
 # The --by keys stored as columns (`month` as well, from the day, so SQL users group by it directly).
 STORED_KEYS = tuple(key for key in GROUP_KEYS if key != "month")
@@ -42,6 +42,8 @@ FIGURES = (
     "embodied_kgco2e", "embodied_kgco2e_low", "embodied_kgco2e_high",
     "water_onsite_l", "water_grid_l", "water_l", "water_l_low", "water_l_high",
 )
+# The quantities the estimate reads that a usage line holds itself (the others are DERIVED).
+_LINE_QUANTITIES = tuple(quantity for quantity in QUANTITIES if quantity not in DERIVED)
 # The keys the monthly table drops: what it sums over.
 DAILY_ONLY = ("day", "resource")
 # The monthly table's keys: the billing period (what refresh replaces), then every stored key but DAILY_ONLY.
@@ -64,22 +66,40 @@ STALE_USAGE = """
 """
 
 
+# A day of one usage group whose quantities sum past what an exact decimal sum holds (1e20: 136 lines of a storage
+# amount at the data rules' limit of 1e15 GB-months, 744 hours each): no bill comes near, so check the export.
+SUM_OVERFLOW = ("one day of one usage group sums to 1e20 or more units of usage, more than an exact sum holds and far "
+                "beyond any real bill: check the export's usage amounts; nothing was stored")
+
+
+def _derived_sum(quantity: str) -> str:
+    """A group's day of derived `quantity`: its consumed quantity's sum times the figure per unit, refused from 1e20
+    (what the estimate's exact sums over lines would refuse)."""
+    value = f"l.consumed_quantity * g.{quantity}_per_unit"
+    escaped = SUM_OVERFLOW.replace("'", "''")
+    return f"CASE WHEN abs({value}) >= 1e20 THEN error('{escaped}') ELSE {value} END AS {quantity}"
+
+
 def _daily_stale_usage(*, every_line: bool) -> str:
     """STALE_USAGE summed per usage group, resource, tag set and day over the keys of usage_line (integers, where
     STALE_USAGE groups by text and tag maps), then given the text of its keys: each such sum is one stored row (every
-    figure is linear in the quantities). Only while no telemetry and no Kubernetes share is stored: those are matched
+    figure is linear in the quantities; a group's derived quantities are its consumed quantity's sum times their
+    figures per unit). Only while no telemetry and no Kubernetes share is stored: those are matched
     to each line's hour (refresh picks). strict_sum: one exact aggregate per quantity where exact_sum, with its float
     fallback, is four; a sum of 1e20 or more in one group and day stops the ingest. `every_line`: every stored line
     is of a period being recomputed (a first ingest), so none is tested."""
     of_stale_periods = "" if every_line else """
           WHERE group_key IN (SELECT group_key FROM usage_group SEMI JOIN footprint_stale
                               USING (provider_name, billing_account_id, billing_period_start))"""
+    per_unit = [f"{quantity}_per_unit" for quantity in DERIVED]
     return f"""
-    SELECT g.* EXCLUDE (group_key), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
+    SELECT g.* EXCLUDE (group_key, {", ".join(per_unit)}), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
            CAST(l.day AS TIMESTAMP) AS charge_period_start, CAST(year(l.day) AS INTEGER) AS usage_year,
+           {", ".join(_derived_sum(quantity) for quantity in DERIVED)},
            l.* EXCLUDE (group_key, resource_key, tags_key, day)
     FROM (SELECT group_key, resource_key, tags_key, CAST(charge_period_start AS DATE) AS day,
-                 {", ".join(f"strict_sum({q}) AS {q}" for q in QUANTITIES)}
+                 quantity_sum(consumed_quantity) AS consumed_quantity,
+                 {", ".join(f"strict_sum({q}) AS {q}" for q in _LINE_QUANTITIES)}
           FROM usage_line{of_stale_periods}
           GROUP BY ALL) l
     JOIN usage_group g USING (group_key)
@@ -218,10 +238,6 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE footprint_monthly AS SELECT * FROM ({_monthly_sql()}) LIMIT 0")
 
 
-# A day of one usage group whose quantities sum past what an exact decimal sum holds (1e20: 136 lines of a storage
-# amount at the data rules' limit of 1e15 GB-months, 744 hours each): no bill comes near, so check the export.
-SUM_OVERFLOW = ("one day of one usage group sums to 1e20 or more units of usage, more than an exact sum holds and far "
-                "beyond any real bill: check the export's usage amounts; nothing was stored")
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> int:
@@ -242,8 +258,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         try:
             con.execute(f"INSERT INTO footprint BY NAME "
                         f"{_build_sql(daily=_per_line_inputs(con) == 0, every_line=_every_group_stale(con))}", params)
-        except duckdb.OutOfRangeException as error:
-            if "Overflow in SUM of DECIMAL" not in str(error):
+        except (duckdb.OutOfRangeException, duckdb.InvalidInputException) as error:
+            if "Overflow in SUM of DECIMAL" not in str(error) and SUM_OVERFLOW not in str(error):
                 raise
             raise InputError(SUM_OVERFLOW) from None
         finally:

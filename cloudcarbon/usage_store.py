@@ -1,9 +1,12 @@
-"""Write usage rows into the keyed tables behind the `usage` view (queries/migrations/0011_keyed_usage.sql).
+"""Write usage rows into the keyed tables behind the `usage` view (queries/migrations/0011_keyed_usage.sql and
+0012_quantities_per_unit.sql).
 
 A connector's SELECT yields rows with `usage`'s columns (any subset: the rest are NULL). Each line is stored as
 its numbers and three 64-bit keys, hashes of its group, resource and tag set; the distinct groups, resources and
-tag sets are stored once each. A key found twice with different text (a hash collision: about 3 chances in 100
-million for a million keys) stops the write: joining a line to the wrong group would misstate it.
+tag sets are stored once each. The quantities a connector derives from the consumed quantity (DERIVED) are stored
+with the group, per unit of it: the view multiplies them back. A key found twice with different text (a hash
+collision: about 3 chances in 100 million for a million keys) stops the write: joining a line to the wrong group
+would misstate it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         "billing_period_start", "provider_name", "billing_account_id", "sub_account_id", "sub_account_name",
         "region_id", "availability_zone", "service_name", "charge_category", "pricing_category", "consumed_unit",
         "billing_currency", "x_line_item_type", "x_usage_type", "x_operation", "x_usage_kind", "x_instance_type",
-        "x_storage_media", "x_source_file", "x_ingest_id", "x_storage_class", "x_pue", "x_server")),
+        "x_storage_media", "x_source_file", "x_ingest_id", "x_storage_class", "x_pue", "x_server",
+        "x_instance_hours_per_unit", "x_vcpu_hours_per_unit", "x_gpu_hours_per_unit", "x_memory_gib_hours_per_unit",
+        "x_storage_gib_hours_per_unit", "x_network_gb_per_unit")),
     "usage_resource": ("resource_key", ("resource_id", "x_resource_name")),
     "usage_tags": ("tags_key", ("tags",)),
 }
@@ -33,9 +38,12 @@ GROUP_TOTALS = ("SELECT group_key, count(*) AS lines, sum(effective_cost) AS cos
 # The line's own columns after its keys.
 LINE_COLUMNS = (
     "billing_period_start", "charge_period_start", "charge_period_end", "consumed_quantity", "billed_cost",
-    "effective_cost", "x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
-    "x_network_gb", "x_row_fingerprint",
+    "effective_cost", "x_row_fingerprint",
 )
+# The quantities every connector derives as the consumed quantity times what the line's group decides: usage_group
+# holds each per unit of consumed quantity (column name + "_per_unit").
+DERIVED = ("x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
+           "x_network_gb")
 
 
 # DuckDB hashes a NULL map or struct as it hashes an empty map or a struct of NULLs: the key says which it is.
@@ -45,6 +53,19 @@ NULL_TELLS = {"usage_group": ("x_server IS NULL",), "usage_tags": ("tags IS NULL
 def key_sql(table: str) -> str:
     """The hash that keys a row of dimension `table`, over usage's column names."""
     return f"hash({', '.join((*DIMENSIONS[table][1], *NULL_TELLS.get(table, ())))})"
+
+
+def per_unit_sql(quantity: str) -> str:
+    """Derived `quantity` per unit of the row's consumed quantity: zero where the quantity is zero; a quantity derived
+    from no consumed quantity (NULL or zero) stops the write, as it cannot be held per unit (a connector's mistake,
+    never the export's). Lines of one group whose ratios differ in the last bit of a double (a GCP byte-second over
+    3600 and 2**30) are stored as two groups: each line's quantity is then its own to the last bit."""
+    return f"""CASE WHEN {quantity} IS NULL THEN NULL
+        WHEN {quantity} = 0 AND consumed_quantity IS NOT NULL THEN 0
+        WHEN consumed_quantity <> 0 THEN {quantity} / consumed_quantity
+        ELSE error('a usage row gives {quantity} without a consumed quantity: nothing was stored; please report '
+                   'this at the cloudcarbon issue tracker')
+    END"""
 
 
 def _usage_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -59,14 +80,16 @@ def _given(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str,
 
 def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any], *extra: str,
                    given: set[str] | None = None) -> str:
-    """`select_sql` with every usage column, cast to its type (what INSERT BY NAME did): absent ones are NULL; and
-    the `extra` columns as they are. `given`: its columns, where the caller knows them."""
+    """`select_sql` with every usage column, cast to its type (what INSERT BY NAME did): absent ones are NULL; the
+    `extra` columns as they are; and each DERIVED quantity per unit. `given`: its columns, where the caller knows
+    them."""
     given = given if given is not None else _given(con, select_sql, params)
     columns = ", ".join([
         *(f'CAST({name if name in given else "NULL"} AS {kind}) AS {name}' for name, kind in _usage_types(con).items()),
         *extra,
     ])
-    return f"SELECT {columns} FROM ({select_sql})"
+    per_unit = ", ".join(f"{per_unit_sql(quantity)} AS {quantity}_per_unit" for quantity in DERIVED)
+    return f"SELECT *, {per_unit} FROM (SELECT {columns} FROM ({select_sql}))"
 
 
 def write_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapping[str, Any] | None = None,

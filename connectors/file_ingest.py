@@ -109,9 +109,13 @@ def normalized(package: str, src: str, source_sql: str, group_source: Sequence[s
     return f"WITH {src} AS ({keyed}) SELECT * FROM ({connector_sql(package, 'normalize')})"
 
 
-def _with_other_columns_null(rows_sql: str, source_sql: str, columns: Sequence[str]) -> str:
+def _with_other_columns_null(rows_sql: str, source_sql: str, columns: Sequence[str], quantity: str | None = None
+                             ) -> str:
+    """`rows_sql`'s `columns` with every other column of `source_sql` NULL, but the consumed `quantity` 1 where given:
+    normalised, a group's row then gives each quantity derived from it per unit (usage_store.DERIVED)."""
     listed = ", ".join(columns)
-    return (f"SELECT g.*, s.* EXCLUDE ({listed}) FROM ({rows_sql}) g "
+    one = f" REPLACE (1 AS {quantity})" if quantity else ""
+    return (f"SELECT g.*, s.* EXCLUDE ({listed}){one} FROM ({rows_sql}) g "
             f"LEFT JOIN (SELECT * FROM ({source_sql}) LIMIT 0) s ON false")
 
 
@@ -121,17 +125,20 @@ def _read_already(con: duckdb.DuckDBPyConnection, table: str) -> bool:
                             {"table": table}).fetchall()[0][0])
 
 
-def distinct_rows(source_sql: str, columns: Sequence[str]) -> str:
-    """Each distinct set of `columns` of `source_sql`'s rows, every other column NULL (of its type): normalised, the
-    rows give what those columns decide, and only those columns are read."""
-    return _with_other_columns_null(f"SELECT DISTINCT {', '.join(columns)} FROM ({source_sql})", source_sql, columns)
+def distinct_rows(source_sql: str, columns: Sequence[str], quantity: str) -> str:
+    """Each distinct set of `columns` of `source_sql`'s rows, every other column NULL (of its type) but the consumed
+    `quantity`, 1: normalised, the rows give what those columns decide, per unit, and only those columns are read."""
+    return _with_other_columns_null(f"SELECT DISTINCT {', '.join(columns)} FROM ({source_sql})", source_sql, columns,
+                                    quantity)
 
 
-def normalized_groups(package: str, src: str, source_sql: str, group_source: Sequence[str]) -> str | None:
-    """The usage groups of `source_sql`'s rows (None without `group_source`)."""
+def normalized_groups(package: str, src: str, source_sql: str, group_source: Sequence[str], quantity: str
+                      ) -> str | None:
+    """The usage groups of `source_sql`'s rows (None without `group_source`); `quantity`, its column of the consumed
+    quantity."""
     if not group_source:
         return None
-    return normalized(package, src, distinct_rows(source_sql, group_source), group_source)
+    return normalized(package, src, distinct_rows(source_sql, group_source, quantity), group_source)
 
 
 @contextmanager
@@ -162,6 +169,9 @@ class FileIngest(Generic[D]):
     # groups are normalised from each distinct set of them, read into a TEMP table before the lines (read_group_rows;
     # the lines then go through the module's normalized(), not an override of normalize()).
     group_source: tuple[str, ...] = ()
+    # With a group source, the source relation's column of the consumed quantity, which normalize.sql derives the
+    # instance-, vCPU-, storage-hours... from: a group is normalised with it 1, giving them per unit of it.
+    quantity: str | None = None
     # Source columns costly to read on every line whose value is the group's (AWS: the vCPUs and region of the product
     # map, most of the cost of reading a CUR 2.0 line). Where each distinct set of the group source holds one value
     # of them, they are read with those sets only and reach the lines by a join on the group; else they are read on
@@ -233,7 +243,12 @@ class FileIngest(Generic[D]):
         return normalized(self.package, self.src, source_sql, self.full_group_source)
 
     def normalized_groups(self, source_sql: str) -> str | None:
-        return normalized_groups(self.package, self.src, source_sql, self.full_group_source)
+        return normalized_groups(self.package, self.src, source_sql, self.full_group_source, self._quantity())
+
+    def _quantity(self) -> str:
+        if not self.quantity:
+            raise TypeError(f"{type(self).__name__} has a group_source but no quantity")
+        return self.quantity
 
     def key_rows_table(self, number: int) -> str:
         """The TEMP table of the distinct key sets of batch `number` (the group at that position of the ingest's)."""
@@ -446,7 +461,7 @@ class FileIngest(Generic[D]):
         lines = read_once.lean(source_sql) if read_once else source_sql
         keyed_by = self.group_source if read_once else self.full_group_source
         groups = _with_other_columns_null(f"SELECT * FROM {self.group_rows_table(number)}", lines,
-                                          self.full_group_source)
+                                          self.full_group_source, self._quantity())
         return Batch(normalized(self.package, self.src, lines, keyed_by, read_once), {"files": files}, rows_read,
                      source_sql, normalized(self.package, self.src, groups, keyed_by),
                      self.key_rows(con, lines, group, number))

@@ -14,6 +14,9 @@ CREATE OR REPLACE TEMP MACRO decimal_sum(x) AS CAST(sum(x) AS DOUBLE);
 -- ranking of candidate regions), whose aggregate must spill within the memory limit: an addend of 1e20 or more (no
 -- real figure comes near) stops the query with a conversion error instead of falling back to the float sum.
 CREATE OR REPLACE TEMP MACRO strict_sum(x) AS CAST(sum(CAST(x AS DECIMAL(38, 18))) AS DOUBLE);
+-- quantity_sum: strict_sum for a consumed quantity, in the export's own unit: a day of one GCP storage group can hold
+-- 1e20 byte-seconds (a petabyte), so it keeps 26 integer digits and 1e-12 of a unit.
+CREATE OR REPLACE TEMP MACRO quantity_sum(x) AS CAST(sum(CAST(x AS DECIMAL(38, 12))) AS DOUBLE);
 -- joined_distinct: the distinct non-NULL values of a list, sorted and joined (NULL when none), as
 -- string_agg(DISTINCT x, sep ORDER BY x) gives them; over list(x) it aggregates about twice as fast.
 CREATE OR REPLACE TEMP MACRO joined_distinct(values, sep) AS

@@ -4,6 +4,7 @@ rows differing only in a NULL are kept apart, and a key naming two different row
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -34,6 +35,12 @@ def old_store(path: Path, rows_from: Path) -> None:
             con.execute(f"INSERT INTO {table} SELECT * FROM source.{table}")
 
 
+def to_12_digits(rows: list[tuple]) -> list[tuple]:
+    """Rows with each number to 12 significant digits: a derived quantity, stored per unit of its line's consumed
+    quantity (migration 0012), comes back within a bit or two of the double the connector computed."""
+    return [tuple(float(f"{v:.12g}") if isinstance(v, float | Decimal) else v for v in row) for row in rows]
+
+
 def usage_rows(path: Path) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute("SELECT * FROM usage ORDER BY ALL").fetchall()
@@ -49,7 +56,7 @@ def test_an_unkeyed_store_upgrades_with_every_row_as_it_was(tmp_path, demo_store
                            ).fetchall() == [("BASE TABLE",)]
     result = CliRunner().invoke(cli, ["--db", str(old), "footprint", "--format", "json"])  # any command upgrades
     assert result.exit_code == 0, result.output
-    assert usage_rows(old) == before
+    assert to_12_digits(usage_rows(old)) == to_12_digits(before)
     with duckdb.connect(str(old), read_only=True) as con:
         counts = con.execute("SELECT (SELECT count(*) FROM usage_line), (SELECT count(*) FROM usage_group), "
                              "(SELECT count(*) FROM usage_resource), (SELECT count(*) FROM usage_tags)").fetchall()[0]
@@ -78,7 +85,7 @@ def test_the_upgrade_stops_unchanged_when_two_rows_share_a_key(tmp_path, demo_st
 ROW = """
     SELECT TIMESTAMP '2025-01-01 00:00' AS charge_period_start, DATE '2025-01-01' AS billing_period_start,
            'AWS' AS provider_name, '1' AS billing_account_id, 'compute' AS x_usage_kind, 'i1' AS x_ingest_id,
-           r AS resource_id, t AS tags, 1.0 AS x_instance_hours
+           r AS resource_id, t AS tags, 2.0 AS consumed_quantity, 2.0 AS x_instance_hours
     FROM (VALUES ('i-a', MAP {'team': 'a'}), ('i-a', MAP {}), ('i-b', NULL), ('i-b', MAP {'team': 'a'})) v(r, t)
 """
 
@@ -198,7 +205,8 @@ def test_lines_keyed_by_their_source_store_what_the_text_of_every_line_gives(tmp
             assert result.exit_code == 0, (export, result.output)
         usage, footprint = stored(keyed)
         assert usage and footprint, export
-        assert (usage, footprint) == stored(by_text), export
+        assert ([to_12_digits(rows) for rows in (usage, footprint)]
+                == [to_12_digits(rows) for rows in stored(by_text)]), export
 
 
 def test_one_ingest_of_files_in_every_layout_keyed_stores_what_the_text_gives(tmp_path, monkeypatch):
@@ -218,7 +226,7 @@ def test_one_ingest_of_files_in_every_layout_keyed_stores_what_the_text_gives(tm
         assert "ingested 9 file(s) (cur-athena-parquet+cur-legacy-csv+cur2-csv+cur2-parquet)" in result.output
     usage, footprint = stored(keyed)
     assert len(usage) > 5000 and footprint
-    assert (usage, footprint) == stored(by_text)
+    assert [to_12_digits(rows) for rows in (usage, footprint)] == [to_12_digits(rows) for rows in stored(by_text)]
 
 
 @pytest.mark.parametrize("lines", ["one product per group", "two products in a group"])
@@ -281,3 +289,93 @@ def test_the_product_region_is_read_where_the_region_code_is_empty(tmp_path, con
     with duckdb.connect(str(db), read_only=True) as con:
         got = con.execute("SELECT resource_id, region_id FROM usage ORDER BY 1").fetchall()
     assert got == [("i-a", "eu-west-1"), ("i-b", "us-west-2")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Derived quantities held per unit of consumed quantity by the group (migration 0012)
+# ---------------------------------------------------------------------------------------------
+
+PER_UNIT = 12  # the migration that moves the derived quantities to the groups
+
+LINES = """
+    SELECT TIMESTAMP '2025-01-01 00:00' AS charge_period_start, DATE '2025-01-01' AS billing_period_start,
+           'GCP' AS provider_name, '1' AS billing_account_id, 'compute' AS x_usage_kind, 'i1' AS x_ingest_id,
+           r AS resource_id, CAST(q AS DOUBLE) AS consumed_quantity, CAST(h AS DOUBLE) AS x_instance_hours,
+           CAST(v AS DOUBLE) AS x_vcpu_hours
+    FROM (VALUES ('a', 3.0, 3.0, 6.0), ('b', 5.0, 5.0, 10.0), ('c', 7.0, 7.0, 28.0), ('d', 0.0, 0.0, 0.0),
+                 ('e', NULL, NULL, NULL), ('f', 0.1, 0.1 / 3600, 0.2)) v(r, q, h, v)
+"""
+
+
+def test_derived_quantities_are_held_per_unit_by_the_group(tmp_path):
+    """A line keeps its consumed quantity alone; its group holds each derived quantity per unit of it, and lines whose
+    ratio differs (c's four vCPUs an hour against two; f's hours of seconds) are groups of their own: the view gives
+    every line its own quantities."""
+    with duckdb.connect(str(tmp_path / "s.duckdb")) as con:
+        store.migrate(con)
+        write_usage(con, LINES)
+        columns = {row[0] for row in con.execute("DESCRIBE usage_line").fetchall()}
+        assert not columns & {"x_instance_hours", "x_vcpu_hours"} and "consumed_quantity" in columns
+        assert con.execute("SELECT x_vcpu_hours_per_unit, count(*) FROM usage_group GROUP BY ALL ORDER BY ALL"
+                           ).fetchall() == [(0.0, 1), (2.0, 2), (4.0, 1), (None, 1)]
+        assert con.execute("SELECT resource_id, consumed_quantity, x_instance_hours, x_vcpu_hours FROM usage "
+                           "ORDER BY 1").fetchall() == con.execute(f"SELECT resource_id, consumed_quantity, "
+                                                                   f"x_instance_hours, x_vcpu_hours FROM ({LINES}) "
+                                                                   "ORDER BY 1").fetchall()
+
+
+@pytest.mark.parametrize("quantity", ["NULL", "0.0"])
+def test_a_derived_quantity_without_a_consumed_quantity_stops_the_write(tmp_path, quantity):
+    """A quantity derived from no consumed quantity cannot be held per unit: a connector's mistake stops the write
+    rather than store the line without it."""
+    with duckdb.connect(str(tmp_path / "s.duckdb")) as con:
+        store.migrate(con)
+        con.execute("BEGIN")
+        with pytest.raises(duckdb.Error, match="gives x_vcpu_hours without a consumed quantity"):
+            write_usage(con, LINES.replace("('d', 0.0, 0.0, 0.0)", f"('d', {quantity}, NULL, 2.0)"))
+        con.execute("ROLLBACK")
+        assert con.execute("SELECT count(*) FROM usage_line").fetchall() == [(0,)]
+
+
+def per_line_store(path: Path, lines: str) -> None:
+    """A store at the schema before PER_UNIT, its usage_line holding the derived quantities of `lines`."""
+    with duckdb.connect(str(path)) as con:
+        for version, name, sql in store.migrations():
+            if version >= PER_UNIT:
+                break
+            for statement in con.extract_statements(sql):
+                con.execute(statement)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+        # As write_usage stored lines then: keys hashed from the text, the derived quantities on each line.
+        con.execute(f"CREATE TEMP TABLE rows AS {lines}")
+        con.execute("INSERT INTO usage_group BY NAME SELECT DISTINCT hash(provider_name, x_usage_kind) AS group_key, "
+                    "billing_period_start, provider_name, billing_account_id, x_usage_kind, x_ingest_id FROM rows")
+        con.execute("INSERT INTO usage_resource SELECT DISTINCT hash(resource_id), resource_id, NULL FROM rows")
+        con.execute("INSERT INTO usage_tags VALUES (0, NULL)")
+        con.execute("INSERT INTO usage_line BY NAME SELECT hash(provider_name, x_usage_kind) AS group_key, "
+                    "hash(resource_id) AS resource_key, 0 AS tags_key, billing_period_start, charge_period_start, "
+                    "consumed_quantity, x_instance_hours, x_vcpu_hours FROM rows")
+
+
+def test_a_store_of_per_line_quantities_upgrades_splitting_the_groups_whose_lines_differ(tmp_path):
+    old = tmp_path / "old.duckdb"
+    per_line_store(old, LINES)
+    before = usage_rows(old)
+    with duckdb.connect(str(old)) as con:
+        assert con.execute("SELECT count(*) FROM usage_group").fetchall() == [(1,)]
+        store.migrate(con)
+        assert con.execute("SELECT count(*) FROM usage_group").fetchall() == [(5,)]
+        assert con.execute("SELECT count(*) FROM usage_line ANTI JOIN usage_group USING (group_key)"
+                           ).fetchall() == [(0,)]
+    assert usage_rows(old) == before
+
+
+def test_the_upgrade_stops_unchanged_where_a_line_derives_a_quantity_from_none(tmp_path):
+    old = tmp_path / "old.duckdb"
+    per_line_store(old, LINES.replace("('e', NULL, NULL, NULL)", "('e', NULL, NULL, 2.0)"))
+    before = usage_rows(old)
+    with duckdb.connect(str(old)) as con, pytest.raises(duckdb.Error, match="without a consumed quantity"):
+        store.migrate(con)
+    assert usage_rows(old) == before
+    with duckdb.connect(str(old), read_only=True) as con:
+        assert store.schema_version(con) == PER_UNIT - 1

@@ -206,7 +206,7 @@ def ingest_athena(
         group_source = (*kinds.GROUP_SOURCE, *kinds.GROUP_ATTRIBUTES)  # an aggregate's few rows: read on each
         batch = Batch(normalized(__package__, "cur_src", rows, group_source),
                       {"source_label": f"athena://{database}.{table}"}, rows_read,
-                      groups_sql=normalized_groups(__package__, "cur_src", rows, group_source))
+                      groups_sql=normalized_groups(__package__, "cur_src", rows, group_source, kinds.QUANTITY))
         return load(con, provider="AWS", source_format="cur-athena-aggregate", files=[f"athena://{database}.{table}"],
                     batches=[batch], progress=progress)
     finally:

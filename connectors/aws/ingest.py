@@ -49,6 +49,7 @@ class CurFiles(FileIngest[formats.Detected]):
     provider, src, package, kind = "AWS", "cur_src", __package__, "line items"
     formats = formats
     group_source, group_attributes, key_source = kinds.GROUP_SOURCE, kinds.GROUP_ATTRIBUTES, KEY_SOURCE
+    quantity = kinds.QUANTITY
     row_filter = "line_item_line_item_type"
     dropped_as = (f"CASE WHEN line_item_line_item_type NOT IN {USAGE_LINE_TYPES} "
                   "THEN 'line type ' || coalesce(nullif(line_item_line_item_type, ''), '(empty)') "

@@ -22,6 +22,8 @@ GROUP_SOURCE = (
 # And the product's region and vCPUs: CUR 2.0 holds them in the product map, which is most of the cost of reading a
 # line, and a product's attributes are the same on each of its lines (file_ingest.FileIngest.group_attributes).
 GROUP_ATTRIBUTES = ("product_region", "product_vcpu")
+# The consumed quantity, which normalize.sql derives the instance-, vCPU-, storage-hours... of a line from.
+QUANTITY = "line_item_usage_amount"
 
 
 def prepare(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, dict[str, object]]]) -> None:

@@ -186,8 +186,9 @@ SELECT
     CASE c.memory_rule WHEN 'amount' THEN c.amount WHEN 'lambda' THEN c.amount / 3600 END AS x_memory_gib_hours,
     CASE c.storage_rule
         WHEN 'amount' THEN c.amount
-        -- GB-Mo is GB held over the whole month: spread over the hours of the usage month.
-        WHEN 'monthly' THEN c.amount * 24 * dayofmonth(last_day(c.usage_start))
+        -- GB-Mo is GB held over the whole month: spread over the hours of the usage month (the billing period's,
+        -- which holds every line's start: a group's figure per GB-Mo, usage_store.DERIVED, knows no line's start).
+        WHEN 'monthly' THEN c.amount * 24 * dayofmonth(last_day(c.billing_period))
     END AS x_storage_gib_hours,
     c.storage_media AS x_storage_media,
     c.storage_class AS x_storage_class,

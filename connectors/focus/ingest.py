@@ -32,6 +32,7 @@ class FocusFiles(FileIngest[formats.Detected]):
         "billing_currency", "x_usage_type", "x_operation", "charge_category", "x_service_code", "service_category",
         "charge_description", "sku_price_details", "x_sku_details", "gcp_machine_spec", "gcp_cores", "source_file",
     )
+    quantity = "consumed_quantity"
     # And those that decide its resource and tags (the host's and the allocation's tags), and that it is usage.
     key_source = (
         "resource_id", "tags", "allocated_tags", "provider_name", "host_provider_name", "allocated_method_id",

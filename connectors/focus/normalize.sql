@@ -115,8 +115,9 @@ SELECT
     x_instance_hours * c.gpus AS x_gpu_hours,
     CASE WHEN c.memory THEN c.quantity END AS x_memory_gib_hours,
     CASE c.storage_rule
-        -- GB-month is GB held over the whole month: spread over the hours of the usage month.
-        WHEN 'monthly' THEN c.quantity * 24 * dayofmonth(last_day(c.usage_start))
+        -- GB-month is GB held over the whole month: spread over the hours of the billing period's month (a group's
+        -- figure per GB-month, usage_store.DERIVED, knows no row's own charge period).
+        WHEN 'monthly' THEN c.quantity * 24 * dayofmonth(last_day(c.billing_period))
         WHEN 'hourly' THEN c.quantity
     END AS x_storage_gib_hours,
     c.storage_media AS x_storage_media,

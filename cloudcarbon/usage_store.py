@@ -137,6 +137,9 @@ def _add_distinct_keys(con: duckdb.DuckDBPyConnection, source: str, tables: list
     """Add the distinct rows of `source` to each (dimension table, expression of its key over `source`)."""
     columns = ", ".join(f"{expression} AS {DIMENSIONS[table][0]}, {', '.join(DIMENSIONS[table][1])}"
                         for table, expression in tables)
+    if len(tables) == 1:  # its distinct rows are the table's: no second DISTINCT over them
+        add_keys(con, tables[0][0], f"SELECT DISTINCT {columns} FROM ({source})", params)
+        return
     con.execute(f"CREATE OR REPLACE TEMP TABLE source_keys AS SELECT DISTINCT {columns} FROM ({source})", params)
     for table, _ in tables:
         key, kept = DIMENSIONS[table]

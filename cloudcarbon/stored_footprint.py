@@ -84,10 +84,10 @@ def _daily_stale_usage(*, every_line: bool) -> str:
     """STALE_USAGE summed per usage group, resource, tag set and day over the keys of usage_line (integers, where
     STALE_USAGE groups by text and tag maps), then given the text of its keys: each such sum is one stored row (every
     figure is linear in the quantities; a group's derived quantities are its consumed quantity's sum times their
-    figures per unit). Only while no telemetry and no Kubernetes share is stored: those are matched
-    to each line's hour (refresh picks). strict_sum: one exact aggregate per quantity where exact_sum, with its float
-    fallback, is four; a sum of 1e20 or more in one group and day stops the ingest. `every_line`: every stored line
-    is of a period being recomputed (a first ingest), so none is tested."""
+    figures per unit). Only while no telemetry and no Kubernetes share is stored: those are matched to each line's
+    hour (refresh picks). strict_sum and quantity_sum: one exact aggregate per quantity where exact_sum, with its
+    float fallback, is four; a sum of 1e20 or more in one group and day stops the ingest. `every_line`: every stored
+    line is of a period being recomputed (a first ingest), so none is tested."""
     of_stale_periods = "" if every_line else """
           WHERE group_key IN (SELECT group_key FROM usage_group SEMI JOIN footprint_stale
                               USING (provider_name, billing_account_id, billing_period_start))"""
@@ -236,8 +236,6 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM footprint_periods")
     con.execute(f"CREATE TABLE footprint AS SELECT * FROM ({_build_sql()}) LIMIT 0", _params())
     con.execute(f"CREATE TABLE footprint_monthly AS SELECT * FROM ({_monthly_sql()}) LIMIT 0")
-
-
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> int:

@@ -20,15 +20,20 @@ KEYED = 11  # the migration that keys usage
 REPO = Path(__file__).resolve().parent.parent
 
 
+def migrate_below(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Apply the migrations numbered below `version`, as a release before it did."""
+    for number, name, sql in store.migrations():
+        if number >= version:
+            break
+        for statement in con.extract_statements(sql):
+            con.execute(statement)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+
+
 def old_store(path: Path, rows_from: Path) -> None:
     """A store at the schema before KEYED, holding the usage rows of the store `rows_from` in its usage table."""
     with duckdb.connect(str(path)) as con:
-        for version, name, sql in store.migrations():
-            if version >= KEYED:
-                break
-            for statement in con.extract_statements(sql):
-                con.execute(statement)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+        migrate_below(con, KEYED)
         con.execute("ATTACH ? AS source (READ_ONLY)", [str(rows_from)])
         con.execute("INSERT INTO usage SELECT * FROM source.usage")
         for table in ("ingests", "ingest_periods"):
@@ -74,12 +79,17 @@ def test_the_upgrade_stops_unchanged_when_two_rows_share_a_key(tmp_path, demo_st
     migrations = [(v, n, sql.replace("hash(tags, tags IS NULL)", "hash(0)") if v == KEYED else sql)
                   for v, n, sql in store.migrations()]
     monkeypatch.setattr(store, "migrations", lambda: migrations)
+    assert_upgrade_refused(old, "hash to one 64-bit key", KEYED)
+
+
+def assert_upgrade_refused(old: Path, match: str, version: int) -> None:
+    """Upgrading `old` stops with an error matching `match`, its usage and schema as before migration `version`."""
     before = usage_rows(old)
-    with duckdb.connect(str(old)) as con, pytest.raises(duckdb.Error, match="hash to one 64-bit key"):
+    with duckdb.connect(str(old)) as con, pytest.raises(duckdb.Error, match=match):
         store.migrate(con)
     assert usage_rows(old) == before
     with duckdb.connect(str(old), read_only=True) as con:
-        assert store.schema_version(con) == KEYED - 1
+        assert store.schema_version(con) == version - 1
 
 
 ROW = """
@@ -340,12 +350,7 @@ def test_a_derived_quantity_without_a_consumed_quantity_stops_the_write(tmp_path
 def per_line_store(path: Path, lines: str) -> None:
     """A store at the schema before PER_UNIT, its usage_line holding the derived quantities of `lines`."""
     with duckdb.connect(str(path)) as con:
-        for version, name, sql in store.migrations():
-            if version >= PER_UNIT:
-                break
-            for statement in con.extract_statements(sql):
-                con.execute(statement)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+        migrate_below(con, PER_UNIT)
         # As write_usage stored lines then: keys hashed from the text, the derived quantities on each line.
         con.execute(f"CREATE TEMP TABLE rows AS {lines}")
         con.execute("INSERT INTO usage_group BY NAME SELECT DISTINCT hash(provider_name, x_usage_kind) AS group_key, "
@@ -373,9 +378,14 @@ def test_a_store_of_per_line_quantities_upgrades_splitting_the_groups_whose_line
 def test_the_upgrade_stops_unchanged_where_a_line_derives_a_quantity_from_none(tmp_path):
     old = tmp_path / "old.duckdb"
     per_line_store(old, LINES.replace("('e', NULL, NULL, NULL)", "('e', NULL, NULL, 2.0)"))
-    before = usage_rows(old)
-    with duckdb.connect(str(old)) as con, pytest.raises(duckdb.Error, match="without a consumed quantity"):
-        store.migrate(con)
-    assert usage_rows(old) == before
-    with duckdb.connect(str(old), read_only=True) as con:
-        assert store.schema_version(con) == PER_UNIT - 1
+    assert_upgrade_refused(old, "without a consumed quantity", PER_UNIT)
+
+
+def test_a_keyed_connector_names_its_consumed_quantity(monkeypatch):
+    """A connector keyed by its group source normalises each group with its consumed quantity 1: one that does not
+    name that column would store no derived quantity, so it is refused before anything is read."""
+    from cloudcarbon.connectors.aws.ingest import CurFiles
+
+    monkeypatch.setattr(CurFiles, "quantity", None)
+    with pytest.raises(TypeError, match="CurFiles has a group_source but no quantity"):
+        CurFiles().normalized_groups("SELECT 1")

@@ -35,48 +35,30 @@ SELECT CASE WHEN (SELECT count(*) - count(DISTINCT new_key) FROM group_per_unit)
 
 DROP VIEW usage;
 
-CREATE TABLE usage_group_per_unit (
-    group_key                    UBIGINT NOT NULL,
-    billing_period_start         DATE NOT NULL,
-    provider_name                VARCHAR NOT NULL,
-    billing_account_id           VARCHAR NOT NULL,
-    sub_account_id               VARCHAR,
-    sub_account_name             VARCHAR,
-    region_id                    VARCHAR,
-    availability_zone            VARCHAR,
-    service_name                 VARCHAR,
-    charge_category              VARCHAR,
-    pricing_category             VARCHAR,
-    consumed_unit                VARCHAR,
-    billing_currency             VARCHAR,
-    x_line_item_type             VARCHAR,
-    x_usage_type                 VARCHAR,
-    x_operation                  VARCHAR,
-    x_usage_kind                 VARCHAR NOT NULL,
-    x_instance_type              VARCHAR,
-    x_storage_media              VARCHAR,
-    x_source_file                VARCHAR,
-    x_ingest_id                  VARCHAR NOT NULL,
-    x_storage_class              VARCHAR,
-    x_pue                        DOUBLE,
-    x_server                     STRUCT(
-        cpu_model VARCHAR, microarchitecture VARCHAR, cpu_match VARCHAR, vcpus INTEGER, memory_gib DOUBLE,
-        sockets INTEGER, gpu_model VARCHAR, gpu_count INTEGER, ssds INTEGER, hdds INTEGER, embodied_kgco2e DOUBLE
-    ),
-    -- Per unit of each line's consumed_quantity.
-    x_instance_hours_per_unit    DOUBLE,
-    x_vcpu_hours_per_unit        DOUBLE,
-    x_gpu_hours_per_unit         DOUBLE,
-    x_memory_gib_hours_per_unit  DOUBLE,
-    x_storage_gib_hours_per_unit DOUBLE,
-    x_network_gb_per_unit        DOUBLE
-);
+-- Per unit of each line's consumed_quantity.
+ALTER TABLE usage_group ADD COLUMN x_instance_hours_per_unit DOUBLE;
+ALTER TABLE usage_group ADD COLUMN x_vcpu_hours_per_unit DOUBLE;
+ALTER TABLE usage_group ADD COLUMN x_gpu_hours_per_unit DOUBLE;
+ALTER TABLE usage_group ADD COLUMN x_memory_gib_hours_per_unit DOUBLE;
+ALTER TABLE usage_group ADD COLUMN x_storage_gib_hours_per_unit DOUBLE;
+ALTER TABLE usage_group ADD COLUMN x_network_gb_per_unit DOUBLE;
 
--- A group no line names any more (a damaged store) is kept as it was, with no figures.
-INSERT INTO usage_group_per_unit
-SELECT coalesce(p.new_key, g.group_key), g.* EXCLUDE (group_key), p.x_instance_hours, p.x_vcpu_hours,
-       p.x_gpu_hours, p.x_memory_gib_hours, p.x_storage_gib_hours, p.x_network_gb
-FROM usage_group g LEFT JOIN group_per_unit p USING (group_key);
+-- A group split: one row per set of figures, under its new key, in place of the old row. (A group no line names, in
+-- a damaged store, keeps no figures.)
+INSERT INTO usage_group
+SELECT p.new_key, g.* EXCLUDE (group_key, x_instance_hours_per_unit, x_vcpu_hours_per_unit, x_gpu_hours_per_unit,
+                              x_memory_gib_hours_per_unit, x_storage_gib_hours_per_unit, x_network_gb_per_unit),
+       p.x_instance_hours, p.x_vcpu_hours, p.x_gpu_hours, p.x_memory_gib_hours, p.x_storage_gib_hours, p.x_network_gb
+FROM usage_group g JOIN group_per_unit p USING (group_key)
+WHERE p.new_key <> p.group_key;
+
+DELETE FROM usage_group WHERE group_key IN (SELECT group_key FROM group_per_unit WHERE new_key <> group_key);
+
+UPDATE usage_group SET x_instance_hours_per_unit = p.x_instance_hours, x_vcpu_hours_per_unit = p.x_vcpu_hours,
+       x_gpu_hours_per_unit = p.x_gpu_hours, x_memory_gib_hours_per_unit = p.x_memory_gib_hours,
+       x_storage_gib_hours_per_unit = p.x_storage_gib_hours, x_network_gb_per_unit = p.x_network_gb
+FROM group_per_unit p
+WHERE usage_group.group_key = p.group_key AND p.new_key = p.group_key;
 
 UPDATE usage_line SET group_key = p.new_key
 FROM line_per_unit l JOIN group_per_unit p
@@ -89,8 +71,6 @@ FROM line_per_unit l JOIN group_per_unit p
    AND p.x_network_gb IS NOT DISTINCT FROM l.x_network_gb
 WHERE usage_line.rowid = l.line_id AND p.new_key <> p.group_key;
 
-DROP TABLE usage_group;
-ALTER TABLE usage_group_per_unit RENAME TO usage_group;
 ALTER TABLE usage_line DROP COLUMN x_instance_hours;
 ALTER TABLE usage_line DROP COLUMN x_vcpu_hours;
 ALTER TABLE usage_line DROP COLUMN x_gpu_hours;

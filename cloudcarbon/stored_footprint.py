@@ -32,7 +32,7 @@ from cloudcarbon.estimation import QUANTITIES, footprint_sql, prepare, row_param
 from cloudcarbon.groupings import GROUP_KEYS
 from cloudcarbon.periods import Window
 from cloudcarbon.queries import quote_identifier, read_query
-from cloudcarbon.usage_store import DERIVED, LINES_PER_GROUP
+from cloudcarbon.usage_store import DERIVED, LINES_PER_GROUP, PER_UNIT
 
 # The --by keys stored as columns (`month` as well, from the day, so SQL users group by it directly).
 STORED_KEYS = tuple(key for key in GROUP_KEYS if key != "month")
@@ -75,7 +75,7 @@ SUM_OVERFLOW = ("one day of one usage group sums to 1e20 or more units of usage,
 def _derived_sum(quantity: str) -> str:
     """A group's day of derived `quantity`: its consumed quantity's sum times the figure per unit, refused from 1e20
     (what the estimate's exact sums over lines would refuse)."""
-    value = f"l.consumed_quantity * g.{quantity}_per_unit"
+    value = f"l.consumed_quantity * g.{PER_UNIT[quantity]}"
     escaped = SUM_OVERFLOW.replace("'", "''")
     return f"CASE WHEN abs({value}) >= 1e20 THEN error('{escaped}') ELSE {value} END AS {quantity}"
 
@@ -91,9 +91,8 @@ def _daily_stale_usage(*, every_line: bool) -> str:
     of_stale_periods = "" if every_line else """
           WHERE group_key IN (SELECT group_key FROM usage_group SEMI JOIN footprint_stale
                               USING (provider_name, billing_account_id, billing_period_start))"""
-    per_unit = [f"{quantity}_per_unit" for quantity in DERIVED]
     return f"""
-    SELECT g.* EXCLUDE (group_key, {", ".join(per_unit)}), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
+    SELECT g.* EXCLUDE (group_key, {", ".join(PER_UNIT.values())}), r.* EXCLUDE (resource_key), t.* EXCLUDE (tags_key),
            CAST(l.day AS TIMESTAMP) AS charge_period_start, CAST(year(l.day) AS INTEGER) AS usage_year,
            {", ".join(_derived_sum(quantity) for quantity in DERIVED)},
            l.* EXCLUDE (group_key, resource_key, tags_key, day)

@@ -18,6 +18,11 @@ import duckdb
 
 from cloudcarbon.errors import CloudcarbonError
 
+# The quantities every connector derives as the consumed quantity times what the line's group decides: usage_group
+# holds each per unit of consumed quantity, in the column PER_UNIT names.
+DERIVED = ("x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
+           "x_network_gb")
+PER_UNIT = {quantity: f"{quantity}_per_unit" for quantity in DERIVED}
 # Each dimension: its table, key column and columns, in the order of the migration's hash().
 DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "usage_group": ("group_key", (
@@ -25,8 +30,7 @@ DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         "region_id", "availability_zone", "service_name", "charge_category", "pricing_category", "consumed_unit",
         "billing_currency", "x_line_item_type", "x_usage_type", "x_operation", "x_usage_kind", "x_instance_type",
         "x_storage_media", "x_source_file", "x_ingest_id", "x_storage_class", "x_pue", "x_server",
-        "x_instance_hours_per_unit", "x_vcpu_hours_per_unit", "x_gpu_hours_per_unit", "x_memory_gib_hours_per_unit",
-        "x_storage_gib_hours_per_unit", "x_network_gb_per_unit")),
+        *PER_UNIT.values())),
     "usage_resource": ("resource_key", ("resource_id", "x_resource_name")),
     "usage_tags": ("tags_key", ("tags",)),
 }
@@ -40,10 +44,6 @@ LINE_COLUMNS = (
     "billing_period_start", "charge_period_start", "charge_period_end", "consumed_quantity", "billed_cost",
     "effective_cost", "x_row_fingerprint",
 )
-# The quantities every connector derives as the consumed quantity times what the line's group decides: usage_group
-# holds each per unit of consumed quantity (column name + "_per_unit").
-DERIVED = ("x_instance_hours", "x_vcpu_hours", "x_gpu_hours", "x_memory_gib_hours", "x_storage_gib_hours",
-           "x_network_gb")
 
 
 # DuckDB hashes a NULL map or struct as it hashes an empty map or a struct of NULLs: the key says which it is.
@@ -88,7 +88,7 @@ def _full_rows_sql(con: duckdb.DuckDBPyConnection, select_sql: str, params: Mapp
         *(f'CAST({name if name in given else "NULL"} AS {kind}) AS {name}' for name, kind in _usage_types(con).items()),
         *extra,
     ])
-    per_unit = ", ".join(f"{per_unit_sql(quantity)} AS {quantity}_per_unit" for quantity in DERIVED)
+    per_unit = ", ".join(f"{per_unit_sql(quantity)} AS {column}" for quantity, column in PER_UNIT.items())
     return f"SELECT *, {per_unit} FROM (SELECT {columns} FROM ({select_sql}))"
 
 
